@@ -1,0 +1,32 @@
+# NormScope — the two commands a user needs are `make run` and `make test`.
+SWIFT ?= swift
+BIN := .build/release/normscope
+
+.PHONY: run test build deps test-deps bench format clean
+
+deps:
+	@tools/ensure-deps.sh
+
+test-deps:
+	@tools/ensure-deps.sh --tests
+
+build: deps
+	$(SWIFT) build -c release --product normscope
+
+## Build release and open the dashboard on the default scene.
+run: build
+	$(BIN) $(ARGS)
+
+## Run every test. Release mode: the claim checks train real networks.
+test: test-deps
+	$(SWIFT) build -c release --build-tests
+	$(SWIFT) test -c release --skip-build
+
+bench: build
+	benchmarks/run
+
+format:
+	$(SWIFT) format -i -r Sources Tests Package.swift
+
+clean:
+	rm -rf .build

@@ -1,0 +1,25 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+  name: "NormScope",
+  products: [
+    .library(name: "NormCore", targets: ["NormCore"]),
+    .executable(name: "normscope", targets: ["normscope"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    .target(name: "NormCore"),
+    .executableTarget(
+      name: "normscope",
+      dependencies: [
+        "NormCore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "NormCoreTests", dependencies: ["NormCore"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,98 @@
+/// A labelled classification data set held in memory: `count` samples of `sampleShape`,
+/// stored row-major in `features`, with integer labels in 0..<classCount.
+public struct Dataset: Sendable, Equatable {
+  public var name: String
+  /// Per-sample shape: [D] for feature vectors, [C, H, W] for images, [T, K] for sequences.
+  public var sampleShape: [Int]
+  public var features: [Float]
+  public var labels: [Int32]
+  public var classCount: Int
+  /// Optional class names (CSV files with text labels).
+  public var classNames: [String]?
+
+  public init(name: String, sampleShape: [Int], features: [Float], labels: [Int32], classCount: Int, classNames: [String]? = nil) {
+    precondition(features.count == labels.count * sampleShape.reduce(1, *), "Dataset: features do not match labels × shape")
+    self.name = name
+    self.sampleShape = sampleShape
+    self.features = features
+    self.labels = labels
+    self.classCount = classCount
+    self.classNames = classNames
+  }
+
+  public var count: Int { labels.count }
+  public var sampleSize: Int { sampleShape.reduce(1, *) }
+
+  /// The samples at `indices`, in that order.
+  public func subset(_ indices: some Collection<Int>) -> Dataset {
+    var f = [Float]()
+    f.reserveCapacity(indices.count * sampleSize)
+    var l = [Int32]()
+    l.reserveCapacity(indices.count)
+    for i in indices {
+      f.append(contentsOf: features[(i * sampleSize)..<((i + 1) * sampleSize)])
+      l.append(labels[i])
+    }
+    return Dataset(name: name, sampleShape: sampleShape, features: f, labels: l, classCount: classCount, classNames: classNames)
+  }
+
+  /// A seeded shuffle split into training and validation parts (validation gets
+  /// `round(count × fraction)` samples, at least 1 when fraction > 0 and count > 1).
+  public func split(validationFraction: Double, seed: UInt64) -> (train: Dataset, validation: Dataset) {
+    var order = Array(0..<count)
+    var rng = SeededRNG(seed: seed, stream: "split")
+    rng.shuffle(&order)
+    var nVal = Int((Double(count) * validationFraction).rounded())
+    if validationFraction > 0 && count > 1 { nVal = min(max(nVal, 1), count - 1) }
+    let val = subset(order[0..<nVal])
+    let train = subset(order[nVal...])
+    return (train, val)
+  }
+
+  /// Copies the samples at `indices` into contiguous buffers.
+  public func gather(_ indices: some Collection<Int>, features out: inout [Float], labels outLabels: inout [Int32]) {
+    let d = sampleSize
+    if out.count != indices.count * d { out = [Float](repeating: 0, count: indices.count * d) }
+    if outLabels.count != indices.count { outLabels = [Int32](repeating: 0, count: indices.count) }
+    features.withUnsafeBufferPointer { src in
+      out.withUnsafeMutableBufferPointer { dst in
+        var r = 0
+        for i in indices {
+          (dst.baseAddress! + r * d).update(from: src.baseAddress! + i * d, count: d)
+          outLabels[r] = labels[i]
+          r += 1
+        }
+      }
+    }
+  }
+}
+
+/// Draws mini-batches without replacement from a seeded permutation. The batch size may
+/// change between calls. When fewer samples than requested remain in the epoch, the rest is
+/// dropped and a new permutation starts (PyTorch's `drop_last=True`), so every batch is full.
+public struct BatchSampler: Sendable {
+  public let count: Int
+  private var order: [Int]
+  private var cursor = 0
+  private var rng: SeededRNG
+  public private(set) var epoch = 0
+
+  public init(count: Int, seed: UInt64) {
+    self.count = count
+    rng = SeededRNG(seed: seed, stream: "batches")
+    order = Array(0..<count)
+    rng.shuffle(&order)
+  }
+
+  /// The next `size` indices (clamped to the data set size).
+  public mutating func next(_ size: Int) -> ArraySlice<Int> {
+    let size = min(max(size, 1), count)
+    if cursor + size > count {
+      rng.shuffle(&order)
+      cursor = 0
+      epoch += 1
+    }
+    defer { cursor += size }
+    return order[cursor..<(cursor + size)]
+  }
+}

@@ -1,0 +1,234 @@
+/// The built-in data sets and their parameters.
+public enum BuiltinData {
+  /// Names accepted by ``make(name:parameters:seed:)``.
+  public static let names = ["digits", "spirals", "moons", "circles", "xor", "blobs", "sequence", "stripes"]
+
+  /// Builds a named data set. `parameters` are `key=value` settings (e.g. `classes=3`,
+  /// `noise=0.2`, `n=600`); unknown keys are errors.
+  public static func make(name: String, parameters: [String: String] = [:], seed: UInt64) throws -> Dataset {
+    var p = ParameterReader(parameters, context: name)
+    var rng = SeededRNG(seed: seed, stream: "data/\(name)")
+    let ds: Dataset
+    switch name {
+    case "digits":
+      ds = digits()
+    case "spirals":
+      ds = spirals(n: try p.int("n", 600, 2...1_000_000), classes: try p.int("classes", 3, 2...16), noise: try p.float("noise", 0.2), rng: &rng)
+    case "moons":
+      ds = moons(n: try p.int("n", 600, 2...1_000_000), noise: try p.float("noise", 0.1), rng: &rng)
+    case "circles":
+      ds = circles(n: try p.int("n", 600, 2...1_000_000), noise: try p.float("noise", 0.08), factor: try p.float("factor", 0.5), rng: &rng)
+    case "xor":
+      ds = xor(n: try p.int("n", 600, 2...1_000_000), noise: try p.float("noise", 0.1), rng: &rng)
+    case "blobs":
+      ds = blobs(n: try p.int("n", 600, 2...1_000_000), classes: try p.int("classes", 3, 2...16), noise: try p.float("noise", 1.0), rng: &rng)
+    case "sequence":
+      ds = sequence(
+        n: try p.int("n", 2000, 2...1_000_000), steps: try p.int("steps", 12, 2...256), symbols: try p.int("symbols", 4, 2...32),
+        noise: try p.float("noise", 0.3), rng: &rng)
+    case "stripes":
+      ds = stripes(
+        n: try p.int("n", 1200, 2...100_000), size: try p.int("size", 16, 4...64), channels: try p.int("channels", 3, 1...8),
+        noise: try p.float("noise", 0.3), rng: &rng)
+    default:
+      throw NormError("unknown data set '\(name)'" + hint(for: name, among: names))
+    }
+    try p.finish()
+    return ds
+  }
+
+  /// The UCI optical digits (8×8, 1,797 samples), pixels scaled from 0…16 to 0…1, as images
+  /// of shape [1, 8, 8] (a first `linear` layer sees them flattened to 64 features).
+  public static func digits() -> Dataset {
+    var f = [Float]()
+    f.reserveCapacity(1797 * 64)
+    var l = [Int32]()
+    l.reserveCapacity(1797)
+    for line in digitsEncoded.utf8.split(separator: UInt8(ascii: "\n")) {
+      var i = 0
+      for ch in line {
+        let v: Int = ch <= UInt8(ascii: "9") ? Int(ch) - 48 : Int(ch) - 87
+        if i < 64 { f.append(Float(v) / 16) } else { l.append(Int32(v)) }
+        i += 1
+      }
+    }
+    return Dataset(name: "digits", sampleShape: [1, 8, 8], features: f, labels: l, classCount: 10)
+  }
+
+  /// Interleaved spiral arms (CS231n's toy): class j at radius r ∈ [0, 1] and angle
+  /// 4j + 4r + noise·N(0,1).
+  public static func spirals(n: Int, classes: Int, noise: Float, rng: inout SeededRNG) -> Dataset {
+    var f = [Float]()
+    var l = [Int32]()
+    for i in 0..<n {
+      let j = i % classes
+      let r = Float(i / classes) / Float(max((n - 1) / classes, 1))
+      let t = Float(j) * 4 + r * 4 + rng.normal() * noise
+      f += [r * _sinf(t), r * _cosf(t)]
+      l.append(Int32(j))
+    }
+    return Dataset(name: "spirals", sampleShape: [2], features: f, labels: l, classCount: classes)
+  }
+
+  /// Two interleaving half circles (as scikit-learn's make_moons), Gaussian noise.
+  public static func moons(n: Int, noise: Float, rng: inout SeededRNG) -> Dataset {
+    var f = [Float]()
+    var l = [Int32]()
+    for i in 0..<n {
+      let c = i % 2
+      let t = Float.pi * rng.uniform()
+      let x: Float = c == 0 ? _cosf(t) : 1 - _cosf(t)
+      let y: Float = c == 0 ? _sinf(t) : 0.5 - _sinf(t)
+      f += [x + noise * rng.normal(), y + noise * rng.normal()]
+      l.append(Int32(c))
+    }
+    return Dataset(name: "moons", sampleShape: [2], features: f, labels: l, classCount: 2)
+  }
+
+  /// A circle inside another (radius ratio `factor`), Gaussian noise.
+  public static func circles(n: Int, noise: Float, factor: Float, rng: inout SeededRNG) -> Dataset {
+    var f = [Float]()
+    var l = [Int32]()
+    for i in 0..<n {
+      let c = i % 2
+      let t = 2 * Float.pi * rng.uniform()
+      let r: Float = c == 0 ? 1 : factor
+      f += [r * _cosf(t) + noise * rng.normal(), r * _sinf(t) + noise * rng.normal()]
+      l.append(Int32(c))
+    }
+    return Dataset(name: "circles", sampleShape: [2], features: f, labels: l, classCount: 2)
+  }
+
+  /// Points in [−1, 1]², label 1 where x·y > 0; Gaussian jitter added after labelling.
+  public static func xor(n: Int, noise: Float, rng: inout SeededRNG) -> Dataset {
+    var f = [Float]()
+    var l = [Int32]()
+    for _ in 0..<n {
+      let x = rng.uniform(-1, 1)
+      let y = rng.uniform(-1, 1)
+      l.append(x * y > 0 ? 1 : 0)
+      f += [x + noise * rng.normal(), y + noise * rng.normal()]
+    }
+    return Dataset(name: "xor", sampleShape: [2], features: f, labels: l, classCount: 2)
+  }
+
+  /// Gaussian blobs with standard deviation `noise`, centres evenly on a circle of radius 3.
+  public static func blobs(n: Int, classes: Int, noise: Float, rng: inout SeededRNG) -> Dataset {
+    var f = [Float]()
+    var l = [Int32]()
+    for i in 0..<n {
+      let c = i % classes
+      let a = 2 * Float.pi * Float(c) / Float(classes)
+      f += [3 * _cosf(a) + noise * rng.normal(), 3 * _sinf(a) + noise * rng.normal()]
+      l.append(Int32(c))
+    }
+    return Dataset(name: "blobs", sampleShape: [2], features: f, labels: l, classCount: classes)
+  }
+
+  /// The RNN task "majority symbol": each sample is T steps of a noisy one-hot over K symbols;
+  /// the label is the symbol seen most often (always a strict majority). The answer needs memory
+  /// of the whole sequence. Shape [T, K].
+  public static func sequence(n: Int, steps: Int, symbols: Int, noise: Float, rng: inout SeededRNG) -> Dataset {
+    var f = [Float]()
+    f.reserveCapacity(n * steps * symbols)
+    var l = [Int32]()
+    var seq = [Int](repeating: 0, count: steps)
+    for _ in 0..<n {
+      let label = rng.int(below: symbols)
+      while true {
+        var counts = [Int](repeating: 0, count: symbols)
+        for t in 0..<steps {
+          seq[t] = rng.uniform() < 0.4 ? label : rng.int(below: symbols)
+          counts[seq[t]] += 1
+        }
+        let top = counts[label]
+        if counts.enumerated().allSatisfy({ $0.offset == label || $0.element < top }) { break }
+      }
+      for t in 0..<steps {
+        for k in 0..<symbols { f.append((k == seq[t] ? 1 : 0) + noise * rng.normal()) }
+      }
+      l.append(Int32(label))
+    }
+    return Dataset(name: "sequence", sampleShape: [steps, symbols], features: f, labels: l, classCount: symbols)
+  }
+
+  /// Colour images of stripes in one of four orientations (0°, 45°, 90°, 135° — the label)
+  /// with random frequency, phase and per-channel contrast, plus Gaussian noise. Shape [C, S, S].
+  public static func stripes(n: Int, size: Int, channels: Int, noise: Float, rng: inout SeededRNG) -> Dataset {
+    var f = [Float]()
+    f.reserveCapacity(n * channels * size * size)
+    var l = [Int32]()
+    for i in 0..<n {
+      let c = i % 4
+      let angle = Float(c) * Float.pi / 4
+      let freq = rng.uniform(0.6, 1.4)
+      let phase = rng.uniform(0, 2 * Float.pi)
+      let (dx, dy) = (_cosf(angle), _sinf(angle))
+      var contrast = [Float]()
+      for _ in 0..<channels { contrast.append(rng.uniform(0.3, 1)) }
+      for ch in 0..<channels {
+        for y in 0..<size {
+          for x in 0..<size {
+            let v = _sinf(freq * (Float(x) * dx + Float(y) * dy) + phase)
+            f.append(contrast[ch] * v + noise * rng.normal())
+          }
+        }
+      }
+      l.append(Int32(c))
+    }
+    return Dataset(name: "stripes", sampleShape: [channels, size, size], features: f, labels: l, classCount: 4)
+  }
+}
+
+@inline(__always) func _sinf(_ x: Float) -> Float { Float(_sin(Double(x))) }
+@inline(__always) func _cosf(_ x: Float) -> Float { Float(_cos(Double(x))) }
+
+/// Reads typed `key=value` parameters and reports unknown keys.
+struct ParameterReader {
+  private var values: [String: String]
+  private let context: String
+  init(_ values: [String: String], context: String) {
+    self.values = values
+    self.context = context
+  }
+  mutating func int(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
+    guard let s = values.removeValue(forKey: key) else { return fallback }
+    guard let v = Int(s), range.contains(v) else {
+      throw NormError("\(context): \(key) must be a whole number in \(range.lowerBound)...\(range.upperBound), got '\(s)'")
+    }
+    return v
+  }
+  mutating func float(_ key: String, _ fallback: Float) throws -> Float {
+    guard let s = values.removeValue(forKey: key) else { return fallback }
+    guard let v = Float(s), v.isFinite, v >= 0 else { throw NormError("\(context): \(key) must be a number ≥ 0, got '\(s)'") }
+    return v
+  }
+  func finish() throws {
+    if let k = values.keys.sorted().first { throw NormError("\(context): unknown parameter '\(k)'") }
+  }
+}
+
+/// " (did you mean X?)" when a candidate is within edit distance 2, else "".
+public func hint(for word: String, among candidates: [String]) -> String {
+  let best = candidates.map { ($0, editDistance(word.lowercased(), $0)) }.min { $0.1 < $1.1 }
+  guard let best, best.1 <= max(1, min(2, word.count / 3)) else { return "" }
+  return " (did you mean \(best.0)?)"
+}
+
+/// Levenshtein distance between two strings.
+public func editDistance(_ a: String, _ b: String) -> Int {
+  let a = Array(a)
+  let b = Array(b)
+  if a.isEmpty { return b.count }
+  if b.isEmpty { return a.count }
+  var prev = Array(0...b.count)
+  var cur = [Int](repeating: 0, count: b.count + 1)
+  for i in 1...a.count {
+    cur[0] = i
+    for j in 1...b.count {
+      cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+    }
+    swap(&prev, &cur)
+  }
+  return prev[b.count]
+}

@@ -1,0 +1,265 @@
+// Normalization kernels over a (N, C, S) view of the input: N samples, C channels, S spatial
+// positions per channel (S = 1 for (N, D) input, L for (N, C, L), H·W for (N, C, H, W)).
+// Statistics use two passes with Double accumulators; variance is the *biased* one (÷ m).
+//
+// Notation: m = number of values one statistic is taken over, x̂ = (x − μ)·rstd,
+// rstd = 1/√(σ² + eps), y = γ·x̂ + β.
+
+// MARK: BatchNorm — statistics per channel over (N, S)
+
+// μ_c = (1/m) Σ_{n,s} x[n,c,s],   σ²_c = (1/m) Σ_{n,s} (x[n,c,s] − μ_c)²,   m = N·S
+@inlinable
+public func batchnormStatistics(
+  mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>,
+  _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int
+) {
+  let m = Double(n * s)
+  for ch in 0..<c {
+    var sum = 0.0
+    for i in 0..<n {
+      let p = x + (i * c + ch) * s
+      for j in 0..<s { sum += Double(p[j]) }
+    }
+    let mu = sum / m
+    var sq = 0.0
+    for i in 0..<n {
+      let p = x + (i * c + ch) * s
+      for j in 0..<s {
+        let d = Double(p[j]) - mu
+        sq += d * d
+      }
+    }
+    mean[ch] = Float(mu)
+    variance[ch] = Float(sq / m)
+  }
+}
+
+// y[n,c,s] = (x[n,c,s] − μ_c)·rstd_c·γ_c + β_c    (γ = 1, β = 0 when absent)
+@inlinable
+public func channelNormalize(
+  _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, mean: UnsafePointer<Float>,
+  rstd: UnsafePointer<Float>, gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
+  n: Int, c: Int, s: Int
+) {
+  for i in 0..<n {
+    for ch in 0..<c {
+      let off = (i * c + ch) * s
+      let g = gamma?[ch] ?? 1
+      let scale = rstd[ch] * g
+      let shift = (beta?[ch] ?? 0) - mean[ch] * scale
+      let xp = x + off
+      let yp = y + off
+      for j in 0..<s { yp[j] = xp[j] * scale + shift }
+    }
+  }
+}
+
+// Training-mode backward, batch statistics per channel (m = N·S values each):
+//   dβ_c = Σ dy      dγ_c = Σ dy·x̂
+//   dx = γ·rstd/m · (m·dy − Σ dy − x̂·Σ dy·x̂)
+@inlinable
+public func batchnormBackward(
+  _ dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?,
+  dbeta: UnsafeMutablePointer<Float>?, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+  mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, gamma: UnsafePointer<Float>?,
+  n: Int, c: Int, s: Int
+) {
+  let m = Float(n * s)
+  for ch in 0..<c {
+    let mu = mean[ch]
+    let r = rstd[ch]
+    var sumDy = 0.0
+    var sumDyXhat = 0.0
+    for i in 0..<n {
+      let off = (i * c + ch) * s
+      for j in 0..<s {
+        let g = Double(dy[off + j])
+        sumDy += g
+        sumDyXhat += g * Double((x[off + j] - mu) * r)
+      }
+    }
+    dgamma?[ch] += Float(sumDyXhat)
+    dbeta?[ch] += Float(sumDy)
+    guard let dx else { continue }
+    let g = gamma?[ch] ?? 1
+    let k = g * r / m
+    let a = Float(sumDy)
+    let b = Float(sumDyXhat)
+    for i in 0..<n {
+      let off = (i * c + ch) * s
+      for j in 0..<s {
+        let xhat = (x[off + j] - mu) * r
+        dx[off + j] = k * (m * dy[off + j] - a - xhat * b)
+      }
+    }
+  }
+}
+
+// Backward with fixed statistics (eval mode, frozen BN, InstanceNorm with running stats):
+//   dx = dy·γ·rstd      dγ_c = Σ dy·x̂      dβ_c = Σ dy
+@inlinable
+public func fixedStatisticsBackward(
+  _ dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?,
+  dbeta: UnsafeMutablePointer<Float>?, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+  mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, gamma: UnsafePointer<Float>?,
+  n: Int, c: Int, s: Int
+) {
+  for ch in 0..<c {
+    let mu = mean[ch]
+    let r = rstd[ch]
+    let k = (gamma?[ch] ?? 1) * r
+    var sumDy = 0.0
+    var sumDyXhat = 0.0
+    for i in 0..<n {
+      let off = (i * c + ch) * s
+      for j in 0..<s {
+        let g = dy[off + j]
+        sumDy += Double(g)
+        sumDyXhat += Double(g * (x[off + j] - mu) * r)
+        dx?[off + j] = g * k
+      }
+    }
+    dgamma?[ch] += Float(sumDyXhat)
+    dbeta?[ch] += Float(sumDy)
+  }
+}
+
+// MARK: GroupNorm — statistics per sample and group over (C/G, S)
+// LayerNorm over D features is the case C = D, S = 1, G = 1 (γ per element);
+// InstanceNorm is the case G = C.
+
+// For each (n, g): μ, σ² over the m = (C/G)·S values of the group; rstd = 1/√(σ² + eps);
+// y = x̂·γ_c + β_c.
+@inlinable
+public func groupnormForward(
+  _ y: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
+  rstd: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, gamma: UnsafePointer<Float>?,
+  beta: UnsafePointer<Float>?, n: Int, c: Int, s: Int, groups: Int, eps: Float
+) {
+  let cpg = c / groups
+  let len = cpg * s
+  for i in 0..<n {
+    for g in 0..<groups {
+      let base = (i * c + g * cpg) * s
+      let xp = x + base
+      var sum = 0.0
+      for j in 0..<len { sum += Double(xp[j]) }
+      let mu = sum / Double(len)
+      var sq = 0.0
+      for j in 0..<len {
+        let d = Double(xp[j]) - mu
+        sq += d * d
+      }
+      let r = 1.0 / (sq / Double(len) + Double(eps)).squareRoot()
+      let muF = Float(mu)
+      let rF = Float(r)
+      mean[i * groups + g] = muF
+      rstd[i * groups + g] = rF
+      let yp = y + base
+      for cc in 0..<cpg {
+        let ch = g * cpg + cc
+        let gm = gamma?[ch] ?? 1
+        let bt = beta?[ch] ?? 0
+        for j in 0..<s {
+          let k = cc * s + j
+          yp[k] = (xp[k] - muF) * rF * gm + bt
+        }
+      }
+    }
+  }
+}
+
+// dγ_c += Σ_{n,s} dy·x̂     dβ_c += Σ_{n,s} dy
+// per group, with dx̂ = dy·γ:   dx = rstd/m · (m·dx̂ − Σ dx̂ − x̂·Σ dx̂·x̂)
+@inlinable
+public func groupnormBackward(
+  _ dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?,
+  dbeta: UnsafeMutablePointer<Float>?, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+  mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, gamma: UnsafePointer<Float>?,
+  n: Int, c: Int, s: Int, groups: Int
+) {
+  let cpg = c / groups
+  let len = cpg * s
+  let m = Float(len)
+  for i in 0..<n {
+    for g in 0..<groups {
+      let base = (i * c + g * cpg) * s
+      let mu = mean[i * groups + g]
+      let r = rstd[i * groups + g]
+      var sumD = 0.0
+      var sumDX = 0.0
+      for cc in 0..<cpg {
+        let ch = g * cpg + cc
+        let gm = gamma?[ch] ?? 1
+        var dgs = 0.0
+        var dbs = 0.0
+        for j in 0..<s {
+          let k = base + cc * s + j
+          let xhat = (x[k] - mu) * r
+          let d = dy[k]
+          dgs += Double(d * xhat)
+          dbs += Double(d)
+          let dxh = Double(d * gm)
+          sumD += dxh
+          sumDX += dxh * Double(xhat)
+        }
+        dgamma?[ch] += Float(dgs)
+        dbeta?[ch] += Float(dbs)
+      }
+      guard let dx else { continue }
+      let a = Float(sumD)
+      let b = Float(sumDX)
+      for cc in 0..<cpg {
+        let gm = gamma?[g * cpg + cc] ?? 1
+        for j in 0..<s {
+          let k = base + cc * s + j
+          let xhat = (x[k] - mu) * r
+          dx[k] = r / m * (m * dy[k] * gm - a - xhat * b)
+        }
+      }
+    }
+  }
+}
+
+// MARK: RMSNorm — per sample over D values, no mean subtraction, no β
+
+// rrms = 1/√(mean(x²) + eps),   y = x·rrms·γ
+@inlinable
+public func rmsnormForward(
+  _ y: UnsafeMutablePointer<Float>, rrms: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
+  gamma: UnsafePointer<Float>?, n: Int, d: Int, eps: Float
+) {
+  for i in 0..<n {
+    let xp = x + i * d
+    var sq = 0.0
+    for j in 0..<d { sq += Double(xp[j]) * Double(xp[j]) }
+    let r = Float(1.0 / (sq / Double(d) + Double(eps)).squareRoot())
+    rrms[i] = r
+    let yp = y + i * d
+    for j in 0..<d { yp[j] = xp[j] * r * (gamma?[j] ?? 1) }
+  }
+}
+
+// With u = dy·γ:  dx = rrms·u − x·rrms³/D · Σ u·x      dγ_j += Σ_n dy·x·rrms
+@inlinable
+public func rmsnormBackward(
+  _ dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?,
+  _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, rrms: UnsafePointer<Float>,
+  gamma: UnsafePointer<Float>?, n: Int, d: Int
+) {
+  for i in 0..<n {
+    let xp = x + i * d
+    let dyp = dy + i * d
+    let r = rrms[i]
+    var dot = 0.0
+    for j in 0..<d {
+      let u = dyp[j] * (gamma?[j] ?? 1)
+      dot += Double(u * xp[j])
+      dgamma?[j] += dyp[j] * xp[j] * r
+    }
+    guard let dx else { continue }
+    let k = Float(dot) * r * r * r / Float(d)
+    let dxp = dx + i * d
+    for j in 0..<d { dxp[j] = r * dyp[j] * (gamma?[j] ?? 1) - xp[j] * k }
+  }
+}

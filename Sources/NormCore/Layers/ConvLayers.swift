@@ -1,0 +1,110 @@
+/// 2-D convolution (PyTorch `nn.Conv2d` with square kernel, stride and zero padding).
+/// Input (C, H, W), weight (OC, C, K, K), output (OC, OH, OW).
+public final class Conv2d: Layer {
+  public let geometry: ConvGeometry
+  public let outChannels: Int
+  public let weight: Parameter
+  public let bias: Parameter?
+  private let col = FloatBuffer()
+  private let dcol = FloatBuffer()
+  public var kind: String { "conv" }
+  public var summary: String {
+    "conv \(geometry.channels)→\(outChannels) k\(geometry.kernel)"
+      + (geometry.stride != 1 ? " s\(geometry.stride)" : "") + (geometry.padding != 0 ? " p\(geometry.padding)" : "")
+  }
+  public var category: LayerCategory { .weight }
+  public var inputShape: [Int] { [geometry.channels, geometry.height, geometry.width] }
+  public var outputShape: [Int] { [outChannels, geometry.outHeight, geometry.outWidth] }
+  public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
+
+  public init(geometry: ConvGeometry, outChannels: Int, bias: Bool = true) {
+    self.geometry = geometry
+    self.outChannels = outChannels
+    let k = geometry.patchSize
+    weight = Parameter(
+      role: .weight, shape: [outChannels, geometry.channels, geometry.kernel, geometry.kernel],
+      value: .init(repeating: 0, count: outChannels * k))
+    self.bias = bias ? Parameter(role: .bias, shape: [outChannels], value: .init(repeating: 0, count: outChannels)) : nil
+    col.resize(k * geometry.outHeight * geometry.outWidth)
+    dcol.resize(k * geometry.outHeight * geometry.outWidth)
+  }
+
+  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions) {
+    let inN = inputCount
+    let outN = outputCount
+    weight.value.withUnsafeBufferPointer { w in
+      withOptionalPointer(bias?.value) { b in
+        for i in 0..<batch {
+          conv2dForward(y + i * outN, col: col.pointer, x + i * inN, w.baseAddress!, b, outChannels: outChannels, geometry)
+        }
+      }
+    }
+  }
+
+  public func backward(
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+    _ dx: UnsafeMutablePointer<Float>?, batch: Int
+  ) {
+    let inN = inputCount
+    let outN = outputCount
+    weight.value.withUnsafeBufferPointer { w in
+      weight.grad.withUnsafeMutableBufferPointer { dw in
+        withOptionalMutablePointer(bias) { db in
+          for i in 0..<batch {
+            conv2dBackward(
+              dx.map { $0 + i * inN }, dw: dw.baseAddress!, dbias: db, col: col.pointer, dcol: dcol.pointer,
+              dy + i * outN, x + i * inN, w.baseAddress!, outChannels: outChannels, geometry)
+          }
+        }
+      }
+    }
+  }
+}
+
+/// Max pooling over K×K windows (PyTorch `nn.MaxPool2d(K, stride)`; no padding by default).
+public final class MaxPool2d: Layer {
+  public let geometry: ConvGeometry
+  private var argmax: [Int32] = []
+  public var kind: String { "maxpool" }
+  public var summary: String { "maxpool \(geometry.kernel)" + (geometry.stride != geometry.kernel ? " s\(geometry.stride)" : "") }
+  public var category: LayerCategory { .pooling }
+  public var inputShape: [Int] { [geometry.channels, geometry.height, geometry.width] }
+  public var outputShape: [Int] { [geometry.channels, geometry.outHeight, geometry.outWidth] }
+
+  public init(geometry: ConvGeometry) { self.geometry = geometry }
+
+  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions) {
+    let inN = inputCount
+    let outN = outputCount
+    if argmax.count < batch * outN { argmax = [Int32](repeating: 0, count: batch * outN) }
+    argmax.withUnsafeMutableBufferPointer { am in
+      for i in 0..<batch { maxpoolForward(y + i * outN, argmax: am.baseAddress! + i * outN, x + i * inN, geometry) }
+    }
+  }
+
+  public func backward(
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+    _ dx: UnsafeMutablePointer<Float>?, batch: Int
+  ) {
+    guard let dx else { return }
+    let inN = inputCount
+    let outN = outputCount
+    argmax.withUnsafeBufferPointer { am in
+      for i in 0..<batch {
+        maxpoolBackward(dx + i * inN, dy + i * outN, argmax: am.baseAddress! + i * outN, inputCount: inN, outputCount: outN)
+      }
+    }
+  }
+}
+
+/// Calls `body` with a pointer to the array's storage, or nil when there is no array.
+func withOptionalPointer<R>(_ a: [Float]?, _ body: (UnsafePointer<Float>?) throws -> R) rethrows -> R {
+  guard let a else { return try body(nil) }
+  return try a.withUnsafeBufferPointer { try body($0.baseAddress!) }
+}
+
+/// Calls `body` with a pointer to the parameter's gradient storage, or nil.
+func withOptionalMutablePointer<R>(_ p: Parameter?, _ body: (UnsafeMutablePointer<Float>?) throws -> R) rethrows -> R {
+  guard let p else { return try body(nil) }
+  return try p.grad.withUnsafeMutableBufferPointer { try body($0.baseAddress!) }
+}

@@ -1,0 +1,428 @@
+/// An error in a model spec, pointing at a 1-based column of the spec text.
+public struct SpecError: Error, CustomStringConvertible, Sendable, Equatable {
+  public var column: Int
+  public var message: String
+  public init(column: Int, message: String) {
+    self.column = column
+    self.message = message
+  }
+  public var description: String { "column \(column): \(message)" }
+
+  /// Compiler-style rendering: `label:1:COL: error: message`, the spec, and a caret.
+  public func rendered(source: String, label: String = "model") -> String {
+    let pad = String(repeating: " ", count: max(0, column - 1))
+    return "\(label):1:\(column): error: \(message)\n    \(source)\n    \(pad)^"
+  }
+}
+
+/// A model written as text, one layer after another separated by commas:
+///
+///     linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 10
+///     conv 8 k=3 p=1, batchnorm, relu, maxpool 2, flatten, linear 10
+///     rnn 32 norm=layernorm, linear 4
+///
+/// Each layer is a keyword, optional positional numbers, and `key=value` options. The
+/// grammar and every keyword are listed in README.md ("Model spec language").
+public struct ModelSpec: Sendable, Equatable {
+  /// One layer as written.
+  public struct LayerSpec: Sendable, Equatable {
+    public struct Token: Sendable, Equatable {
+      public var text: String
+      public var column: Int
+    }
+    public var keyword: Token
+    public var positional: [Token]
+    public var options: [(key: Token, value: Token)]
+    public static func == (a: LayerSpec, b: LayerSpec) -> Bool {
+      a.keyword == b.keyword && a.positional == b.positional
+        && a.options.map { [$0.key, $0.value] } == b.options.map { [$0.key, $0.value] }
+    }
+  }
+
+  /// The layer keywords the language knows.
+  public static let keywords = [
+    "linear", "conv", "maxpool", "flatten", "relu", "sigmoid", "tanh", "dropout", "rnn",
+    "batchnorm", "batchrenorm", "layernorm", "groupnorm", "instancenorm", "rmsnorm",
+  ]
+
+  public var source: String
+  public var layers: [LayerSpec]
+
+  /// Parses spec text. Errors point at the offending column.
+  public init(parsing text: String) throws(SpecError) {
+    source = text
+    layers = []
+    let chars = Array(text)
+    var i = 0
+    var current: [LayerSpec.Token] = []
+    var layerTokens: [[LayerSpec.Token]] = []
+    var sawComma = false
+    var lastCommaColumn = 0
+    while i <= chars.count {
+      if i == chars.count || chars[i] == "," || chars[i] == "\n" || chars[i] == ";" {
+        if current.isEmpty && (i < chars.count || sawComma) {
+          let col = i < chars.count ? i + 1 : lastCommaColumn
+          if i < chars.count || !layerTokens.isEmpty || sawComma {
+            throw SpecError(column: col, message: "expected a layer before '\(i < chars.count ? String(chars[i]) : ",")'")
+          }
+        }
+        if !current.isEmpty { layerTokens.append(current) }
+        current = []
+        if i < chars.count {
+          sawComma = true
+          lastCommaColumn = i + 1
+        } else {
+          sawComma = false
+        }
+        i += 1
+        continue
+      }
+      if chars[i] == " " || chars[i] == "\t" || chars[i] == "\r" {
+        i += 1
+        continue
+      }
+      let start = i
+      while i < chars.count, !" \t\r\n,;".contains(chars[i]) { i += 1 }
+      current.append(.init(text: String(chars[start..<i]), column: start + 1))
+      sawComma = false
+    }
+    if layerTokens.isEmpty { throw SpecError(column: 1, message: "empty model: write layers such as `linear 100, relu, linear 10`") }
+    for tokens in layerTokens {
+      var kw = tokens[0]
+      kw.text = kw.text.lowercased()
+      guard kw.text.first?.isLetter == true else {
+        throw SpecError(column: kw.column, message: "expected a layer name, found '\(kw.text)'")
+      }
+      guard Self.keywords.contains(kw.text) else {
+        throw SpecError(column: kw.column, message: "unknown layer '\(kw.text)'" + hint(for: kw.text, among: Self.keywords))
+      }
+      var spec = LayerSpec(keyword: kw, positional: [], options: [])
+      for t in tokens.dropFirst() {
+        if let eq = t.text.firstIndex(of: "=") {
+          let key = String(t.text[..<eq]).lowercased()
+          let value = String(t.text[t.text.index(after: eq)...])
+          guard !key.isEmpty else { throw SpecError(column: t.column, message: "expected key=value, found '\(t.text)'") }
+          guard !value.isEmpty else { throw SpecError(column: t.column + key.count + 1, message: "missing value after '\(key)='") }
+          if spec.options.contains(where: { $0.key.text == key }) {
+            throw SpecError(column: t.column, message: "option '\(key)' given twice")
+          }
+          spec.options.append((.init(text: key, column: t.column), .init(text: value, column: t.column + key.count + 1)))
+        } else {
+          guard spec.options.isEmpty else {
+            throw SpecError(column: t.column, message: "'\(t.text)' must come before the key=value options")
+          }
+          spec.positional.append(t)
+        }
+      }
+      layers.append(spec)
+    }
+  }
+}
+
+/// Settings that apply to the whole network being built.
+public struct BuildSettings: Sendable {
+  public var seed: UInt64
+  public var initialization: InitSettings
+  public init(seed: UInt64, initialization: InitSettings = InitSettings()) {
+    self.seed = seed
+    self.initialization = initialization
+  }
+}
+
+extension ModelSpec {
+  /// Builds the network for samples of `inputShape` and a data set of `classes` classes.
+  ///
+  /// The k-th weight layer (linear, conv, rnn) draws its initial weights from the stream
+  /// `weights/k` of `settings.seed`, so variants that differ only in their norms start with
+  /// identical weights in the layers they share. A first `linear` on image or sequence samples
+  /// flattens them (documented convenience); anywhere else a `flatten` is required.
+  public func build(inputShape: [Int], classes: Int, settings: BuildSettings) throws(SpecError) -> Network {
+    var shape = inputShape
+    var built: [any Layer] = []
+    var weightOrdinal = 0
+    var dropoutOrdinal = 0
+    for (index, layer) in layers.enumerated() {
+      var args = ArgumentReader(layer: layer)
+      let kw = layer.keyword
+      func needFlat() throws(SpecError) {
+        if shape.count != 1 {
+          if index == 0 && kw.text == "linear" {
+            built.append(Flatten(shape: shape))
+            shape = [shape.reduce(1, *)]
+          } else {
+            throw SpecError(
+              column: kw.column, message: "\(kw.text) expects (N, features) input but gets \(shapeText(shape)); add `flatten` before it")
+          }
+        }
+      }
+      func needImage() throws(SpecError) {
+        guard shape.count == 3 else {
+          throw SpecError(column: kw.column, message: "\(kw.text) expects (N, C, H, W) input but gets \(shapeText(shape))")
+        }
+      }
+      switch kw.text {
+      case "linear":
+        try needFlat()
+        let out = try args.positionalInt(0, name: "output features", range: 1...65_536)
+        let bias = try args.bool("bias", true)
+        let ini = try args.initSettings(default: settings.initialization)
+        try args.finish(positionalCount: 1)
+        let l = Linear(inFeatures: shape[0], outFeatures: out, bias: bias)
+        var rng = SeededRNG(seed: settings.seed, stream: "weights/\(weightOrdinal)")
+        initialize(weight: l.weight, bias: l.bias, fanIn: shape[0], fanOut: out, settings: ini, rng: &rng)
+        weightOrdinal += 1
+        built.append(l)
+      case "conv":
+        try needImage()
+        let out = try args.positionalInt(0, name: "output channels", range: 1...4096)
+        let k = try args.int(["kernel", "k"], 3, 1...31)
+        let s = try args.int(["stride", "s"], 1, 1...31)
+        let p = try args.int(["padding", "pad", "p"], 0, 0...31)
+        let bias = try args.bool("bias", true)
+        let ini = try args.initSettings(default: settings.initialization)
+        try args.finish(positionalCount: 1)
+        let g = ConvGeometry(channels: shape[0], height: shape[1], width: shape[2], kernel: k, stride: s, padding: p)
+        guard shape[1] + 2 * p >= k, shape[2] + 2 * p >= k else {
+          throw SpecError(column: kw.column, message: "kernel \(k) is larger than the padded input \(shape[1] + 2 * p)×\(shape[2] + 2 * p)")
+        }
+        let l = Conv2d(geometry: g, outChannels: out, bias: bias)
+        var rng = SeededRNG(seed: settings.seed, stream: "weights/\(weightOrdinal)")
+        initialize(weight: l.weight, bias: l.bias, fanIn: g.patchSize, fanOut: out * k * k, settings: ini, rng: &rng)
+        weightOrdinal += 1
+        built.append(l)
+      case "maxpool":
+        try needImage()
+        let k = try args.positionalInt(0, name: "window size", range: 1...31, default: 2)
+        let s = try args.int(["stride", "s"], k, 1...31)
+        try args.finish(positionalCount: 1)
+        guard shape[1] >= k, shape[2] >= k else {
+          throw SpecError(column: kw.column, message: "pool window \(k) is larger than the input \(shape[1])×\(shape[2])")
+        }
+        built.append(MaxPool2d(geometry: ConvGeometry(channels: shape[0], height: shape[1], width: shape[2], kernel: k, stride: s, padding: 0)))
+      case "flatten":
+        try args.finish(positionalCount: 0)
+        built.append(Flatten(shape: shape))
+      case "relu", "sigmoid", "tanh":
+        try args.finish(positionalCount: 0)
+        built.append(Activation(Activation.Function(rawValue: kw.text)!, shape: shape))
+      case "dropout":
+        let p = try args.positionalFloat(0, name: "drop probability", default: 0.5)
+        guard p >= 0 && p < 1 else { throw SpecError(column: layer.positional[0].column, message: "drop probability must be in [0, 1), got \(p)") }
+        try args.finish(positionalCount: 1)
+        built.append(Dropout(p: p, shape: shape, rng: SeededRNG(seed: settings.seed, stream: "dropout/\(dropoutOrdinal)")))
+        dropoutOrdinal += 1
+      case "rnn":
+        guard shape.count == 2 else {
+          throw SpecError(column: kw.column, message: "rnn expects sequences (N, T, K) but gets \(shapeText(shape))")
+        }
+        let h = try args.positionalInt(0, name: "hidden size", range: 1...4096)
+        let normText = try args.string("norm", "none")
+        guard let norm = RNN.Norm(rawValue: normText.text) else {
+          throw SpecError(
+            column: normText.column,
+            message: "rnn norm must be none, batchnorm or layernorm, got '\(normText.text)'"
+              + hint(for: normText.text, among: RNN.Norm.allCases.map(\.rawValue)))
+        }
+        let ini = try args.initSettings(default: settings.initialization)
+        try args.finish(positionalCount: 1)
+        let l = RNN(steps: shape[0], inputSize: shape[1], hiddenSize: h, norm: norm)
+        var rng = SeededRNG(seed: settings.seed, stream: "weights/\(weightOrdinal)")
+        // PyTorch nn.RNN: every tensor ~ U(±1/√hidden); other schemes as for Linear.
+        if ini.scheme == .pytorch {
+          let bound = 1 / Float(h).squareRoot()
+          for p in [l.weightIH, l.weightHH, l.biasIH, l.biasHH] {
+            for i in 0..<p.count { p.value[i] = rng.uniform(-bound, bound) * (p.role == .weight ? ini.scale : 1) }
+          }
+        } else {
+          initialize(weight: l.weightIH, bias: l.biasIH, fanIn: shape[1], fanOut: h, settings: ini, rng: &rng)
+          initialize(weight: l.weightHH, bias: l.biasHH, fanIn: h, fanOut: h, settings: ini, rng: &rng)
+        }
+        weightOrdinal += 1
+        built.append(l)
+      case "batchnorm", "batchrenorm":
+        guard shape.count >= 1 else { throw SpecError(column: kw.column, message: "batchnorm needs input with channels") }
+        let preset = try args.string("preset", "pytorch")
+        var o: BatchNorm.Options
+        switch preset.text.lowercased() {
+        case "pytorch", "torch": o = .init()
+        case "keras", "tf", "tensorflow": o = .keras
+        default:
+          throw SpecError(column: preset.column, message: "preset must be pytorch or keras, got '\(preset.text)'")
+        }
+        if let m = try args.optionalString("momentum") {
+          if m.text.lowercased() == "none" {
+            guard o.convention == .pytorch else {
+              throw SpecError(column: m.column, message: "momentum=none (cumulative average) is a PyTorch setting, not Keras")
+            }
+            o.momentum = nil
+          } else {
+            guard let v = Float(m.text), v >= 0, v <= 1 else {
+              throw SpecError(column: m.column, message: "momentum must be a number in [0, 1] or none, got '\(m.text)'")
+            }
+            // Under the Keras preset, momentum is written the Keras way (0.99 keeps 99% of the old value).
+            o.momentum = o.convention == .keras ? 1 - v : v
+          }
+        }
+        o.eps = try args.float("eps", o.eps)
+        o.affine = try args.bool("affine", true)
+        o.trackRunningStats = try args.bool("track", true)
+        if kw.text == "batchrenorm" {
+          o.renorm = .init(rmax: try args.float("rmax", 3), dmax: try args.float("dmax", 5))
+          guard o.renorm!.rmax >= 1 else { throw SpecError(column: kw.column, message: "rmax must be ≥ 1") }
+          guard o.trackRunningStats else { throw SpecError(column: kw.column, message: "batchrenorm needs running statistics (track=true)") }
+        }
+        let frozen = try args.bool("frozen", false)
+        try args.finish(positionalCount: 0)
+        let bn = BatchNorm(shape: shape, options: o)
+        bn.frozen = frozen
+        built.append(bn)
+      case "layernorm":
+        let eps = try args.float("eps", 1e-5)
+        let affine = try args.bool("affine", true)
+        try args.finish(positionalCount: 0)
+        built.append(LayerNorm(shape: shape, eps: eps, affine: affine))
+      case "groupnorm":
+        let g = try args.positionalInt(0, name: "number of groups", range: 1...4096)
+        let eps = try args.float("eps", 1e-5)
+        let affine = try args.bool("affine", true)
+        try args.finish(positionalCount: 1)
+        guard shape[0] % g == 0 else {
+          throw SpecError(column: layer.positional[0].column, message: "\(shape[0]) channels are not divisible into \(g) groups")
+        }
+        built.append(try! GroupNorm(groups: g, shape: shape, eps: eps, affine: affine))
+      case "instancenorm":
+        guard shape.count >= 2 else {
+          throw SpecError(
+            column: kw.column,
+            message: "instancenorm normalizes each channel over spatial positions: it needs (N, C, L) or (N, C, H, W) input, not \(shapeText(shape))")
+        }
+        let eps = try args.float("eps", 1e-5)
+        let affine = try args.bool("affine", false)
+        let track = try args.bool("track", false)
+        var momentum: Float? = 0.1
+        if let m = try args.optionalString("momentum") {
+          if m.text.lowercased() == "none" { momentum = nil } else {
+            guard let v = Float(m.text), v >= 0, v <= 1 else {
+              throw SpecError(column: m.column, message: "momentum must be a number in [0, 1] or none, got '\(m.text)'")
+            }
+            momentum = v
+          }
+        }
+        try args.finish(positionalCount: 0)
+        built.append(InstanceNorm(shape: shape, eps: eps, momentum: momentum, affine: affine, trackRunningStats: track))
+      case "rmsnorm":
+        var eps: Float? = nil
+        if let e = try args.optionalString("eps"), e.text.lowercased() != "none" {
+          guard let v = Float(e.text), v >= 0, v.isFinite else { throw SpecError(column: e.column, message: "eps must be a number ≥ 0 or none") }
+          eps = v
+        }
+        let affine = try args.bool("affine", true)
+        try args.finish(positionalCount: 0)
+        built.append(RMSNorm(shape: shape, eps: eps, affine: affine))
+      default:
+        throw SpecError(column: kw.column, message: "unknown layer '\(kw.text)'")
+      }
+      shape = built.last!.outputShape
+    }
+    let last = layers.last!.keyword
+    if shape != [classes] {
+      let what = shape.count == 1 ? "\(shape[0]) outputs" : "outputs of shape \(shapeText(shape))"
+      throw SpecError(
+        column: last.column, message: "the model ends with \(what) but the data has \(classes) classes; end with `linear \(classes)`")
+    }
+    return Network(inputShape: inputShape, layers: built)
+  }
+}
+
+func shapeText(_ s: [Int]) -> String { "(N, " + s.map(String.init).joined(separator: ", ") + ")" }
+
+/// Reads a layer's positional arguments and options with typed checks and column errors.
+struct ArgumentReader {
+  let layer: ModelSpec.LayerSpec
+  private var used: Set<String> = []
+  init(layer: ModelSpec.LayerSpec) { self.layer = layer }
+
+  func positionalInt(_ i: Int, name: String, range: ClosedRange<Int>, default fallback: Int? = nil) throws(SpecError) -> Int {
+    guard i < layer.positional.count else {
+      if let fallback { return fallback }
+      let end = layer.keyword.column + layer.keyword.text.count
+      throw SpecError(column: end, message: "\(layer.keyword.text) needs the \(name), e.g. `\(layer.keyword.text) \(range.lowerBound == 1 ? 16 : range.lowerBound)`")
+    }
+    let t = layer.positional[i]
+    guard let v = Int(t.text), range.contains(v) else {
+      throw SpecError(column: t.column, message: "\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound), got '\(t.text)'")
+    }
+    return v
+  }
+
+  func positionalFloat(_ i: Int, name: String, default fallback: Float) throws(SpecError) -> Float {
+    guard i < layer.positional.count else { return fallback }
+    let t = layer.positional[i]
+    guard let v = Float(t.text), v.isFinite else { throw SpecError(column: t.column, message: "\(name) must be a number, got '\(t.text)'") }
+    return v
+  }
+
+  mutating func optionalString(_ key: String) throws(SpecError) -> ModelSpec.LayerSpec.Token? {
+    used.insert(key)
+    return layer.options.first { $0.key.text == key }?.value
+  }
+
+  mutating func string(_ key: String, _ fallback: String) throws(SpecError) -> ModelSpec.LayerSpec.Token {
+    try optionalString(key) ?? .init(text: fallback, column: layer.keyword.column)
+  }
+
+  mutating func int(_ keys: [String], _ fallback: Int, _ range: ClosedRange<Int>) throws(SpecError) -> Int {
+    var found: ModelSpec.LayerSpec.Token? = nil
+    for k in keys { if let t = try optionalString(k) { found = t } }
+    guard let t = found else { return fallback }
+    guard let v = Int(t.text), range.contains(v) else {
+      throw SpecError(column: t.column, message: "\(keys[0]) must be a whole number in \(range.lowerBound)...\(range.upperBound), got '\(t.text)'")
+    }
+    return v
+  }
+
+  mutating func float(_ key: String, _ fallback: Float) throws(SpecError) -> Float {
+    guard let t = try optionalString(key) else { return fallback }
+    guard let v = Float(t.text), v.isFinite, v >= 0 else {
+      throw SpecError(column: t.column, message: "\(key) must be a number ≥ 0, got '\(t.text)'")
+    }
+    return v
+  }
+
+  mutating func bool(_ key: String, _ fallback: Bool) throws(SpecError) -> Bool {
+    guard let t = try optionalString(key) else { return fallback }
+    switch t.text.lowercased() {
+    case "true", "yes", "on", "1": return true
+    case "false", "no", "off", "0": return false
+    default: throw SpecError(column: t.column, message: "\(key) must be true or false, got '\(t.text)'")
+    }
+  }
+
+  mutating func initSettings(default base: InitSettings) throws(SpecError) -> InitSettings {
+    var s = base
+    if let t = try optionalString("init") {
+      guard let scheme = InitScheme(parsing: t.text) else {
+        throw SpecError(column: t.column, message: "init must be pytorch, kaiming, xavier or normal:STD, got '\(t.text)'")
+      }
+      s.scheme = scheme
+    }
+    if let t = try optionalString("scale") {
+      guard let v = Float(t.text), v.isFinite, v > 0 else { throw SpecError(column: t.column, message: "scale must be a number > 0, got '\(t.text)'") }
+      s.scale = v
+    }
+    return s
+  }
+
+  func finish(positionalCount: Int) throws(SpecError) {
+    if layer.positional.count > positionalCount {
+      let t = layer.positional[positionalCount]
+      throw SpecError(
+        column: t.column,
+        message: positionalCount == 0
+          ? "\(layer.keyword.text) takes no number; found '\(t.text)'" : "unexpected extra argument '\(t.text)'")
+    }
+    for (k, _) in layer.options where !used.contains(k.text) {
+      throw SpecError(column: k.column, message: "\(layer.keyword.text) has no option '\(k.text)'" + hint(for: k.text, among: Array(used)))
+    }
+  }
+}

@@ -1,0 +1,135 @@
+/// A sequential network with an activation arena: `activation(i)` is the input of layer i
+/// (activation(0) is the network input, activation(layers.count) its output). Buffers grow
+/// with the largest batch seen and are reused, so a step allocates nothing in steady state.
+public final class Network {
+  public let layers: [any Layer]
+  /// Per-sample input shape.
+  public let inputShape: [Int]
+  /// `.train` or `.eval`, as PyTorch's `model.train()` / `model.eval()`.
+  public var mode: Mode = .train
+  public private(set) var batch = 0
+  private let acts: [FloatBuffer]
+  private let grads: [FloatBuffer]
+  private let probs = FloatBuffer()
+
+  public init(inputShape: [Int], layers: [any Layer]) {
+    self.inputShape = inputShape
+    self.layers = layers
+    acts = (0...layers.count).map { _ in FloatBuffer() }
+    grads = (0...layers.count).map { _ in FloatBuffer() }
+  }
+
+  public var outputShape: [Int] { layers.last?.outputShape ?? inputShape }
+  public var outputCount: Int { outputShape.reduce(1, *) }
+  public var inputCount: Int { inputShape.reduce(1, *) }
+  /// Every parameter, in layer order.
+  public var parameters: [Parameter] { layers.flatMap(\.parameters) }
+  /// The BatchNorm layers, including those inside recurrent cells.
+  public var batchNorms: [BatchNorm] {
+    layers.compactMap { ($0 as? BatchNorm) ?? ($0 as? RNN)?.batchNorm }
+  }
+
+  /// Per-sample shape of `activation(i)`.
+  public func shape(ofActivation i: Int) -> [Int] { i == 0 ? inputShape : layers[i - 1].outputShape }
+
+  /// The values of activation i for the last forward: `batch × shape(ofActivation: i)`.
+  public func activation(_ i: Int) -> UnsafeBufferPointer<Float> {
+    UnsafeBufferPointer(start: acts[i].pointer, count: acts[i].count)
+  }
+
+  /// The network output of the last forward (logits for classifiers).
+  public var output: UnsafeBufferPointer<Float> { activation(layers.count) }
+
+  /// Runs the network on `batch` samples laid out row-major in `input`.
+  /// Throws (never produces NaN) on invalid configurations such as BatchNorm training on one
+  /// value per channel.
+  public func forward(_ input: UnsafeBufferPointer<Float>, batch: Int, updatesState: Bool = true) throws {
+    precondition(input.count >= batch * inputCount, "input holds fewer than batch × sample values")
+    self.batch = batch
+    acts[0].resize(batch * inputCount)
+    acts[0].pointer.update(from: input.baseAddress!, count: batch * inputCount)
+    let options = ForwardOptions(mode: mode, updatesState: updatesState)
+    for (i, layer) in layers.enumerated() {
+      acts[i + 1].resize(batch * layer.outputShape.reduce(1, *))
+      try layer.forward(acts[i].pointer, acts[i + 1].pointer, batch: batch, options: options)
+    }
+  }
+
+  /// Convenience: forward over a Swift array.
+  public func forward(_ input: [Float], batch: Int, updatesState: Bool = true) throws {
+    try input.withUnsafeBufferPointer { try forward($0, batch: batch, updatesState: updatesState) }
+  }
+
+  /// Sets every parameter gradient to zero.
+  public func zeroGradients() {
+    for p in parameters { for i in 0..<p.grad.count { p.grad[i] = 0 } }
+  }
+
+  /// Backpropagates `dOutput` (∂L/∂output, batch × outputCount) through every layer,
+  /// accumulating parameter gradients. `gradient(i)` then holds ∂L/∂activation(i).
+  public func backward(_ dOutput: UnsafeBufferPointer<Float>) {
+    let last = layers.count
+    grads[last].resize(batch * outputCount)
+    grads[last].pointer.update(from: dOutput.baseAddress!, count: batch * outputCount)
+    for i in stride(from: last - 1, through: 0, by: -1) {
+      grads[i].resize(batch * shape(ofActivation: i).reduce(1, *))
+      layers[i].backward(acts[i].pointer, acts[i + 1].pointer, grads[i + 1].pointer, grads[i].pointer, batch: batch)
+    }
+  }
+
+  /// ∂L/∂activation(i) from the last backward.
+  public func gradient(_ i: Int) -> UnsafeBufferPointer<Float> {
+    UnsafeBufferPointer(start: grads[i].pointer, count: grads[i].count)
+  }
+
+  /// Softmax cross-entropy of the current output against `labels` (mean over the batch);
+  /// also counts correct predictions. With `backward`, runs backpropagation from the loss.
+  public func crossEntropy(labels: UnsafeBufferPointer<Int32>, backward: Bool) -> (loss: Float, correct: Int) {
+    let k = outputCount
+    probs.resize(batch * k)
+    let dl = grads[layers.count]
+    dl.resize(batch * k)
+    let out = acts[layers.count].pointer
+    let loss = softmaxCrossEntropy(
+      dlogits: backward ? dl.pointer : nil, probs: probs.pointer, out, labels: labels.baseAddress!, batch: batch,
+      classes: k)
+    var correct = 0
+    for b in 0..<batch where argmax(out + b * k, k) == Int(labels[b]) { correct += 1 }
+    if backward { self.backward(UnsafeBufferPointer(start: dl.pointer, count: batch * k)) }
+    return (loss, correct)
+  }
+
+  /// Mean squared error of the output against one-hot targets of `labels`.
+  public func meanSquaredErrorLoss(labels: UnsafeBufferPointer<Int32>, backward: Bool) -> (loss: Float, correct: Int) {
+    let k = outputCount
+    probs.resize(batch * k)
+    probs.zero()
+    for b in 0..<batch { probs.pointer[b * k + Int(labels[b])] = 1 }
+    let dl = grads[layers.count]
+    dl.resize(batch * k)
+    let out = acts[layers.count].pointer
+    let loss = meanSquaredError(dout: backward ? dl.pointer : nil, out, targets: probs.pointer, count: batch * k)
+    var correct = 0
+    for b in 0..<batch where argmax(out + b * k, k) == Int(labels[b]) { correct += 1 }
+    if backward { self.backward(UnsafeBufferPointer(start: dl.pointer, count: batch * k)) }
+    return (loss, correct)
+  }
+
+  /// Softmax probabilities computed by the last loss call.
+  public var probabilities: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: probs.pointer, count: probs.count) }
+
+  /// Sets every BatchNorm's `frozen` flag (running statistics used in training, not updated).
+  public func setBatchNormFrozen(_ frozen: Bool) { for bn in batchNorms { bn.frozen = frozen } }
+
+  /// Resets running statistics of every BatchNorm and InstanceNorm layer.
+  public func resetRunningStatistics() {
+    for bn in batchNorms { bn.resetRunningStatistics() }
+    for case let inn as InstanceNorm in layers { inn.resetRunningStatistics() }
+  }
+}
+
+@inline(__always) func argmax(_ p: UnsafePointer<Float>, _ k: Int) -> Int {
+  var best = 0
+  for j in 1..<max(k, 1) where p[j] > p[best] { best = j }
+  return best
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what NormScope needs and the machine lacks; prints nothing when all is there.
+# Usage: tools/ensure-deps.sh [--tests]   (--tests also wants tmux for the end-to-end tests)
+set -euo pipefail
+
+want=()
+have_header() { [ -f /usr/include/ncursesw/curses.h ] || [ -f /usr/include/ncursesw/ncurses.h ]; }
+have_header || want+=(libncurses-dev)
+command -v pkg-config >/dev/null 2>&1 || want+=(pkg-config)
+if [ "${1:-}" = "--tests" ]; then
+  command -v tmux >/dev/null 2>&1 || want+=(tmux)
+fi
+[ ${#want[@]} -eq 0 ] && exit 0
+
+if ! command -v swift >/dev/null 2>&1; then
+  echo "ensure-deps: no 'swift' on PATH; install the Swift toolchain first (swift.org)" >&2
+  exit 1
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "ensure-deps: missing ${want[*]} and no apt-get here; install them by hand" >&2
+  exit 1
+fi
+sudo=""
+if [ "$(id -u)" != 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "ensure-deps: need root or sudo to install ${want[*]}" >&2
+    exit 1
+  fi
+fi
+echo "ensure-deps: installing ${want[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >&2
+$sudo apt-get install -y -qq "${want[@]}" >&2
