@@ -19,7 +19,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "NormCoreTests", dependencies: ["NormCore"]),
+    .testTarget(name: "NormCoreTests", dependencies: ["NormCore"], exclude: ["Fixtures"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -70,6 +70,9 @@ public final class BatchNorm: Layer {
       }
     }
   }
+  /// Temporarily use a cumulative average (as `momentum = nil`) whatever `options.momentum` is;
+  /// used when re-estimating running statistics.
+  public var cumulativeOverride = false
   /// Statistics of the last batch seen in a batch-statistics forward (biased variance).
   public private(set) var lastBatchMean: [Float]
   public private(set) var lastBatchVariance: [Float]
@@ -144,8 +147,8 @@ public final class BatchNorm: Layer {
     let batchStats = usesBatchStatistics(in: fo.mode)
     if batchStats {
       let m = n * s
-      if m <= 1 { throw NormError("Expected more than 1 value per channel when training, got input size \(inputSize())") }
-      if options.eps <= 0 { throw NormError("batch_norm eps must be positive during training") }
+      if m <= 1 { throw NormError("Expected more than 1 value per channel when training, got input size torch.Size(\(inputSize()))") }
+      if options.eps <= 0 { throw NormError("batch_norm eps must be positive during training, but got \(options.eps)") }
       let variance = scratch.pointer
       batchnormStatistics(mean: mean, variance: variance, x, n: n, c: c, s: s)
       for ch in 0..<c {
@@ -155,7 +158,7 @@ public final class BatchNorm: Layer {
       }
       if options.trackRunningStats && fo.updatesState {
         numBatchesTracked += 1
-        let f = options.momentum ?? 1 / Float(numBatchesTracked)
+        let f = cumulativeOverride ? 1 / Float(numBatchesTracked) : options.momentum ?? 1 / Float(numBatchesTracked)
         let unbias: Float = options.convention == .keras ? 1 : Float(m) / Float(m - 1)
         // Renorm's r and d use the running statistics from *before* this batch.
         if let rn = options.renorm { computeRenorm(rn, mean: mean, rstd: rstd) }

@@ -78,7 +78,9 @@ public final class GroupNorm: Layer {
   public var parameters: [Parameter] { [gamma, beta].compactMap { $0 } }
 
   public init(groups: Int, shape: [Int], eps: Float = 1e-5, affine: Bool = true) throws {
-    guard groups > 0, shape[0] % groups == 0 else { throw NormError("num_channels must be divisible by num_groups") }
+    guard groups > 0, shape[0] % groups == 0 else {
+      throw NormError("num_channels (\(shape[0])) must be divisible by num_groups (\(groups))")
+    }
     self.groups = groups
     inputShape = shape
     self.eps = eps
@@ -166,7 +168,7 @@ public final class InstanceNorm: Layer {
     lastUsedInputStatistics = options.mode == .train || !trackRunningStats
     if lastUsedInputStatistics {
       if s <= 1 {
-        throw NormError("Expected more than 1 spatial element when training, got input size \(sizeDescription(batch: batch, inputShape))")
+        throw NormError("Expected more than 1 spatial element when training, got input size torch.Size(\(sizeDescription(batch: batch, inputShape)))")
       }
       mean.resize(batch * c)
       rstd.resize(batch * c)

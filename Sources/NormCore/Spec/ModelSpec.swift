@@ -137,6 +137,19 @@ extension ModelSpec {
   /// identical weights in the layers they share. A first `linear` on image or sequence samples
   /// flattens them (documented convenience); anywhere else a `flatten` is required.
   public func build(inputShape: [Int], classes: Int, settings: BuildSettings) throws(SpecError) -> Network {
+    let built = try buildLayers(inputShape: inputShape, settings: settings)
+    let shape = built.last?.outputShape ?? inputShape
+    let last = layers.last!.keyword
+    if shape != [classes] {
+      let what = shape.count == 1 ? "\(shape[0]) outputs" : "outputs of shape \(shapeText(shape))"
+      throw SpecError(
+        column: last.column, message: "the model ends with \(what) but the data has \(classes) classes; end with `linear \(classes)`")
+    }
+    return Network(inputShape: inputShape, layers: built)
+  }
+
+  /// Builds the layers for samples of `inputShape`, without checking the output size.
+  public func buildLayers(inputShape: [Int], settings: BuildSettings) throws(SpecError) -> [any Layer] {
     var shape = inputShape
     var built: [any Layer] = []
     var weightOrdinal = 0
@@ -324,13 +337,7 @@ extension ModelSpec {
       }
       shape = built.last!.outputShape
     }
-    let last = layers.last!.keyword
-    if shape != [classes] {
-      let what = shape.count == 1 ? "\(shape[0]) outputs" : "outputs of shape \(shapeText(shape))"
-      throw SpecError(
-        column: last.column, message: "the model ends with \(what) but the data has \(classes) classes; end with `linear \(classes)`")
-    }
-    return Network(inputShape: inputShape, layers: built)
+    return built
   }
 }
 
