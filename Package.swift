@@ -5,6 +5,7 @@ let package = Package(
   name: "NormScope",
   products: [
     .library(name: "NormCore", targets: ["NormCore"]),
+    .library(name: "NormLab", targets: ["NormLab"]),
     .executable(name: "normscope", targets: ["normscope"]),
   ],
   dependencies: [
@@ -12,14 +13,17 @@ let package = Package(
   ],
   targets: [
     .target(name: "NormCore"),
+    .target(name: "NormLab", dependencies: ["NormCore"]),
     .executableTarget(
       name: "normscope",
       dependencies: [
         "NormCore",
+        "NormLab",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .testTarget(name: "NormCoreTests", dependencies: ["NormCore"], exclude: ["Fixtures"]),
+    .testTarget(name: "NormLabTests", dependencies: ["NormLab", "NormCore"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,243 @@
+import Foundation
+import NormCore
+import NormLab
+
+/// Turns `--data` and `--labels` into a data set: a built-in name with parameters, a CSV file,
+/// or IDX files. File reading happens here; parsing is NormCore's.
+enum DataSource {
+  /// Largest data file read (512 MiB).
+  static let maxFileBytes = 512 << 20
+
+  static func load(_ text: String, labels: String?, seed: UInt64) throws -> Dataset {
+    let (name, params) = try parseNameAndParameters(text)
+    if BuiltinData.names.contains(name), !FileManager.default.fileExists(atPath: text) {
+      guard labels == nil else { throw NormError("--labels goes with IDX image files, not with built-in data '\(name)'") }
+      return try BuiltinData.make(name: name, parameters: params, seed: seed)
+    }
+    guard FileManager.default.fileExists(atPath: text) else {
+      throw NormError(
+        "no built-in data set or file named '\(text)' (built-in: \(BuiltinData.names.joined(separator: ", ")))"
+          + hint(for: name, among: BuiltinData.names))
+    }
+    let bytes = try read(text)
+    if let labels {
+      return try DataLoader.parseIDX(images: bytes, labels: try read(labels), imagesName: text, labelsName: labels)
+    }
+    if bytes.count >= 4, bytes[0] == 0, bytes[1] == 0, bytes[2] == 8, bytes[3] == 3 {
+      throw NormError("\(text) is an IDX image file: pass its label file with --labels")
+    }
+    return try DataLoader.parseCSV(bytes, fileName: text)
+  }
+
+  static func read(_ path: String) throws -> [UInt8] {
+    let attrs = try? FileManager.default.attributesOfItem(atPath: path)
+    if let size = attrs?[.size] as? Int, size > maxFileBytes {
+      throw NormError("\(path): \(size) bytes is larger than the \(maxFileBytes >> 20) MiB limit")
+    }
+    guard let data = FileManager.default.contents(atPath: path) else { throw NormError("\(path): cannot read the file") }
+    return [UInt8](data)
+  }
+
+  /// `name:k=v,k=v` → (name, parameters).
+  static func parseNameAndParameters(_ text: String) throws -> (String, [String: String]) {
+    guard let colon = text.firstIndex(of: ":"), !text.contains("/") else { return (text, [:]) }
+    let name = String(text[..<colon])
+    var params = [String: String]()
+    for pair in text[text.index(after: colon)...].split(separator: ",") {
+      let kv = pair.split(separator: "=", maxSplits: 1)
+      guard kv.count == 2, !kv[0].isEmpty, !kv[1].isEmpty else { throw NormError("\(name): expected key=value, found '\(pair)'") }
+      params[String(kv[0]).trimmingCharacters(in: .whitespaces)] = String(kv[1]).trimmingCharacters(in: .whitespaces)
+    }
+    return (name, params)
+  }
+}
+
+/// Names variants: `NAME: spec` keeps NAME; otherwise the norms used ("plain" when none).
+enum VariantNaming {
+  static func variants(from specs: [String]) -> [VariantSpec] {
+    var out = [VariantSpec]()
+    for s in specs {
+      var name: String? = nil
+      var model = s
+      if let colon = s.firstIndex(of: ":") {
+        let head = s[..<colon].trimmingCharacters(in: .whitespaces)
+        if !head.isEmpty, head.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) {
+          name = head
+          model = String(s[s.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+        }
+      }
+      if name == nil {
+        let norms = ["batchnorm", "batchrenorm", "layernorm", "groupnorm", "instancenorm", "rmsnorm"]
+        var used = [String]()
+        for l in (try? ModelSpec(parsing: model))?.layers ?? [] where norms.contains(l.keyword.text) {
+          if !used.contains(l.keyword.text) { used.append(l.keyword.text) }
+        }
+        name = used.isEmpty ? "plain" : used.joined(separator: "+")
+      }
+      var unique = name!
+      var k = 2
+      while out.contains(where: { $0.name == unique }) {
+        unique = "\(name!)-\(k)"
+        k += 1
+      }
+      out.append(VariantSpec(name: unique, model: model))
+    }
+    return out
+  }
+}
+
+/// Prints the progress table of `normscope train`.
+struct TrainReport {
+  let experiment: Experiment
+  let optimizer: OptimizerSettings
+  var width: Int { max(12, experiment.variants.map(\.name.count).max() ?? 0) }
+
+  func header(dataName: String) {
+    let e = experiment
+    let d = e.config.data
+    let opt = optimizer.kind.rawValue + (optimizer.kind == .momentum ? " \(optimizer.momentum)" + (optimizer.nesterov ? " nesterov" : "") : "")
+    print(
+      "data \(d.name): \(e.trainData.count) train / \(e.validationData.count) validation, \(d.classCount) classes, sample \(d.sampleShape)")
+    print(
+      "\(opt) lr \(optimizer.learningRate), batch \(e.batchSize), init \(e.config.initialization.scheme)"
+        + (e.config.initialization.scale != 1 ? " ×\(e.config.initialization.scale)" : "") + ", seed \(e.config.seed)")
+    for v in e.variants {
+      let params = v.network.parameters.reduce(0) { $0 + $1.count }
+      print("  \(v.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(v.spec.source)  (\(params) parameters)")
+    }
+    print("")
+    var line = "   step"
+    for v in e.variants { line += " │ " + center(v.name, 31) }
+    print(line)
+    var sub = "       "
+    for _ in e.variants { sub += " │ " + "train loss  acc   val loss  acc" }
+    print(sub)
+  }
+
+  func center(_ s: String, _ w: Int) -> String {
+    let s = String(s.prefix(w))
+    let left = (w - s.count) / 2
+    return String(repeating: " ", count: left) + s + String(repeating: " ", count: w - s.count - left)
+  }
+
+  func row(validation: [Evaluation]?) {
+    var line = String(format: "%7d", experiment.step)
+    for (i, v) in experiment.variants.enumerated() {
+      if let d = v.divergedAt, d < experiment.step {
+        line += " │ " + center("diverged at step \(d)", 31)
+        continue
+      }
+      let l = v.last
+      line += " │ " + fmt(l?.loss, "%10.4f") + " " + fmt(l?.accuracy, "%5.3f")
+      if let val = validation?[i] { line += " " + fmt(val.loss, "%8.4f") + " " + fmt(val.accuracy, "%5.3f") } else { line += String(repeating: " ", count: 15) }
+      if v.divergedAt == experiment.step { line += " diverged" }
+    }
+    print(line)
+  }
+
+  func fmt(_ v: Float?, _ f: String) -> String {
+    guard let v else { return String(repeating: " ", count: 5) }
+    guard v.isFinite else { return v.isNaN ? "       NaN" : "       inf" }
+    return String(format: f, Double(v))
+  }
+
+  func footer(validation: [Evaluation]?) {
+    print("")
+    for (i, v) in experiment.variants.enumerated() {
+      var s = "  \(v.name.padding(toLength: width, withPad: " ", startingAt: 0))"
+      if let val = validation?[i] {
+        s += String(format: "  validation (eval mode): loss %.4f, accuracy %.3f", Double(val.loss), Double(val.accuracy))
+      }
+      if let d = v.divergedAt { s += "  — diverged at step \(d)" }
+      if v.trainedSteps > 0 {
+        let ms = v.trainingSeconds / Double(v.trainedSteps) * 1000
+        s += String(format: "  %.3f ms/step (%.0f steps/s)", ms, 1000 / ms)
+      }
+      print(s)
+    }
+  }
+}
+
+/// Collects per-step metrics and writes them atomically as CSV or JSONL.
+///
+/// Columns: step, variant, loss (training mini-batch, before the update), accuracy (same),
+/// lr, batch, diverged (0/1), val_loss, val_accuracy (eval mode over the validation split;
+/// filled only on rows where validation ran, at the print interval).
+struct MetricsRecorder {
+  let path: String
+  private var rows: [[String: String]] = []
+  static let columns = ["step", "variant", "loss", "accuracy", "lr", "batch", "diverged", "val_loss", "val_accuracy"]
+
+  init(path: String) { self.path = path }
+
+  mutating func record(_ e: Experiment) {
+    for v in e.variants {
+      guard let r = v.last, v.divergedAt == nil || v.divergedAt == e.step else { continue }
+      rows.append([
+        "step": "\(e.step)", "variant": v.name, "loss": "\(r.loss)", "accuracy": "\(r.accuracy)",
+        "lr": "\(v.trainer.optimizer.settings.learningRate)", "batch": "\(e.batchSize)", "diverged": v.divergedAt == nil ? "0" : "1",
+      ])
+    }
+  }
+
+  mutating func recordValidation(_ e: Experiment, _ val: [Evaluation]) {
+    for (i, v) in e.variants.enumerated() {
+      guard let k = rows.lastIndex(where: { $0["step"] == "\(e.step)" && $0["variant"] == v.name }) else { continue }
+      rows[k]["val_loss"] = "\(val[i].loss)"
+      rows[k]["val_accuracy"] = "\(val[i].accuracy)"
+    }
+  }
+
+  func write() throws {
+    var text = ""
+    if path.hasSuffix(".csv") {
+      text = Self.columns.joined(separator: ",") + "\n"
+      for r in rows { text += Self.columns.map { csvField(r[$0] ?? "") }.joined(separator: ",") + "\n" }
+    } else {
+      for r in rows {
+        let fields = Self.columns.compactMap { c -> String? in
+          guard let v = r[c] else { return nil }
+          let numeric = c != "variant"
+          return "\"\(c)\":" + (numeric ? jsonNumber(v) : jsonString(v))
+        }
+        text += "{" + fields.joined(separator: ",") + "}\n"
+      }
+    }
+    try AtomicFile.write(text, to: path)
+  }
+
+  func csvField(_ s: String) -> String {
+    s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+  }
+  func jsonNumber(_ s: String) -> String { Double(s).map { $0.isFinite ? s : "null" } ?? "null" }
+  func jsonString(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+      switch u {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+      default: out.unicodeScalars.append(u)
+      }
+    }
+    return out + "\""
+  }
+}
+
+/// Writes files atomically: a temporary file in the same directory, then rename, so an
+/// existing file is never truncated or half-written.
+enum AtomicFile {
+  static func write(_ text: String, to path: String) throws {
+    let url = URL(fileURLWithPath: path)
+    let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+    do {
+      try Data(text.utf8).write(to: tmp)
+      if rename(tmp.path, url.path) != 0 {
+        throw NormError("cannot rename into \(path): \(String(cString: strerror(errno)))")
+      }
+    } catch {
+      try? FileManager.default.removeItem(at: tmp)
+      throw error
+    }
+  }
+}

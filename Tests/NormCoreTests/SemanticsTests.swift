@@ -1,0 +1,126 @@
+import NormCore
+import Testing
+
+@Suite("Normalization semantics beyond the PyTorch fixture")
+struct SemanticsTests {
+  func data(_ n: Int, _ c: Int, seed: UInt64 = 4, scale: Float = 3, shift: Float = 2) -> [Float] {
+    var rng = SeededRNG(seed: seed)
+    return (0..<(n * c)).map { _ in rng.normal() * scale + shift }
+  }
+
+  @Test("Keras preset: moving ← 0.99·moving + 0.01·batch with the biased variance, eps 1e-3")
+  func kerasPreset() throws {
+    let bn = try layers("batchnorm preset=keras", shape: [2])[0] as! BatchNorm
+    #expect(bn.options.eps == 1e-3)
+    let x: [Float] = [1, 10, 3, 20, 5, 30, 7, 40]
+    _ = try run(bn, x, batch: 4, mode: .train)
+    // channel 0: values 1,3,5,7 → mean 4, biased var 5
+    #expect(abs(bn.runningMean[0] - 0.04) < 1e-6)
+    #expect(abs(bn.runningVar[0] - (0.99 + 0.01 * 5)) < 1e-6)
+    // PyTorch would use the unbiased 20/3 with momentum 0.1.
+    let torch = try layers("batchnorm", shape: [2])[0] as! BatchNorm
+    _ = try run(torch, x, batch: 4, mode: .train)
+    #expect(abs(torch.runningVar[0] - (0.9 + 0.1 * 20 / 3)) < 1e-6)
+    // Keras momentum written the Keras way.
+    let k2 = try layers("batchnorm preset=keras momentum=0.9", shape: [2])[0] as! BatchNorm
+    #expect(abs(k2.options.momentum! - 0.1) < 1e-7)
+  }
+
+  @Test("Keras trainable=False: inference mode and γ/β frozen; PyTorch frozen BN keeps γ/β trainable")
+  func frozenConventions() throws {
+    let keras = try layers("batchnorm preset=keras", shape: [3])[0] as! BatchNorm
+    keras.frozen = true
+    #expect(keras.gamma!.frozen && keras.beta!.frozen)
+    let torch = try layers("batchnorm frozen=true", shape: [3])[0] as! BatchNorm
+    #expect(!torch.gamma!.frozen)
+    let x = data(5, 3)
+    let before = (torch.runningMean, torch.runningVar, torch.numBatchesTracked)
+    let yTrain = try run(torch, x, batch: 5, mode: .train)
+    let yEval = try run(torch, x, batch: 5, mode: .eval)
+    #expect(yTrain == yEval)
+    #expect(torch.runningMean == before.0 && torch.runningVar == before.1 && torch.numBatchesTracked == before.2)
+  }
+
+  @Test("PyTorch requires_grad=False freezes γ/β but running stats still update in train mode")
+  func fineTuningSurprise() throws {
+    let bn = try layers("batchnorm", shape: [3])[0] as! BatchNorm
+    bn.gamma!.frozen = true
+    bn.beta!.frozen = true
+    _ = try run(bn, data(6, 3), batch: 6, mode: .train)
+    #expect(bn.runningMean != [0, 0, 0])
+    #expect(bn.numBatchesTracked == 1)
+  }
+
+  @Test("probe passes (updatesState: false) change no running statistics and no counters")
+  func probesDoNotUpdate() throws {
+    let bn = try layers("batchnorm", shape: [3])[0] as! BatchNorm
+    _ = try run(bn, data(6, 3), batch: 6, mode: .train, updatesState: false)
+    #expect(bn.runningMean == [0, 0, 0] && bn.runningVar == [1, 1, 1] && bn.numBatchesTracked == 0)
+    let inorm = try layers("instancenorm track=true", shape: [2, 4])[0] as! InstanceNorm
+    _ = try run(inorm, data(3, 8), batch: 3, mode: .train, updatesState: false)
+    #expect(inorm.runningMean == [0, 0])
+    let drop = try layers("dropout 0.5", shape: [20])[0]
+    let x = [Float](repeating: 1, count: 20)
+    let a = try run(drop, x, batch: 1, mode: .train, updatesState: false)
+    let b = try run(drop, x, batch: 1, mode: .train, updatesState: false)
+    #expect(a == b)
+    let c = try run(drop, x, batch: 1, mode: .train)
+    let d = try run(drop, x, batch: 1, mode: .train)
+    #expect(c != d)
+    #expect(try run(drop, x, batch: 1, mode: .eval) == x)
+  }
+
+  @Test("momentum=nil: running mean is the exact average of the batch means")
+  func cumulative() throws {
+    let bn = try layers("batchnorm momentum=none", shape: [1])[0] as! BatchNorm
+    for v: Float in [1, 3, 8] {
+      _ = try run(bn, [v - 1, v + 1], batch: 2, mode: .train)
+    }
+    #expect(abs(bn.runningMean[0] - 4) < 1e-6)
+    #expect(abs(bn.runningVar[0] - 2) < 1e-6)  // unbiased variance of {v−1, v+1} is 2
+    #expect(bn.numBatchesTracked == 3)
+  }
+
+  @Test("reset and re-estimate running statistics from data matches the population statistics")
+  func reestimate() throws {
+    var ds = try BuiltinData.make(name: "blobs", parameters: ["n": "400"], seed: 1)
+    ds.features = ds.features.map { $0 * 2 + 1 }
+    let net = try ModelSpec(parsing: "batchnorm, linear 3").build(inputShape: [2], classes: 3, settings: BuildSettings(seed: 1))
+    let trainer = Trainer(network: net, optimizer: .init())
+    let bn = net.batchNorms[0]
+    bn.runningMean = [50, 50]
+    try trainer.reestimateRunningStatistics(data: ds, batches: 4, batchSize: 100, seed: 2)
+    // 4 batches of 100 cover every sample once: mean equals the population mean.
+    var mean = [Double](repeating: 0, count: 2)
+    for i in 0..<ds.count { for c in 0..<2 { mean[c] += Double(ds.features[2 * i + c]) / Double(ds.count) } }
+    #expect(abs(Double(bn.runningMean[0]) - mean[0]) < 1e-4)
+    #expect(abs(Double(bn.runningMean[1]) - mean[1]) < 1e-4)
+    #expect(bn.numBatchesTracked == 4)
+    #expect(bn.options.momentum == 0.1)
+  }
+
+  @Test("GroupNorm with G = C equals InstanceNorm with affine; G = 1 equals LayerNorm without affine")
+  func groupNormIdentities() throws {
+    let x = data(2, 4 * 6)
+    let gnC = try layers("groupnorm 4", shape: [4, 6])[0]
+    let inA = try layers("instancenorm affine=true", shape: [4, 6])[0]
+    #expect(closeness(try run(gnC, x, batch: 2, mode: .train), try run(inA, x, batch: 2, mode: .train), tol: 1e-6) <= 1)
+    let gn1 = try layers("groupnorm 1 affine=false", shape: [4, 6])[0]
+    let ln = try layers("layernorm affine=false", shape: [4, 6])[0]
+    #expect(closeness(try run(gn1, x, batch: 2, mode: .train), try run(ln, x, batch: 2, mode: .train), tol: 1e-6) <= 1)
+  }
+
+  @Test("BN output has per-channel mean 0 and biased variance ≈ 1 in training")
+  func normalizedStatistics() throws {
+    let bn = try layers("batchnorm", shape: [3, 5])[0]
+    let y = try run(bn, data(8, 15, scale: 10, shift: -7), batch: 8, mode: .train)
+    for c in 0..<3 {
+      var vals = [Double]()
+      for n in 0..<8 { for s in 0..<5 { vals.append(Double(y[(n * 3 + c) * 5 + s])) } }
+      let m = vals.reduce(0, +) / Double(vals.count)
+      let v = vals.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(vals.count)
+      #expect(abs(m) < 1e-5)
+      #expect(abs(v - 1) < 1e-3)
+    }
+  }
+}
