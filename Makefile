@@ -21,9 +21,12 @@ run: build
 test: test-deps
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --skip-build
+	Tests/cli/run.sh $(BIN)
 
-bench: build
-	benchmarks/run
+## Benchmarks (release build); never part of `make test`.
+bench: deps
+	$(SWIFT) build -c release --product NormBench
+	.build/release/NormBench
 
 format:
 	$(SWIFT) format -i -r Sources Tests Package.swift

@@ -22,6 +22,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    .executableTarget(name: "NormBench", dependencies: ["NormCore"], path: "benchmarks/NormBench"),
     .testTarget(name: "NormCoreTests", dependencies: ["NormCore"], exclude: ["Fixtures"]),
     .testTarget(name: "NormLabTests", dependencies: ["NormLab", "NormCore"]),
   ],

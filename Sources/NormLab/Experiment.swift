@@ -24,7 +24,8 @@ public struct ExperimentConfig: Sendable {
   public var validationFraction: Double
 
   public init(
-    variants: [VariantSpec], data: Dataset, optimizer: OptimizerSettings = .init(), batchSize: Int = 60, seed: UInt64 = 1,
+    variants: [VariantSpec], data: Dataset, optimizer: OptimizerSettings = .init(), batchSize: Int = 60,
+    seed: UInt64 = 1,
     initialization: InitSettings = .init(), loss: LossKind = .crossEntropy, validationFraction: Double = 0.2
   ) {
     self.variants = variants
@@ -113,7 +114,9 @@ public final class Experiment {
           inputShape: config.data.sampleShape, classes: config.data.classCount,
           settings: BuildSettings(seed: config.seed, initialization: config.initialization))
       } catch { throw ExperimentError(variant: v.name, message: error.rendered(source: v.model, label: v.name)) }
-      vs.append(Variant(name: v.name, spec: spec, trainer: Trainer(network: net, optimizer: config.optimizer, loss: config.loss)))
+      vs.append(
+        Variant(
+          name: v.name, spec: spec, trainer: Trainer(network: net, optimizer: config.optimizer, loss: config.loss)))
     }
     variants = vs
     batchSize = config.batchSize

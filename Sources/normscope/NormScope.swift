@@ -17,7 +17,9 @@ struct NormScope: ParsableCommand {
 
   func run() throws {
     print("normscope: the live dashboard is not built yet; running the default experiment instead:")
-    print("  normscope train " + Train.defaultArguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ") + "\n")
+    print(
+      "  normscope train " + Train.defaultArguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+        + "\n")
     let train = try Train.parse(Train.defaultArguments)
     try train.run()
   }

@@ -11,7 +11,9 @@ enum DataSource {
   static func load(_ text: String, labels: String?, seed: UInt64) throws -> Dataset {
     let (name, params) = try parseNameAndParameters(text)
     if BuiltinData.names.contains(name), !FileManager.default.fileExists(atPath: text) {
-      guard labels == nil else { throw NormError("--labels goes with IDX image files, not with built-in data '\(name)'") }
+      guard labels == nil else {
+        throw NormError("--labels goes with IDX image files, not with built-in data '\(name)'")
+      }
       return try BuiltinData.make(name: name, parameters: params, seed: seed)
     }
     guard FileManager.default.fileExists(atPath: text) else {
@@ -34,7 +36,9 @@ enum DataSource {
     if let size = attrs?[.size] as? Int, size > maxFileBytes {
       throw NormError("\(path): \(size) bytes is larger than the \(maxFileBytes >> 20) MiB limit")
     }
-    guard let data = FileManager.default.contents(atPath: path) else { throw NormError("\(path): cannot read the file") }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw NormError("\(path): cannot read the file")
+    }
     return [UInt8](data)
   }
 
@@ -45,7 +49,9 @@ enum DataSource {
     var params = [String: String]()
     for pair in text[text.index(after: colon)...].split(separator: ",") {
       let kv = pair.split(separator: "=", maxSplits: 1)
-      guard kv.count == 2, !kv[0].isEmpty, !kv[1].isEmpty else { throw NormError("\(name): expected key=value, found '\(pair)'") }
+      guard kv.count == 2, !kv[0].isEmpty, !kv[1].isEmpty else {
+        throw NormError("\(name): expected key=value, found '\(pair)'")
+      }
       params[String(kv[0]).trimmingCharacters(in: .whitespaces)] = String(kv[1]).trimmingCharacters(in: .whitespaces)
     }
     return (name, params)
@@ -95,15 +101,19 @@ struct TrainReport {
   func header(dataName: String) {
     let e = experiment
     let d = e.config.data
-    let opt = optimizer.kind.rawValue + (optimizer.kind == .momentum ? " \(optimizer.momentum)" + (optimizer.nesterov ? " nesterov" : "") : "")
+    let opt =
+      optimizer.kind.rawValue
+      + (optimizer.kind == .momentum ? " \(optimizer.momentum)" + (optimizer.nesterov ? " nesterov" : "") : "")
     print(
-      "data \(d.name): \(e.trainData.count) train / \(e.validationData.count) validation, \(d.classCount) classes, sample \(d.sampleShape)")
+      "data \(d.name): \(e.trainData.count) train / \(e.validationData.count) validation, \(d.classCount) classes, sample \(d.sampleShape)"
+    )
     print(
       "\(opt) lr \(optimizer.learningRate), batch \(e.batchSize), init \(e.config.initialization.scheme)"
         + (e.config.initialization.scale != 1 ? " ×\(e.config.initialization.scale)" : "") + ", seed \(e.config.seed)")
     for v in e.variants {
       let params = v.network.parameters.reduce(0) { $0 + $1.count }
-      print("  \(v.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(v.spec.source)  (\(params) parameters)")
+      print(
+        "  \(v.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(v.spec.source)  (\(params) parameters)")
     }
     print("")
     var line = "   step"
@@ -129,7 +139,11 @@ struct TrainReport {
       }
       let l = v.last
       line += " │ " + fmt(l?.loss, "%10.4f") + " " + fmt(l?.accuracy, "%5.3f")
-      if let val = validation?[i] { line += " " + fmt(val.loss, "%8.4f") + " " + fmt(val.accuracy, "%5.3f") } else { line += String(repeating: " ", count: 15) }
+      if let val = validation?[i] {
+        line += " " + fmt(val.loss, "%8.4f") + " " + fmt(val.accuracy, "%5.3f")
+      } else {
+        line += String(repeating: " ", count: 15)
+      }
       if v.divergedAt == experiment.step { line += " diverged" }
     }
     print(line)
@@ -146,7 +160,8 @@ struct TrainReport {
     for (i, v) in experiment.variants.enumerated() {
       var s = "  \(v.name.padding(toLength: width, withPad: " ", startingAt: 0))"
       if let val = validation?[i] {
-        s += String(format: "  validation (eval mode): loss %.4f, accuracy %.3f", Double(val.loss), Double(val.accuracy))
+        s += String(
+          format: "  validation (eval mode): loss %.4f, accuracy %.3f", Double(val.loss), Double(val.accuracy))
       }
       if let d = v.divergedAt { s += "  — diverged at step \(d)" }
       if v.trainedSteps > 0 {
@@ -175,7 +190,8 @@ struct MetricsRecorder {
       guard let r = v.last, v.divergedAt == nil || v.divergedAt == e.step else { continue }
       rows.append([
         "step": "\(e.step)", "variant": v.name, "loss": "\(r.loss)", "accuracy": "\(r.accuracy)",
-        "lr": "\(v.trainer.optimizer.settings.learningRate)", "batch": "\(e.batchSize)", "diverged": v.divergedAt == nil ? "0" : "1",
+        "lr": "\(v.trainer.optimizer.settings.learningRate)", "batch": "\(e.batchSize)",
+        "diverged": v.divergedAt == nil ? "0" : "1",
       ])
     }
   }
@@ -207,7 +223,8 @@ struct MetricsRecorder {
   }
 
   func csvField(_ s: String) -> String {
-    s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+      ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
   }
   func jsonNumber(_ s: String) -> String { Double(s).map { $0.isFinite ? s : "null" } ?? "null" }
   func jsonString(_ s: String) -> String {

@@ -91,7 +91,9 @@ struct Train: ParsableCommand {
     guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
     guard steps >= 0 else { throw ValidationError("--steps must be ≥ 0, got \(steps)") }
     guard OptimizerSettings.Kind(rawValue: optimizer) != nil else {
-      throw ValidationError("--optimizer must be sgd, momentum or adam, got '\(optimizer)'" + hint(for: optimizer, among: ["sgd", "momentum", "adam"]))
+      throw ValidationError(
+        "--optimizer must be sgd, momentum or adam, got '\(optimizer)'"
+          + hint(for: optimizer, among: ["sgd", "momentum", "adam"]))
     }
     if let lr { guard lr.isFinite, lr >= 0 else { throw ValidationError("--lr must be a number ≥ 0") } }
     guard InitScheme(parsing: self.`init`) != nil else {
@@ -130,7 +132,9 @@ struct Train: ParsableCommand {
     if freeze == "norm" {
       for v in experiment.variants {
         for l in v.network.layers where l.category == .normalization { for p in l.parameters { p.frozen = true } }
-        for case let r as RNN in v.network.layers { for p in (r.batchNorm?.parameters ?? []) + (r.layerNorm?.parameters ?? []) { p.frozen = true } }
+        for case let r as RNN in v.network.layers {
+          for p in (r.batchNorm?.parameters ?? []) + (r.layerNorm?.parameters ?? []) { p.frozen = true }
+        }
       }
     }
     let report = TrainReport(experiment: experiment, optimizer: opt)

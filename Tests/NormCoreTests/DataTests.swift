@@ -43,7 +43,9 @@ struct DataTests {
     #expect(throws: NormError("spirals: classes must be a whole number in 2...16, got '1'")) {
       try BuiltinData.make(name: "spirals", parameters: ["classes": "1"], seed: 1)
     }
-    #expect(throws: NormError("unknown data set 'spiral' (did you mean spirals?)")) { try BuiltinData.make(name: "spiral", seed: 1) }
+    #expect(throws: NormError("unknown data set 'spiral' (did you mean spirals?)")) {
+      try BuiltinData.make(name: "spiral", seed: 1)
+    }
   }
 
   @Test func csvParses() throws {
@@ -97,7 +99,8 @@ struct DataTests {
     #expect(err(idx(2, 2, 2, magic: 1), labels([0, 1]))?.hasPrefix("i: not an IDX image file") == true)
     #expect(err(idx(2, 2, 2, pixels: 7), labels([0, 1])) == "i: header says 2×2×2 = 8 pixels but the file has 7")
     // An absurd header must not allocate: rejected before any buffer is sized by it.
-    #expect(err(idx(Int(Int32.max), 1024, 1024, pixels: 0), labels([0, 1])) == "i: 2147483647×1024×1024 values is too large")
+    #expect(
+      err(idx(Int(Int32.max), 1024, 1024, pixels: 0), labels([0, 1])) == "i: 2147483647×1024×1024 values is too large")
     #expect(err(idx(2, 2000, 2, pixels: 0), labels([0, 1])) == "i: implausible dimensions 2×2000×2")
     #expect(err(idx(2, 2, 2), labels([0, 1, 1])) == "l: 3 labels for 2 images")
     #expect(err(idx(2, 2, 2), labels([0], count: 2)) == "l: header says 2 labels but the file has 1")

@@ -15,7 +15,9 @@ struct GradientChecker {
   }
 
   /// Returns the worst violation ratio (≤ 1 passes) over dx and every parameter.
-  func check(_ layer: any Layer, batch: Int, mode: Mode = .train, seed: UInt64 = 7, inputScale: Float = 1, inputs: [Float]? = nil) throws -> Float {
+  func check(
+    _ layer: any Layer, batch: Int, mode: Mode = .train, seed: UInt64 = 7, inputScale: Float = 1, inputs: [Float]? = nil
+  ) throws -> Float {
     var rng = SeededRNG(seed: seed)
     let nIn = batch * layer.inputShape.reduce(1, *)
     let nOut = batch * layer.outputShape.reduce(1, *)
@@ -152,7 +154,8 @@ struct GradientCheckTests {
     }
     let y1 = try run(bn, x, batch: 4, mode: .train)
     let y2 = try run(rn, x, batch: 4, mode: .train)
-    expectClose(back(rn, x: x, y: y2, dy: dy, batch: 4), back(bn, x: x, y: y1, dy: dy, batch: 4), tol: 1e-6, "renorm dx")
+    expectClose(
+      back(rn, x: x, y: y2, dy: dy, batch: 4), back(bn, x: x, y: y1, dy: dy, batch: 4), tol: 1e-6, "renorm dx")
     expectClose((rn as! BatchNorm).runningVar, (bn as! BatchNorm).runningVar, tol: 1e-6, "renorm running var")
     expectClose(try run(rn, x, batch: 4, mode: .eval), try run(bn, x, batch: 4, mode: .eval), tol: 1e-6, "renorm eval")
   }

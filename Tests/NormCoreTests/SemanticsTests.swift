@@ -85,7 +85,8 @@ struct SemanticsTests {
   func reestimate() throws {
     var ds = try BuiltinData.make(name: "blobs", parameters: ["n": "400"], seed: 1)
     ds.features = ds.features.map { $0 * 2 + 1 }
-    let net = try ModelSpec(parsing: "batchnorm, linear 3").build(inputShape: [2], classes: 3, settings: BuildSettings(seed: 1))
+    let net = try ModelSpec(parsing: "batchnorm, linear 3").build(
+      inputShape: [2], classes: 3, settings: BuildSettings(seed: 1))
     let trainer = Trainer(network: net, optimizer: .init())
     let bn = net.batchNorms[0]
     bn.runningMean = [50, 50]

@@ -11,8 +11,11 @@ struct SpecTests {
   }
 
   @Test func buildsTheBNPaperNetwork() throws {
-    let net = try ModelSpec(parsing: "linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 10")
-      .build(inputShape: [784], classes: 10, settings: BuildSettings(seed: 1))
+    let net = try ModelSpec(
+      parsing:
+        "linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 10"
+    )
+    .build(inputShape: [784], classes: 10, settings: BuildSettings(seed: 1))
     #expect(net.layers.count == 10)
     let count: Int = net.parameters.reduce(0) { $0 + $1.count }
     let expected: Int = 78_500 + 600 + 20_200 + 1_010  // linear 784→100, 3 BN (γ, β), 2× linear 100→100, linear 100→10
@@ -20,8 +23,11 @@ struct SpecTests {
   }
 
   @Test func convNetShapes() throws {
-    let net = try ModelSpec(parsing: "conv 8 k=3 p=1, batchnorm, relu, maxpool 2, conv 16 k=3 p=1, groupnorm 4, relu, maxpool 2, flatten, linear 4")
-      .build(inputShape: [3, 16, 16], classes: 4, settings: BuildSettings(seed: 1))
+    let net = try ModelSpec(
+      parsing:
+        "conv 8 k=3 p=1, batchnorm, relu, maxpool 2, conv 16 k=3 p=1, groupnorm 4, relu, maxpool 2, flatten, linear 4"
+    )
+    .build(inputShape: [3, 16, 16], classes: 4, settings: BuildSettings(seed: 1))
     #expect(net.shape(ofActivation: 4) == [8, 8, 8])
     #expect(net.shape(ofActivation: 9) == [16 * 4 * 4])
   }
@@ -34,12 +40,18 @@ struct SpecTests {
       ("linear, linear 10", 7, "linear needs the output features"),
       ("linear 0, linear 10", 8, "output features must be a whole number in 1...65536, got '0'"),
       ("linear 100, batchnorm momentum=2, linear 10", 32, "momentum must be a number in [0, 1] or none, got '2'"),
-      ("linear 100, batchnorm mommentum=0.1, linear 10", 23, "batchnorm has no option 'mommentum' (did you mean momentum?)"),
+      (
+        "linear 100, batchnorm mommentum=0.1, linear 10", 23,
+        "batchnorm has no option 'mommentum' (did you mean momentum?)"
+      ),
       ("linear 100, relu 3, linear 10", 18, "relu takes no number; found '3'"),
       ("linear 100, groupnorm 3, linear 10", 23, "100 channels are not divisible into 3 groups"),
       ("linear 100, instancenorm, linear 10", 13, "instancenorm normalizes each channel over spatial positions"),
       ("linear 100, conv 8, linear 10", 13, "conv expects (N, C, H, W) input but gets (N, 100)"),
-      ("linear 100, relu, linear 5", 19, "the model ends with 5 outputs but the data has 10 classes; end with `linear 10`"),
+      (
+        "linear 100, relu, linear 5", 19,
+        "the model ends with 5 outputs but the data has 10 classes; end with `linear 10`"
+      ),
       ("linear 100 init=uniform, linear 10", 17, "init must be pytorch, kaiming, xavier or normal:STD"),
       ("rnn 8, linear 10", 1, "rnn expects sequences (N, T, K) but gets (N, 64)"),
       ("", 1, "empty model"),
@@ -58,17 +70,19 @@ struct SpecTests {
 
   @Test func renderedLikeACompiler() throws {
     let e = try #require(error("linear 100, batchnrom, linear 10"))
-    #expect(e.rendered(source: "linear 100, batchnrom, linear 10", label: "bn") == """
-      bn:1:13: error: unknown layer 'batchnrom' (did you mean batchnorm?)
-          linear 100, batchnrom, linear 10
-                      ^
-      """)
+    #expect(
+      e.rendered(source: "linear 100, batchnrom, linear 10", label: "bn") == """
+        bn:1:13: error: unknown layer 'batchnrom' (did you mean batchnorm?)
+            linear 100, batchnrom, linear 10
+                        ^
+        """)
   }
 
   @Test("variants that share layers start with identical weights")
   func sharedInitialization() throws {
     let s = BuildSettings(seed: 42, initialization: InitSettings(scheme: .normal(std: 0.1)))
-    let plain = try ModelSpec(parsing: "linear 100, sigmoid, linear 100, sigmoid, linear 10").build(inputShape: [64], classes: 10, settings: s)
+    let plain = try ModelSpec(parsing: "linear 100, sigmoid, linear 100, sigmoid, linear 10").build(
+      inputShape: [64], classes: 10, settings: s)
     let bn = try ModelSpec(parsing: "linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 10")
       .build(inputShape: [64], classes: 10, settings: s)
     let pw = plain.parameters.filter { $0.role == .weight || $0.role == .bias }
@@ -83,7 +97,9 @@ struct SpecTests {
   @Test("init schemes have the documented spread; scale multiplies weights")
   func initSpread() throws {
     func std(_ spec: String, _ ini: InitSettings) throws -> Double {
-      let l = try ModelSpec(parsing: spec).buildLayers(inputShape: [400], settings: BuildSettings(seed: 3, initialization: ini))[0] as! Linear
+      let l =
+        try ModelSpec(parsing: spec).buildLayers(
+          inputShape: [400], settings: BuildSettings(seed: 3, initialization: ini))[0] as! Linear
       let v = l.weight.value.map(Double.init)
       let m = v.reduce(0, +) / Double(v.count)
       return (v.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(v.count)).squareRoot()

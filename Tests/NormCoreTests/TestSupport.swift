@@ -12,7 +12,8 @@ func run(_ layer: any Layer, _ x: [Float], batch: Int, mode: Mode, updatesState:
   var y = [Float](repeating: 0, count: batch * layer.outputShape.reduce(1, *))
   try x.withUnsafeBufferPointer { xp in
     try y.withUnsafeMutableBufferPointer { yp in
-      try layer.forward(xp.baseAddress!, yp.baseAddress!, batch: batch, options: ForwardOptions(mode: mode, updatesState: updatesState))
+      try layer.forward(
+        xp.baseAddress!, yp.baseAddress!, batch: batch, options: ForwardOptions(mode: mode, updatesState: updatesState))
     }
   }
   return y
@@ -46,7 +47,9 @@ func closeness(_ a: [Float], _ b: [Float], tol: Float = 1e-5) -> Float {
   return worst
 }
 
-func expectClose(_ a: [Float], _ b: [Float], tol: Float = 1e-5, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+func expectClose(
+  _ a: [Float], _ b: [Float], tol: Float = 1e-5, _ what: String, sourceLocation: SourceLocation = #_sourceLocation
+) {
   #expect(a.count == b.count, "\(what): length", sourceLocation: sourceLocation)
   guard a.count == b.count else { return }
   let r = closeness(a, b, tol: tol)

@@ -36,7 +36,11 @@ struct TorchReference: Decodable {
     var loss: Float
     var dlogits: [Float]
   }
-  struct MSE: Decodable { var out, target: [Float]; var loss: Float; var dout: [Float] }
+  struct MSE: Decodable {
+    var out, target: [Float]
+    var loss: Float
+    var dout: [Float]
+  }
   var torch: String
   var norms: [NormCase]
   var constant: Constant
@@ -47,7 +51,8 @@ struct TorchReference: Decodable {
   var mse: MSE
   var optimizers: [String: AnyFloats]
   enum AnyFloats: Decodable {
-    case one([Float]), many([[Float]])
+    case one([Float])
+    case many([[Float]])
     init(from decoder: Decoder) throws {
       let c = try decoder.singleValueContainer()
       if let a = try? c.decode([Float].self) { self = .one(a) } else { self = .many(try c.decode([[Float]].self)) }
@@ -83,7 +88,9 @@ func parameter(_ layer: any Layer, torchName: String) -> Parameter? {
 struct TorchReferenceTests {
   static let ref = TorchReference.shared
 
-  @Test("norm matches PyTorch: output, grads, running stats after 3 steps, eval", arguments: TorchReference.shared.norms.map(\.name))
+  @Test(
+    "norm matches PyTorch: output, grads, running stats after 3 steps, eval",
+    arguments: TorchReference.shared.norms.map(\.name))
   func norm(name: String) throws {
     let c = Self.ref.norms.first { $0.name == name }!
     let n = c.shape[0]
@@ -133,7 +140,8 @@ struct TorchReferenceTests {
     let ce = Self.ref.crossEntropy
     var probs = [Float](repeating: 0, count: ce.logits.count)
     var d = probs
-    let loss = softmaxCrossEntropy(dlogits: &d, probs: &probs, ce.logits, labels: ce.labels, batch: ce.labels.count, classes: 4)
+    let loss = softmaxCrossEntropy(
+      dlogits: &d, probs: &probs, ce.logits, labels: ce.labels, batch: ce.labels.count, classes: 4)
     expectClose([loss], [ce.loss], "CE loss")
     expectClose(d, ce.dlogits, "CE dlogits")
     let m = Self.ref.mse
@@ -167,11 +175,13 @@ struct TorchReferenceTests {
     let bnNoTrack = try layers("batchnorm track=false", shape: [3])[0]
     #expect(message { _ = try run(bnNoTrack, [1, 2, 3], batch: 1, mode: .eval) } == e["bn_no_track_eval_one_value"]!)
     let bnEps0 = try layers("batchnorm eps=0", shape: [3])[0]
-    #expect(message { _ = try run(bnEps0, [Float](repeating: 1, count: 12), batch: 4, mode: .train) } == e["bn_eps_zero"]!)
+    #expect(
+      message { _ = try run(bnEps0, [Float](repeating: 1, count: 12), batch: 4, mode: .train) } == e["bn_eps_zero"]!)
     let gn = try layers("groupnorm 4", shape: [4])[0]
     #expect(message { _ = try run(gn, [1, 2, 3, 4], batch: 1, mode: .eval) } == e["gn_one_value"]!)
     let inorm = try layers("instancenorm", shape: [3, 1])[0]
-    #expect(message { _ = try run(inorm, [Float](repeating: 1, count: 6), batch: 2, mode: .train) } == e["in_one_spatial"]!)
+    #expect(
+      message { _ = try run(inorm, [Float](repeating: 1, count: 6), batch: 2, mode: .train) } == e["in_one_spatial"]!)
     #expect(message { _ = try GroupNorm(groups: 4, shape: [6]) } == e["gn_divisible"]!)
     // Eval mode with running statistics works on a single sample.
     #expect(Self.ref.evalSingleSampleWorks)

@@ -23,7 +23,8 @@ struct ExperimentTests {
           variants: [
             VariantSpec(name: "a", model: "linear 32, batchnorm, relu, dropout 0.2, linear 10"),
             VariantSpec(name: "b", model: "linear 32, layernorm, tanh, linear 10"),
-          ], data: BuiltinData.digits(), optimizer: OptimizerSettings(kind: .adam, learningRate: 0.01), batchSize: 32, seed: 9))
+          ], data: BuiltinData.digits(), optimizer: OptimizerSettings(kind: .adam, learningRate: 0.01), batchSize: 32,
+          seed: 9))
       var bits = [UInt32]()
       for s in 0..<60 {
         if s == 30 { e.batchSize = 17 }
@@ -53,7 +54,10 @@ struct ExperimentTests {
   func divergence() throws {
     let e = try Experiment(
       ExperimentConfig(
-        variants: [VariantSpec(name: "plain", model: "linear 64, relu, linear 64, relu, linear 10"), VariantSpec(name: "bn", model: "linear 64, batchnorm, relu, linear 64, batchnorm, relu, linear 10")],
+        variants: [
+          VariantSpec(name: "plain", model: "linear 64, relu, linear 64, relu, linear 10"),
+          VariantSpec(name: "bn", model: "linear 64, batchnorm, relu, linear 64, batchnorm, relu, linear 10"),
+        ],
         data: BuiltinData.digits(), optimizer: OptimizerSettings(kind: .sgd, learningRate: 8), batchSize: 60, seed: 1,
         initialization: InitSettings(scheme: .kaiming, scale: 10)))
     for _ in 0..<100 { try e.advance() }
@@ -69,15 +73,21 @@ struct ExperimentTests {
 
   @Test func configurationErrorsNameTheVariant() {
     #expect(throws: ExperimentError.self) {
-      try Experiment(ExperimentConfig(variants: [VariantSpec(name: "bad", model: "linear 10, batchnrom")], data: BuiltinData.digits()))
+      try Experiment(
+        ExperimentConfig(
+          variants: [VariantSpec(name: "bad", model: "linear 10, batchnrom")], data: BuiltinData.digits()))
     }
     do {
-      _ = try Experiment(ExperimentConfig(variants: [VariantSpec(name: "bad", model: "linear 10, batchnrom")], data: BuiltinData.digits()))
+      _ = try Experiment(
+        ExperimentConfig(
+          variants: [VariantSpec(name: "bad", model: "linear 10, batchnrom")], data: BuiltinData.digits()))
     } catch {
       #expect("\(error)".contains("bad:1:12: error: unknown layer 'batchnrom' (did you mean batchnorm?)"))
     }
     #expect(throws: ExperimentError.self) {
-      try Experiment(ExperimentConfig(variants: Array(repeating: VariantSpec(name: "x", model: "linear 10"), count: 5), data: BuiltinData.digits()))
+      try Experiment(
+        ExperimentConfig(
+          variants: Array(repeating: VariantSpec(name: "x", model: "linear 10"), count: 5), data: BuiltinData.digits()))
     }
   }
 
@@ -89,7 +99,10 @@ struct ExperimentTests {
       try e.advance()
       Issue.record("expected an error")
     } catch {
-      #expect("\(error)" == "variant 'bn': step 1: Expected more than 1 value per channel when training, got input size torch.Size([1, 100])")
+      #expect(
+        "\(error)"
+          == "variant 'bn': step 1: Expected more than 1 value per channel when training, got input size torch.Size([1, 100])"
+      )
     }
   }
 }

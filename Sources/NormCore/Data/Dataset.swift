@@ -10,8 +10,11 @@ public struct Dataset: Sendable, Equatable {
   /// Optional class names (CSV files with text labels).
   public var classNames: [String]?
 
-  public init(name: String, sampleShape: [Int], features: [Float], labels: [Int32], classCount: Int, classNames: [String]? = nil) {
-    precondition(features.count == labels.count * sampleShape.reduce(1, *), "Dataset: features do not match labels × shape")
+  public init(
+    name: String, sampleShape: [Int], features: [Float], labels: [Int32], classCount: Int, classNames: [String]? = nil
+  ) {
+    precondition(
+      features.count == labels.count * sampleShape.reduce(1, *), "Dataset: features do not match labels × shape")
     self.name = name
     self.sampleShape = sampleShape
     self.features = features
@@ -33,7 +36,8 @@ public struct Dataset: Sendable, Equatable {
       f.append(contentsOf: features[(i * sampleSize)..<((i + 1) * sampleSize)])
       l.append(labels[i])
     }
-    return Dataset(name: name, sampleShape: sampleShape, features: f, labels: l, classCount: classCount, classNames: classNames)
+    return Dataset(
+      name: name, sampleShape: sampleShape, features: f, labels: l, classCount: classCount, classNames: classNames)
   }
 
   /// A seeded shuffle split into training and validation parts (validation gets

@@ -13,22 +13,30 @@ public enum BuiltinData {
     case "digits":
       ds = digits()
     case "spirals":
-      ds = spirals(n: try p.int("n", 600, 2...1_000_000), classes: try p.int("classes", 3, 2...16), noise: try p.float("noise", 0.2), rng: &rng)
+      ds = spirals(
+        n: try p.int("n", 600, 2...1_000_000), classes: try p.int("classes", 3, 2...16),
+        noise: try p.float("noise", 0.2), rng: &rng)
     case "moons":
       ds = moons(n: try p.int("n", 600, 2...1_000_000), noise: try p.float("noise", 0.1), rng: &rng)
     case "circles":
-      ds = circles(n: try p.int("n", 600, 2...1_000_000), noise: try p.float("noise", 0.08), factor: try p.float("factor", 0.5), rng: &rng)
+      ds = circles(
+        n: try p.int("n", 600, 2...1_000_000), noise: try p.float("noise", 0.08), factor: try p.float("factor", 0.5),
+        rng: &rng)
     case "xor":
       ds = xor(n: try p.int("n", 600, 2...1_000_000), noise: try p.float("noise", 0.1), rng: &rng)
     case "blobs":
-      ds = blobs(n: try p.int("n", 600, 2...1_000_000), classes: try p.int("classes", 3, 2...16), noise: try p.float("noise", 1.0), rng: &rng)
+      ds = blobs(
+        n: try p.int("n", 600, 2...1_000_000), classes: try p.int("classes", 3, 2...16),
+        noise: try p.float("noise", 1.0), rng: &rng)
     case "sequence":
       ds = sequence(
-        n: try p.int("n", 2000, 2...1_000_000), steps: try p.int("steps", 12, 2...256), symbols: try p.int("symbols", 4, 2...32),
+        n: try p.int("n", 2000, 2...1_000_000), steps: try p.int("steps", 12, 2...256),
+        symbols: try p.int("symbols", 4, 2...32),
         noise: try p.float("noise", 0.3), rng: &rng)
     case "stripes":
       ds = stripes(
-        n: try p.int("n", 1200, 2...100_000), size: try p.int("size", 16, 4...64), channels: try p.int("channels", 3, 1...8),
+        n: try p.int("n", 1200, 2...100_000), size: try p.int("size", 16, 4...64),
+        channels: try p.int("channels", 3, 1...8),
         noise: try p.float("noise", 0.3), rng: &rng)
     default:
       throw NormError("unknown data set '\(name)'" + hint(for: name, among: names))
@@ -194,13 +202,16 @@ struct ParameterReader {
   mutating func int(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
     guard let s = values.removeValue(forKey: key) else { return fallback }
     guard let v = Int(s), range.contains(v) else {
-      throw NormError("\(context): \(key) must be a whole number in \(range.lowerBound)...\(range.upperBound), got '\(s)'")
+      throw NormError(
+        "\(context): \(key) must be a whole number in \(range.lowerBound)...\(range.upperBound), got '\(s)'")
     }
     return v
   }
   mutating func float(_ key: String, _ fallback: Float) throws -> Float {
     guard let s = values.removeValue(forKey: key) else { return fallback }
-    guard let v = Float(s), v.isFinite, v >= 0 else { throw NormError("\(context): \(key) must be a number ≥ 0, got '\(s)'") }
+    guard let v = Float(s), v.isFinite, v >= 0 else {
+      throw NormError("\(context): \(key) must be a number ≥ 0, got '\(s)'")
+    }
     return v
   }
   func finish() throws {

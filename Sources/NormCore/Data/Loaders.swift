@@ -67,7 +67,8 @@ public enum DataLoader {
       labels = rawLabels.map { Int32($0)! }
     } else {
       if let bad = rawLabels.indices.first(where: { Int(rawLabels[$0]).map { $0 < 0 } ?? false }) {
-        throw NormError("\(fileName):\(dataLines[bad]): label '\(rawLabels[bad])' must be a whole number ≥ 0 or a class name")
+        throw NormError(
+          "\(fileName):\(dataLines[bad]): label '\(rawLabels[bad])' must be a whole number ≥ 0 or a class name")
       }
       let unique = Array(Set(rawLabels)).sorted()
       let index = Dictionary(uniqueKeysWithValues: unique.enumerated().map { ($1, Int32($0)) })
@@ -84,13 +85,18 @@ public enum DataLoader {
   /// Parses MNIST-style IDX files: images (magic 0x00000803, unsigned bytes, N×rows×cols)
   /// and labels (magic 0x00000801, N). Pixels are scaled to 0…1; samples have shape
   /// [1, rows, cols].
-  public static func parseIDX(images: [UInt8], labels: [UInt8], imagesName: String, labelsName: String) throws -> Dataset {
+  public static func parseIDX(images: [UInt8], labels: [UInt8], imagesName: String, labelsName: String) throws
+    -> Dataset
+  {
     func be32(_ b: [UInt8], _ at: Int) -> Int {
       Int(b[at]) << 24 | Int(b[at + 1]) << 16 | Int(b[at + 2]) << 8 | Int(b[at + 3])
     }
-    guard images.count >= 16 else { throw NormError("\(imagesName): truncated IDX header (\(images.count) bytes, need 16)") }
+    guard images.count >= 16 else {
+      throw NormError("\(imagesName): truncated IDX header (\(images.count) bytes, need 16)")
+    }
     guard be32(images, 0) == 0x0803 else {
-      throw NormError("\(imagesName): not an IDX image file (magic 0x\(String(be32(images, 0), radix: 16)), expected 0x803)")
+      throw NormError(
+        "\(imagesName): not an IDX image file (magic 0x\(String(be32(images, 0), radix: 16)), expected 0x803)")
     }
     let n = be32(images, 4)
     let rows = be32(images, 8)
@@ -99,13 +105,19 @@ public enum DataLoader {
       throw NormError("\(imagesName): implausible dimensions \(n)×\(rows)×\(cols)")
     }
     let (total, overflow) = n.multipliedReportingOverflow(by: rows * cols)
-    guard !overflow, total <= maxValues else { throw NormError("\(imagesName): \(n)×\(rows)×\(cols) values is too large") }
-    guard images.count == 16 + total else {
-      throw NormError("\(imagesName): header says \(n)×\(rows)×\(cols) = \(total) pixels but the file has \(images.count - 16)")
+    guard !overflow, total <= maxValues else {
+      throw NormError("\(imagesName): \(n)×\(rows)×\(cols) values is too large")
     }
-    guard labels.count >= 8 else { throw NormError("\(labelsName): truncated IDX header (\(labels.count) bytes, need 8)") }
+    guard images.count == 16 + total else {
+      throw NormError(
+        "\(imagesName): header says \(n)×\(rows)×\(cols) = \(total) pixels but the file has \(images.count - 16)")
+    }
+    guard labels.count >= 8 else {
+      throw NormError("\(labelsName): truncated IDX header (\(labels.count) bytes, need 8)")
+    }
     guard be32(labels, 0) == 0x0801 else {
-      throw NormError("\(labelsName): not an IDX label file (magic 0x\(String(be32(labels, 0), radix: 16)), expected 0x801)")
+      throw NormError(
+        "\(labelsName): not an IDX label file (magic 0x\(String(be32(labels, 0), radix: 16)), expected 0x801)")
     }
     let nl = be32(labels, 4)
     guard nl == n else { throw NormError("\(labelsName): \(nl) labels for \(n) images") }
@@ -182,7 +194,8 @@ public struct DomainShift: Sendable, Equatable {
                   (yy >= 0 && yy < h && xx >= 0 && xx < w) ? data.features[base + yy * w + xx] : 0
                 }
                 out.features[base + y * w + x] =
-                  (1 - fy) * ((1 - fx) * px(y0, x0) + fx * px(y0, x0 + 1)) + fy * ((1 - fx) * px(y0 + 1, x0) + fx * px(y0 + 1, x0 + 1))
+                  (1 - fy) * ((1 - fx) * px(y0, x0) + fx * px(y0, x0 + 1)) + fy
+                  * ((1 - fx) * px(y0 + 1, x0) + fx * px(y0 + 1, x0 + 1))
               }
             }
           }

@@ -14,15 +14,19 @@ public final class Linear: Layer {
   public init(inFeatures: Int, outFeatures: Int, bias: Bool = true) {
     self.inFeatures = inFeatures
     self.outFeatures = outFeatures
-    weight = Parameter(role: .weight, shape: [outFeatures, inFeatures], value: .init(repeating: 0, count: outFeatures * inFeatures))
-    self.bias = bias ? Parameter(role: .bias, shape: [outFeatures], value: .init(repeating: 0, count: outFeatures)) : nil
+    weight = Parameter(
+      role: .weight, shape: [outFeatures, inFeatures], value: .init(repeating: 0, count: outFeatures * inFeatures))
+    self.bias =
+      bias ? Parameter(role: .bias, shape: [outFeatures], value: .init(repeating: 0, count: outFeatures)) : nil
   }
 
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions) {
+  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
+  {
     weight.value.withUnsafeBufferPointer { w in
       if let bias {
         bias.value.withUnsafeBufferPointer { b in
-          linearForward(y, x, w.baseAddress!, b.baseAddress!, batch: batch, inFeatures: inFeatures, outFeatures: outFeatures)
+          linearForward(
+            y, x, w.baseAddress!, b.baseAddress!, batch: batch, inFeatures: inFeatures, outFeatures: outFeatures)
         }
       } else {
         linearForward(y, x, w.baseAddress!, nil, batch: batch, inFeatures: inFeatures, outFeatures: outFeatures)
@@ -38,10 +42,14 @@ public final class Linear: Layer {
       weight.grad.withUnsafeMutableBufferPointer { dw in
         if let bias {
           bias.grad.withUnsafeMutableBufferPointer { db in
-            linearBackward(dx, dw.baseAddress!, db.baseAddress!, dy, x, w.baseAddress!, batch: batch, inFeatures: inFeatures, outFeatures: outFeatures)
+            linearBackward(
+              dx, dw.baseAddress!, db.baseAddress!, dy, x, w.baseAddress!, batch: batch, inFeatures: inFeatures,
+              outFeatures: outFeatures)
           }
         } else {
-          linearBackward(dx, dw.baseAddress!, nil, dy, x, w.baseAddress!, batch: batch, inFeatures: inFeatures, outFeatures: outFeatures)
+          linearBackward(
+            dx, dw.baseAddress!, nil, dy, x, w.baseAddress!, batch: batch, inFeatures: inFeatures,
+            outFeatures: outFeatures)
         }
       }
     }
@@ -63,7 +71,8 @@ public final class Activation: Layer {
     self.inputShape = shape
   }
 
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions) {
+  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
+  {
     let n = batch * inputCount
     switch function {
     case .relu: reluForward(y, x, count: n)
@@ -94,7 +103,8 @@ public final class Flatten: Layer {
   public var summary: String { "flatten" }
   public var category: LayerCategory { .reshape }
   public init(shape: [Int]) { inputShape = shape }
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions) {
+  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
+  {
     y.update(from: x, count: batch * inputCount)
   }
   public func backward(
@@ -124,7 +134,8 @@ public final class Dropout: Layer {
     self.rng = rng
   }
 
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions) {
+  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
+  {
     let n = batch * inputCount
     lastWasTrain = options.mode == .train && p > 0
     guard lastWasTrain else {

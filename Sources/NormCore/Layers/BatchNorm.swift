@@ -102,7 +102,8 @@ public final class BatchNorm: Layer {
     channels = shape[0]
     spatial = shape.dropFirst().reduce(1, *)
     self.options = options
-    gamma = options.affine ? Parameter(role: .gamma, shape: [channels], value: .init(repeating: 1, count: channels)) : nil
+    gamma =
+      options.affine ? Parameter(role: .gamma, shape: [channels], value: .init(repeating: 1, count: channels)) : nil
     beta = options.affine ? Parameter(role: .beta, shape: [channels], value: .init(repeating: 0, count: channels)) : nil
     runningMean = .init(repeating: 0, count: channels)
     runningVar = .init(repeating: 1, count: channels)
@@ -129,7 +130,9 @@ public final class BatchNorm: Layer {
     return mode == .train && !frozen
   }
 
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options fo: ForwardOptions) throws {
+  public func forward(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options fo: ForwardOptions
+  ) throws {
     lastUsedBatchStatistics = try normalize(
       x, y, n: batch, s: spatial, mean: usedMean.pointer, rstd: usedRstd.pointer, options: fo,
       inputSize: { sizeDescription(batch: batch, inputShape) })
@@ -147,7 +150,10 @@ public final class BatchNorm: Layer {
     let batchStats = usesBatchStatistics(in: fo.mode)
     if batchStats {
       let m = n * s
-      if m <= 1 { throw NormError("Expected more than 1 value per channel when training, got input size torch.Size(\(inputSize()))") }
+      if m <= 1 {
+        throw NormError(
+          "Expected more than 1 value per channel when training, got input size torch.Size(\(inputSize()))")
+      }
       if options.eps <= 0 { throw NormError("batch_norm eps must be positive during training, but got \(options.eps)") }
       let variance = scratch.pointer
       batchnormStatistics(mean: mean, variance: variance, x, n: n, c: c, s: s)
@@ -233,7 +239,8 @@ public final class BatchNorm: Layer {
         if renorm { for ch in 0..<c { gEff[ch] *= renormR[ch] } }
         let sumDy = scratch.pointer + c
         gEff.withUnsafeBufferPointer { g in
-          batchnormBackward(dx, dgamma: dgamma, dbeta: sumDy, dy, x, mean: mean, rstd: rstd, gamma: g.baseAddress!, n: n, c: c, s: s)
+          batchnormBackward(
+            dx, dgamma: dgamma, dbeta: sumDy, dy, x, mean: mean, rstd: rstd, gamma: g.baseAddress!, n: n, c: c, s: s)
         }
         for ch in 0..<c {
           db?[ch] += sumDy[ch]
@@ -242,7 +249,8 @@ public final class BatchNorm: Layer {
         }
       } else {
         withOptionalPointer(gamma?.value) { g in
-          fixedStatisticsBackward(dx, dgamma: dgamma, dbeta: db, dy, x, mean: mean, rstd: rstd, gamma: g, n: n, c: c, s: s)
+          fixedStatisticsBackward(
+            dx, dgamma: dgamma, dbeta: db, dy, x, mean: mean, rstd: rstd, gamma: g, n: n, c: c, s: s)
         }
       }
     }

@@ -24,18 +24,21 @@ public final class Conv2d: Layer {
     weight = Parameter(
       role: .weight, shape: [outChannels, geometry.channels, geometry.kernel, geometry.kernel],
       value: .init(repeating: 0, count: outChannels * k))
-    self.bias = bias ? Parameter(role: .bias, shape: [outChannels], value: .init(repeating: 0, count: outChannels)) : nil
+    self.bias =
+      bias ? Parameter(role: .bias, shape: [outChannels], value: .init(repeating: 0, count: outChannels)) : nil
     col.resize(k * geometry.outHeight * geometry.outWidth)
     dcol.resize(k * geometry.outHeight * geometry.outWidth)
   }
 
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions) {
+  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
+  {
     let inN = inputCount
     let outN = outputCount
     weight.value.withUnsafeBufferPointer { w in
       withOptionalPointer(bias?.value) { b in
         for i in 0..<batch {
-          conv2dForward(y + i * outN, col: col.pointer, x + i * inN, w.baseAddress!, b, outChannels: outChannels, geometry)
+          conv2dForward(
+            y + i * outN, col: col.pointer, x + i * inN, w.baseAddress!, b, outChannels: outChannels, geometry)
         }
       }
     }
@@ -66,14 +69,17 @@ public final class MaxPool2d: Layer {
   public let geometry: ConvGeometry
   private var argmax: [Int32] = []
   public var kind: String { "maxpool" }
-  public var summary: String { "maxpool \(geometry.kernel)" + (geometry.stride != geometry.kernel ? " s\(geometry.stride)" : "") }
+  public var summary: String {
+    "maxpool \(geometry.kernel)" + (geometry.stride != geometry.kernel ? " s\(geometry.stride)" : "")
+  }
   public var category: LayerCategory { .pooling }
   public var inputShape: [Int] { [geometry.channels, geometry.height, geometry.width] }
   public var outputShape: [Int] { [geometry.channels, geometry.outHeight, geometry.outWidth] }
 
   public init(geometry: ConvGeometry) { self.geometry = geometry }
 
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions) {
+  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
+  {
     let inN = inputCount
     let outN = outputCount
     if argmax.count < batch * outN { argmax = [Int32](repeating: 0, count: batch * outN) }
@@ -91,7 +97,8 @@ public final class MaxPool2d: Layer {
     let outN = outputCount
     argmax.withUnsafeBufferPointer { am in
       for i in 0..<batch {
-        maxpoolBackward(dx + i * inN, dy + i * outN, argmax: am.baseAddress! + i * outN, inputCount: inN, outputCount: outN)
+        maxpoolBackward(
+          dx + i * inN, dy + i * outN, argmax: am.baseAddress! + i * outN, inputCount: inN, outputCount: outN)
       }
     }
   }

@@ -22,17 +22,22 @@ public final class LayerNorm: Layer {
     beta = affine ? Parameter(role: .beta, shape: shape, value: .init(repeating: 0, count: d)) : nil
   }
 
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions) {
+  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
+  {
     mean.resize(batch)
     rstd.resize(batch)
     normalize(x, y, n: batch, mean: mean.pointer, rstd: rstd.pointer)
   }
 
   /// LayerNorm over D values is GroupNorm with C = D, S = 1, one group (γ per element).
-  func normalize(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, n: Int, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>) {
+  func normalize(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, n: Int, mean: UnsafeMutablePointer<Float>,
+    rstd: UnsafeMutablePointer<Float>
+  ) {
     withOptionalPointer(gamma?.value) { g in
       withOptionalPointer(beta?.value) { b in
-        groupnormForward(y, mean: mean, rstd: rstd, x, gamma: g, beta: b, n: n, c: inputCount, s: 1, groups: 1, eps: eps)
+        groupnormForward(
+          y, mean: mean, rstd: rstd, x, gamma: g, beta: b, n: n, c: inputCount, s: 1, groups: 1, eps: eps)
       }
     }
   }
@@ -51,7 +56,8 @@ public final class LayerNorm: Layer {
     withOptionalPointer(gamma?.value) { g in
       withOptionalMutablePointer(gamma) { dg in
         withOptionalMutablePointer(beta) { db in
-          groupnormBackward(dx, dgamma: dg, dbeta: db, dy, x, mean: mean, rstd: rstd, gamma: g, n: n, c: inputCount, s: 1, groups: 1)
+          groupnormBackward(
+            dx, dgamma: dg, dbeta: db, dy, x, mean: mean, rstd: rstd, gamma: g, n: n, c: inputCount, s: 1, groups: 1)
         }
       }
     }
@@ -88,18 +94,24 @@ public final class GroupNorm: Layer {
     beta = affine ? Parameter(role: .beta, shape: [shape[0]], value: .init(repeating: 0, count: shape[0])) : nil
   }
 
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions) throws {
+  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
+    throws
+  {
     let cpg = channels / groups
     if batch * cpg * spatial <= 1 {
       // PyTorch verifies the size [N·C/G, G, spatial…] with BatchNorm's check and message.
       let size = [batch * cpg, groups] + Array(inputShape.dropFirst())
-      throw NormError("Expected more than 1 value per channel when training, got input size [\(size.map(String.init).joined(separator: ", "))]")
+      throw NormError(
+        "Expected more than 1 value per channel when training, got input size [\(size.map(String.init).joined(separator: ", "))]"
+      )
     }
     mean.resize(batch * groups)
     rstd.resize(batch * groups)
     withOptionalPointer(gamma?.value) { g in
       withOptionalPointer(beta?.value) { b in
-        groupnormForward(y, mean: mean.pointer, rstd: rstd.pointer, x, gamma: g, beta: b, n: batch, c: channels, s: spatial, groups: groups, eps: eps)
+        groupnormForward(
+          y, mean: mean.pointer, rstd: rstd.pointer, x, gamma: g, beta: b, n: batch, c: channels, s: spatial,
+          groups: groups, eps: eps)
       }
     }
   }
@@ -145,7 +157,9 @@ public final class InstanceNorm: Layer {
   public var outputShape: [Int] { inputShape }
   public var parameters: [Parameter] { [gamma, beta].compactMap { $0 } }
 
-  public init(shape: [Int], eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = false, trackRunningStats: Bool = false) {
+  public init(
+    shape: [Int], eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = false, trackRunningStats: Bool = false
+  ) {
     inputShape = shape
     self.eps = eps
     self.momentum = momentum
@@ -162,19 +176,24 @@ public final class InstanceNorm: Layer {
     runningVar = .init(repeating: 1, count: channels)
   }
 
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions) throws {
+  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
+    throws
+  {
     let c = channels
     let s = spatial
     lastUsedInputStatistics = options.mode == .train || !trackRunningStats
     if lastUsedInputStatistics {
       if s <= 1 {
-        throw NormError("Expected more than 1 spatial element when training, got input size torch.Size(\(sizeDescription(batch: batch, inputShape)))")
+        throw NormError(
+          "Expected more than 1 spatial element when training, got input size torch.Size(\(sizeDescription(batch: batch, inputShape)))"
+        )
       }
       mean.resize(batch * c)
       rstd.resize(batch * c)
       withOptionalPointer(gamma?.value) { g in
         withOptionalPointer(beta?.value) { b in
-          groupnormForward(y, mean: mean.pointer, rstd: rstd.pointer, x, gamma: g, beta: b, n: batch, c: c, s: s, groups: c, eps: eps)
+          groupnormForward(
+            y, mean: mean.pointer, rstd: rstd.pointer, x, gamma: g, beta: b, n: batch, c: c, s: s, groups: c, eps: eps)
         }
       }
       if trackRunningStats && options.updatesState {
@@ -253,7 +272,8 @@ public final class RMSNorm: Layer {
     gamma = affine ? Parameter(role: .gamma, shape: shape, value: .init(repeating: 1, count: d)) : nil
   }
 
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions) {
+  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
+  {
     rrms.resize(batch)
     withOptionalPointer(gamma?.value) { g in
       rmsnormForward(y, rrms: rrms.pointer, x, gamma: g, n: batch, d: inputCount, eps: eps)

@@ -45,20 +45,28 @@ public final class RNN: Layer {
     [weightIH, weightHH, biasIH, biasHH] + (batchNorm?.parameters ?? []) + (layerNorm?.parameters ?? [])
   }
 
-  public init(steps: Int, inputSize: Int, hiddenSize: Int, norm: Norm = .none, batchNormOptions: BatchNorm.Options = .init()) {
+  public init(
+    steps: Int, inputSize: Int, hiddenSize: Int, norm: Norm = .none, batchNormOptions: BatchNorm.Options = .init()
+  ) {
     self.steps = steps
     self.inputSize = inputSize
     self.hiddenSize = hiddenSize
-    weightIH = Parameter(role: .weight, shape: [hiddenSize, inputSize], value: .init(repeating: 0, count: hiddenSize * inputSize))
-    weightHH = Parameter(role: .weight, shape: [hiddenSize, hiddenSize], value: .init(repeating: 0, count: hiddenSize * hiddenSize))
+    weightIH = Parameter(
+      role: .weight, shape: [hiddenSize, inputSize], value: .init(repeating: 0, count: hiddenSize * inputSize))
+    weightHH = Parameter(
+      role: .weight, shape: [hiddenSize, hiddenSize], value: .init(repeating: 0, count: hiddenSize * hiddenSize))
     biasIH = Parameter(role: .bias, shape: [hiddenSize], value: .init(repeating: 0, count: hiddenSize))
     biasHH = Parameter(role: .bias, shape: [hiddenSize], value: .init(repeating: 0, count: hiddenSize))
     batchNorm = norm == .batchnorm ? BatchNorm(shape: [hiddenSize], options: batchNormOptions) : nil
     layerNorm = norm == .layernorm ? LayerNorm(shape: [hiddenSize]) : nil
   }
 
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch n: Int, options: ForwardOptions) throws {
-    let t = steps, k = inputSize, h = hiddenSize
+  public func forward(
+    _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch n: Int, options: ForwardOptions
+  ) throws {
+    let t = steps
+    let k = inputSize
+    let h = hiddenSize
     xs.resize(t * n * k)
     pre.resize(t * n * h)
     hs.resize((t + 1) * n * h)
@@ -105,7 +113,9 @@ public final class RNN: Layer {
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
     _ dx: UnsafeMutablePointer<Float>?, batch n: Int
   ) {
-    let t = steps, k = inputSize, h = hiddenSize
+    let t = steps
+    let k = inputSize
+    let h = hiddenSize
     dh.resize(n * h)
     da.resize(n * h)
     dxt.resize(n * k)

@@ -63,7 +63,8 @@ public struct ModelSpec: Sendable, Equatable {
         if current.isEmpty && (i < chars.count || sawComma) {
           let col = i < chars.count ? i + 1 : lastCommaColumn
           if i < chars.count || !layerTokens.isEmpty || sawComma {
-            throw SpecError(column: col, message: "expected a layer before '\(i < chars.count ? String(chars[i]) : ",")'")
+            throw SpecError(
+              column: col, message: "expected a layer before '\(i < chars.count ? String(chars[i]) : ",")'")
           }
         }
         if !current.isEmpty { layerTokens.append(current) }
@@ -86,7 +87,9 @@ public struct ModelSpec: Sendable, Equatable {
       current.append(.init(text: String(chars[start..<i]), column: start + 1))
       sawComma = false
     }
-    if layerTokens.isEmpty { throw SpecError(column: 1, message: "empty model: write layers such as `linear 100, relu, linear 10`") }
+    if layerTokens.isEmpty {
+      throw SpecError(column: 1, message: "empty model: write layers such as `linear 100, relu, linear 10`")
+    }
     for tokens in layerTokens {
       var kw = tokens[0]
       kw.text = kw.text.lowercased()
@@ -94,19 +97,25 @@ public struct ModelSpec: Sendable, Equatable {
         throw SpecError(column: kw.column, message: "expected a layer name, found '\(kw.text)'")
       }
       guard Self.keywords.contains(kw.text) else {
-        throw SpecError(column: kw.column, message: "unknown layer '\(kw.text)'" + hint(for: kw.text, among: Self.keywords))
+        throw SpecError(
+          column: kw.column, message: "unknown layer '\(kw.text)'" + hint(for: kw.text, among: Self.keywords))
       }
       var spec = LayerSpec(keyword: kw, positional: [], options: [])
       for t in tokens.dropFirst() {
         if let eq = t.text.firstIndex(of: "=") {
           let key = String(t.text[..<eq]).lowercased()
           let value = String(t.text[t.text.index(after: eq)...])
-          guard !key.isEmpty else { throw SpecError(column: t.column, message: "expected key=value, found '\(t.text)'") }
-          guard !value.isEmpty else { throw SpecError(column: t.column + key.count + 1, message: "missing value after '\(key)='") }
+          guard !key.isEmpty else {
+            throw SpecError(column: t.column, message: "expected key=value, found '\(t.text)'")
+          }
+          guard !value.isEmpty else {
+            throw SpecError(column: t.column + key.count + 1, message: "missing value after '\(key)='")
+          }
           if spec.options.contains(where: { $0.key.text == key }) {
             throw SpecError(column: t.column, message: "option '\(key)' given twice")
           }
-          spec.options.append((.init(text: key, column: t.column), .init(text: value, column: t.column + key.count + 1)))
+          spec.options.append(
+            (.init(text: key, column: t.column), .init(text: value, column: t.column + key.count + 1)))
         } else {
           guard spec.options.isEmpty else {
             throw SpecError(column: t.column, message: "'\(t.text)' must come before the key=value options")
@@ -143,7 +152,8 @@ extension ModelSpec {
     if shape != [classes] {
       let what = shape.count == 1 ? "\(shape[0]) outputs" : "outputs of shape \(shapeText(shape))"
       throw SpecError(
-        column: last.column, message: "the model ends with \(what) but the data has \(classes) classes; end with `linear \(classes)`")
+        column: last.column,
+        message: "the model ends with \(what) but the data has \(classes) classes; end with `linear \(classes)`")
     }
     return Network(inputShape: inputShape, layers: built)
   }
@@ -164,13 +174,15 @@ extension ModelSpec {
             shape = [shape.reduce(1, *)]
           } else {
             throw SpecError(
-              column: kw.column, message: "\(kw.text) expects (N, features) input but gets \(shapeText(shape)); add `flatten` before it")
+              column: kw.column,
+              message: "\(kw.text) expects (N, features) input but gets \(shapeText(shape)); add `flatten` before it")
           }
         }
       }
       func needImage() throws(SpecError) {
         guard shape.count == 3 else {
-          throw SpecError(column: kw.column, message: "\(kw.text) expects (N, C, H, W) input but gets \(shapeText(shape))")
+          throw SpecError(
+            column: kw.column, message: "\(kw.text) expects (N, C, H, W) input but gets \(shapeText(shape))")
         }
       }
       switch kw.text {
@@ -196,7 +208,9 @@ extension ModelSpec {
         try args.finish(positionalCount: 1)
         let g = ConvGeometry(channels: shape[0], height: shape[1], width: shape[2], kernel: k, stride: s, padding: p)
         guard shape[1] + 2 * p >= k, shape[2] + 2 * p >= k else {
-          throw SpecError(column: kw.column, message: "kernel \(k) is larger than the padded input \(shape[1] + 2 * p)×\(shape[2] + 2 * p)")
+          throw SpecError(
+            column: kw.column,
+            message: "kernel \(k) is larger than the padded input \(shape[1] + 2 * p)×\(shape[2] + 2 * p)")
         }
         let l = Conv2d(geometry: g, outChannels: out, bias: bias)
         var rng = SeededRNG(seed: settings.seed, stream: "weights/\(weightOrdinal)")
@@ -209,9 +223,13 @@ extension ModelSpec {
         let s = try args.int(["stride", "s"], k, 1...31)
         try args.finish(positionalCount: 1)
         guard shape[1] >= k, shape[2] >= k else {
-          throw SpecError(column: kw.column, message: "pool window \(k) is larger than the input \(shape[1])×\(shape[2])")
+          throw SpecError(
+            column: kw.column, message: "pool window \(k) is larger than the input \(shape[1])×\(shape[2])")
         }
-        built.append(MaxPool2d(geometry: ConvGeometry(channels: shape[0], height: shape[1], width: shape[2], kernel: k, stride: s, padding: 0)))
+        built.append(
+          MaxPool2d(
+            geometry: ConvGeometry(
+              channels: shape[0], height: shape[1], width: shape[2], kernel: k, stride: s, padding: 0)))
       case "flatten":
         try args.finish(positionalCount: 0)
         built.append(Flatten(shape: shape))
@@ -220,9 +238,12 @@ extension ModelSpec {
         built.append(Activation(Activation.Function(rawValue: kw.text)!, shape: shape))
       case "dropout":
         let p = try args.positionalFloat(0, name: "drop probability", default: 0.5)
-        guard p >= 0 && p < 1 else { throw SpecError(column: layer.positional[0].column, message: "drop probability must be in [0, 1), got \(p)") }
+        guard p >= 0 && p < 1 else {
+          throw SpecError(column: layer.positional[0].column, message: "drop probability must be in [0, 1), got \(p)")
+        }
         try args.finish(positionalCount: 1)
-        built.append(Dropout(p: p, shape: shape, rng: SeededRNG(seed: settings.seed, stream: "dropout/\(dropoutOrdinal)")))
+        built.append(
+          Dropout(p: p, shape: shape, rng: SeededRNG(seed: settings.seed, stream: "dropout/\(dropoutOrdinal)")))
         dropoutOrdinal += 1
       case "rnn":
         guard shape.count == 2 else {
@@ -253,7 +274,9 @@ extension ModelSpec {
         weightOrdinal += 1
         built.append(l)
       case "batchnorm", "batchrenorm":
-        guard shape.count >= 1 else { throw SpecError(column: kw.column, message: "batchnorm needs input with channels") }
+        guard shape.count >= 1 else {
+          throw SpecError(column: kw.column, message: "batchnorm needs input with channels")
+        }
         let preset = try args.string("preset", "pytorch")
         var o: BatchNorm.Options
         switch preset.text.lowercased() {
@@ -265,7 +288,8 @@ extension ModelSpec {
         if let m = try args.optionalString("momentum") {
           if m.text.lowercased() == "none" {
             guard o.convention == .pytorch else {
-              throw SpecError(column: m.column, message: "momentum=none (cumulative average) is a PyTorch setting, not Keras")
+              throw SpecError(
+                column: m.column, message: "momentum=none (cumulative average) is a PyTorch setting, not Keras")
             }
             o.momentum = nil
           } else {
@@ -282,7 +306,9 @@ extension ModelSpec {
         if kw.text == "batchrenorm" {
           o.renorm = .init(rmax: try args.float("rmax", 3), dmax: try args.float("dmax", 5))
           guard o.renorm!.rmax >= 1 else { throw SpecError(column: kw.column, message: "rmax must be ≥ 1") }
-          guard o.trackRunningStats else { throw SpecError(column: kw.column, message: "batchrenorm needs running statistics (track=true)") }
+          guard o.trackRunningStats else {
+            throw SpecError(column: kw.column, message: "batchrenorm needs running statistics (track=true)")
+          }
         }
         let frozen = try args.bool("frozen", false)
         try args.finish(positionalCount: 0)
@@ -300,21 +326,26 @@ extension ModelSpec {
         let affine = try args.bool("affine", true)
         try args.finish(positionalCount: 1)
         guard shape[0] % g == 0 else {
-          throw SpecError(column: layer.positional[0].column, message: "\(shape[0]) channels are not divisible into \(g) groups")
+          throw SpecError(
+            column: layer.positional[0].column, message: "\(shape[0]) channels are not divisible into \(g) groups")
         }
         built.append(try! GroupNorm(groups: g, shape: shape, eps: eps, affine: affine))
       case "instancenorm":
         guard shape.count >= 2 else {
           throw SpecError(
             column: kw.column,
-            message: "instancenorm normalizes each channel over spatial positions: it needs (N, C, L) or (N, C, H, W) input, not \(shapeText(shape))")
+            message:
+              "instancenorm normalizes each channel over spatial positions: it needs (N, C, L) or (N, C, H, W) input, not \(shapeText(shape))"
+          )
         }
         let eps = try args.float("eps", 1e-5)
         let affine = try args.bool("affine", false)
         let track = try args.bool("track", false)
         var momentum: Float? = 0.1
         if let m = try args.optionalString("momentum") {
-          if m.text.lowercased() == "none" { momentum = nil } else {
+          if m.text.lowercased() == "none" {
+            momentum = nil
+          } else {
             guard let v = Float(m.text), v >= 0, v <= 1 else {
               throw SpecError(column: m.column, message: "momentum must be a number in [0, 1] or none, got '\(m.text)'")
             }
@@ -326,7 +357,9 @@ extension ModelSpec {
       case "rmsnorm":
         var eps: Float? = nil
         if let e = try args.optionalString("eps"), e.text.lowercased() != "none" {
-          guard let v = Float(e.text), v >= 0, v.isFinite else { throw SpecError(column: e.column, message: "eps must be a number ≥ 0 or none") }
+          guard let v = Float(e.text), v >= 0, v.isFinite else {
+            throw SpecError(column: e.column, message: "eps must be a number ≥ 0 or none")
+          }
           eps = v
         }
         let affine = try args.bool("affine", true)
@@ -349,15 +382,23 @@ struct ArgumentReader {
   private var used: Set<String> = []
   init(layer: ModelSpec.LayerSpec) { self.layer = layer }
 
-  func positionalInt(_ i: Int, name: String, range: ClosedRange<Int>, default fallback: Int? = nil) throws(SpecError) -> Int {
+  func positionalInt(_ i: Int, name: String, range: ClosedRange<Int>, default fallback: Int? = nil) throws(SpecError)
+    -> Int
+  {
     guard i < layer.positional.count else {
       if let fallback { return fallback }
       let end = layer.keyword.column + layer.keyword.text.count
-      throw SpecError(column: end, message: "\(layer.keyword.text) needs the \(name), e.g. `\(layer.keyword.text) \(range.lowerBound == 1 ? 16 : range.lowerBound)`")
+      throw SpecError(
+        column: end,
+        message:
+          "\(layer.keyword.text) needs the \(name), e.g. `\(layer.keyword.text) \(range.lowerBound == 1 ? 16 : range.lowerBound)`"
+      )
     }
     let t = layer.positional[i]
     guard let v = Int(t.text), range.contains(v) else {
-      throw SpecError(column: t.column, message: "\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound), got '\(t.text)'")
+      throw SpecError(
+        column: t.column,
+        message: "\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound), got '\(t.text)'")
     }
     return v
   }
@@ -365,7 +406,9 @@ struct ArgumentReader {
   func positionalFloat(_ i: Int, name: String, default fallback: Float) throws(SpecError) -> Float {
     guard i < layer.positional.count else { return fallback }
     let t = layer.positional[i]
-    guard let v = Float(t.text), v.isFinite else { throw SpecError(column: t.column, message: "\(name) must be a number, got '\(t.text)'") }
+    guard let v = Float(t.text), v.isFinite else {
+      throw SpecError(column: t.column, message: "\(name) must be a number, got '\(t.text)'")
+    }
     return v
   }
 
@@ -383,7 +426,9 @@ struct ArgumentReader {
     for k in keys { if let t = try optionalString(k) { found = t } }
     guard let t = found else { return fallback }
     guard let v = Int(t.text), range.contains(v) else {
-      throw SpecError(column: t.column, message: "\(keys[0]) must be a whole number in \(range.lowerBound)...\(range.upperBound), got '\(t.text)'")
+      throw SpecError(
+        column: t.column,
+        message: "\(keys[0]) must be a whole number in \(range.lowerBound)...\(range.upperBound), got '\(t.text)'")
     }
     return v
   }
@@ -409,12 +454,15 @@ struct ArgumentReader {
     var s = base
     if let t = try optionalString("init") {
       guard let scheme = InitScheme(parsing: t.text) else {
-        throw SpecError(column: t.column, message: "init must be pytorch, kaiming, xavier or normal:STD, got '\(t.text)'")
+        throw SpecError(
+          column: t.column, message: "init must be pytorch, kaiming, xavier or normal:STD, got '\(t.text)'")
       }
       s.scheme = scheme
     }
     if let t = try optionalString("scale") {
-      guard let v = Float(t.text), v.isFinite, v > 0 else { throw SpecError(column: t.column, message: "scale must be a number > 0, got '\(t.text)'") }
+      guard let v = Float(t.text), v.isFinite, v > 0 else {
+        throw SpecError(column: t.column, message: "scale must be a number > 0, got '\(t.text)'")
+      }
       s.scale = v
     }
     return s
@@ -429,7 +477,9 @@ struct ArgumentReader {
           ? "\(layer.keyword.text) takes no number; found '\(t.text)'" : "unexpected extra argument '\(t.text)'")
     }
     for (k, _) in layer.options where !used.contains(k.text) {
-      throw SpecError(column: k.column, message: "\(layer.keyword.text) has no option '\(k.text)'" + hint(for: k.text, among: Array(used)))
+      throw SpecError(
+        column: k.column,
+        message: "\(layer.keyword.text) has no option '\(k.text)'" + hint(for: k.text, among: Array(used)))
     }
   }
 }

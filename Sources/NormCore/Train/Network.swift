@@ -7,6 +7,8 @@ public final class Network {
   public let inputShape: [Int]
   /// `.train` or `.eval`, as PyTorch's `model.train()` / `model.eval()`.
   public var mode: Mode = .train
+  /// Whether `backward` also computes ∂L/∂input (`gradient(0)`); off by default.
+  public var computesInputGradient = false
   public private(set) var batch = 0
   private let acts: [FloatBuffer]
   private let grads: [FloatBuffer]
@@ -72,8 +74,11 @@ public final class Network {
     grads[last].resize(batch * outputCount)
     grads[last].pointer.update(from: dOutput.baseAddress!, count: batch * outputCount)
     for i in stride(from: last - 1, through: 0, by: -1) {
-      grads[i].resize(batch * shape(ofActivation: i).reduce(1, *))
-      layers[i].backward(acts[i].pointer, acts[i + 1].pointer, grads[i + 1].pointer, grads[i].pointer, batch: batch)
+      // ∂L/∂input is computed only when asked for; nothing in training needs it.
+      let wantsDx = i > 0 || computesInputGradient
+      grads[i].resize(wantsDx ? batch * shape(ofActivation: i).reduce(1, *) : 0)
+      layers[i].backward(
+        acts[i].pointer, acts[i + 1].pointer, grads[i + 1].pointer, wantsDx ? grads[i].pointer : nil, batch: batch)
     }
   }
 

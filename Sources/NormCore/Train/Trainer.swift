@@ -86,7 +86,8 @@ public final class Trainer {
       correct += c
       start = end
     }
-    return Evaluation(loss: Float(total / Double(max(data.count, 1))), accuracy: Float(correct) / Float(max(data.count, 1)))
+    return Evaluation(
+      loss: Float(total / Double(max(data.count, 1))), accuracy: Float(correct) / Float(max(data.count, 1)))
   }
 
   /// Re-estimates BatchNorm running statistics from data (the fine-tuning remedy "reset and

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# End-to-end checks of the normscope command line: exit codes, messages, files written.
+# Usage: Tests/cli/run.sh path/to/normscope
+set -u
+bin=${1:?usage: run.sh path/to/normscope}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/    /'; }
+
+# expect NAME STATUS PATTERN -- command...   (PATTERN is grep -E over stdout+stderr)
+expect() {
+  local name=$1 status=$2 pattern=$3
+  shift 4
+  local out
+  out=$("$@" 2>&1)
+  local rc=$?
+  if [ "$rc" -ne "$status" ]; then bad "$name: exit $rc, expected $status" "$out"; return; fi
+  if ! grep -qE -- "$pattern" <<<"$out"; then bad "$name: output lacks /$pattern/" "$out"; return; fi
+  ok
+}
+
+small=(--data digits --steps 20 --every 10)
+expect "help lists every option" 0 "--weight-decay" -- "$bin" train --help
+expect "trains two variants" 0 "bn .*validation \(eval mode\)" -- "$bin" train "${small[@]}" --model 'plain: linear 32, relu, linear 10' --model 'bn: linear 32, batchnorm, relu, linear 10'
+expect "auto-names variants after their norms" 0 "^  layernorm " -- "$bin" train "${small[@]}" --model 'linear 16, layernorm, relu, linear 10'
+expect "unknown layer points at the column" 2 "bn:1:13: error: unknown layer 'batchnrom' \(did you mean batchnorm\?\)" -- "$bin" train "${small[@]}" --model 'bn: linear 100, batchnrom, linear 10'
+expect "caret under the column" 2 "^                \^" -- "$bin" train "${small[@]}" --model 'bn: linear 100, batchnrom, linear 10'
+expect "wrong output size" 2 "ends with 5 outputs but the data has 10 classes" -- "$bin" train "${small[@]}" --model 'linear 5'
+expect "unknown optimizer" 64 "optimizer must be sgd, momentum or adam, got 'adamw'" -- "$bin" train --optimizer adamw
+expect "bad batch" 64 "--batch must be at least 1" -- "$bin" train --batch 0
+expect "too many variants" 64 "at most 4 --model" -- "$bin" train --model 'linear 10' --model 'linear 10' --model 'linear 10' --model 'linear 10' --model 'linear 10'
+expect "unknown data" 2 "no built-in data set or file named 'spiral'.*did you mean spirals" -- "$bin" train --data spiral
+expect "data parameters" 2 "spirals: unknown parameter 'colour'" -- "$bin" train --data spirals:colour=red
+expect "BN batch 1 is an error, not NaN" 1 "Expected more than 1 value per channel when training, got input size torch.Size\(\[1, 8\]\)" -- "$bin" train --data digits --batch 1 --steps 2 --model 'linear 8, batchnorm, relu, linear 10'
+
+printf 'a,b,label\n1,2,0\n3,x,1\n' >"$tmp/bad.csv"
+expect "CSV error names line and column" 2 "bad.csv:3:3: 'x' is not a number" -- "$bin" train --data "$tmp/bad.csv"
+printf '1,2,0\n3,4\n' >"$tmp/ragged.csv"
+expect "ragged CSV" 2 "ragged.csv:2: expected 3 fields, found 2" -- "$bin" train --data "$tmp/ragged.csv"
+: >"$tmp/empty.csv"
+expect "empty CSV" 2 "empty.csv: no data rows" -- "$bin" train --data "$tmp/empty.csv"
+awk 'BEGIN { srand(3); for (i = 0; i < 200; i++) { x = rand() * 2 - 1; y = rand() * 2 - 1; printf "%f,%f,%d\n", x, y, (x * y > 0) } }' >"$tmp/xor.csv"
+expect "CSV trains" 0 "plain .*validation" -- "$bin" train --data "$tmp/xor.csv" --steps 30 --batch 16 --model 'plain: linear 16, relu, linear 2'
+printf '\0\0\x08\x03\0\0\0\x02' >"$tmp/short-idx"
+expect "IDX without labels" 2 "is an IDX image file: pass its label file with --labels" -- "$bin" train --data "$tmp/short-idx"
+printf 'x' >"$tmp/labels"
+expect "corrupt IDX" 2 "short-idx: truncated IDX header \(8 bytes, need 16\)" -- "$bin" train --data "$tmp/short-idx" --labels "$tmp/labels"
+
+expect "metrics CSV" 0 "" -- "$bin" train "${small[@]}" --model 'linear 16, relu, linear 10' --metrics "$tmp/m.csv"
+if [ "$(head -1 "$tmp/m.csv")" = "step,variant,loss,accuracy,lr,batch,diverged,val_loss,val_accuracy" ] && [ "$(wc -l <"$tmp/m.csv")" -eq 21 ] \
+  && grep -qE '^10,plain,[0-9.e-]+,[0-9.]+,0\.1,60,0,[0-9.e-]+,[0-9.]+$' "$tmp/m.csv"; then ok; else bad "metrics CSV content" "$(head -3 "$tmp/m.csv")"; fi
+expect "metrics JSONL" 0 "" -- "$bin" train "${small[@]}" --model 'linear 16, relu, linear 10' --metrics "$tmp/m.jsonl"
+if python3 -c 'import json,sys; rows=[json.loads(l) for l in open(sys.argv[1])]; assert len(rows)==20 and rows[9]["val_accuracy"]>=0' "$tmp/m.jsonl" 2>/dev/null \
+  || { ! command -v python3 >/dev/null && [ "$(wc -l <"$tmp/m.jsonl")" -eq 20 ]; }; then ok; else bad "metrics JSONL content" "$(head -2 "$tmp/m.jsonl")"; fi
+expect "metrics extension" 64 "must name a .csv or .jsonl file" -- "$bin" train --metrics "$tmp/m.txt"
+echo keep >"$tmp/keep.csv"
+mkdir "$tmp/ro" && echo old >"$tmp/ro/m.csv" && chmod 555 "$tmp/ro"
+if [ "$(id -u)" != 0 ]; then
+  expect "unwritable metrics dir" 1 "cannot write metrics" -- "$bin" train "${small[@]}" --model 'linear 16, relu, linear 10' --metrics "$tmp/ro/m.csv"
+  [ "$(cat "$tmp/ro/m.csv")" = old ] && ok || bad "existing metrics file was changed"
+fi
+chmod 755 "$tmp/ro"
+
+out1=$("$bin" train --data moons --steps 50 --model 'a: linear 8, batchnorm, relu, linear 2' --metrics "$tmp/d1.csv" 2>&1)
+out2=$("$bin" train --data moons --steps 50 --model 'a: linear 8, batchnorm, relu, linear 2' --metrics "$tmp/d2.csv" 2>&1)
+cmp -s "$tmp/d1.csv" "$tmp/d2.csv" && ok || bad "same seed, different metrics"
+
+expect "no arguments runs the default experiment and says so" 0 "dashboard is not built yet" -- timeout 120 "$bin"
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
