@@ -22,7 +22,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .executableTarget(name: "NormBench", dependencies: ["NormCore"], path: "benchmarks/NormBench"),
+    .executableTarget(name: "NormBench", dependencies: ["NormCore", "NormLab"], path: "benchmarks/NormBench"),
     .testTarget(name: "NormCoreTests", dependencies: ["NormCore"], exclude: ["Fixtures"]),
     .testTarget(name: "NormLabTests", dependencies: ["NormLab", "NormCore"]),
   ],

@@ -155,6 +155,60 @@ struct TrainReport {
     return String(format: f, Double(v))
   }
 
+  /// What the instruments measured, at the last step.
+  func instrumentSummary() {
+    let e = experiment
+    guard e.instruments.enabled else { return }
+    let w = width
+    func f(_ v: Float?, _ spec: String = "%8.4f") -> String {
+      guard let v else { return String(repeating: " ", count: 8) + "—" }
+      return v.isFinite ? String(format: spec, Double(v)) : (v.isNaN ? "     NaN" : "     inf")
+    }
+    func pad(_ s: String) -> String { s.padding(toLength: w, withPad: " ", startingAt: 0) }
+    print("")
+    print("instruments (probe: \(e.probeData.count) fixed samples; drift = Wasserstein-1 from the first snapshot)")
+    print("  \(pad("variant")) layer     mean      std    drift   ICS ‖G−G′‖  ICS cos  grad norm   BN |Δμ|/σ")
+    for v in e.variants {
+      let r = v.record
+      for b in r.blocks {
+        let t = Tap(block: b.number, kind: .normInput)
+        print(
+          "  \(pad(b.number == 1 ? v.name : "")) \(String(format: "%5d", b.number)) \(f(r.mean[t]?.last)) \(f(r.std[t]?.last)) \(f(r.driftSinceMark[t]?.last))"
+            + "   \(f(r.icsL2[b.number]?.last, "%9.5f")) \(f(r.icsCosine[b.number]?.last, "%8.4f")) \(f(r.gradientNorm[b.number]?.last, "%10.5f"))"
+            + "  \(r.bnMeanGap[b.number].map { f($0.last, "%10.4f") } ?? "")")
+      }
+    }
+    let pb = e.instruments.percentileBlock ?? 0
+    print("")
+    print(
+      "  \(pad("variant")) percentiles 15/50/85 of layer \(pb == 0 ? "(last hidden)" : String(pb)) \(e.instruments.percentileTap.rawValue): first → last, travel")
+    for v in e.variants {
+      let r = v.record
+      print(
+        "  \(pad(v.name)) \(f(r.p15.first, "%6.2f"))/\(f(r.p50.first, "%5.2f"))/\(f(r.p85.first, "%5.2f")) → \(f(r.p15.last, "%6.2f"))/\(f(r.p50.last, "%5.2f"))/\(f(r.p85.last, "%5.2f"))   travel \(f(r.percentileTravel, "%.3f"))")
+    }
+    print("")
+    print("  \(pad("variant")) train vs eval mode on the probe: |Δlogit|   KL    acc train/eval   single-sample train/eval")
+    for v in e.variants {
+      let r = v.record
+      let single =
+        r.singleSampleError != nil
+        ? "error (\(r.singleSampleError!.prefix(40))…)"
+        : "\(f(r.singleSampleTrainAccuracy.last, "%.3f")) / \(f(r.singleSampleEvalAccuracy.last, "%.3f"))"
+      print(
+        "  \(pad(v.name)) \(f(r.trainEvalLogitGap.last, "%31.4f")) \(f(r.trainEvalKL.last, "%7.4f"))  \(f(r.trainModeAccuracy.last, "%.3f")) / \(f(r.evalModeAccuracy.last, "%.3f"))    \(single)")
+    }
+    if e.variants.contains(where: { !$0.record.lossVariation.isEmpty }) {
+      print("")
+      print("  \(pad("variant")) loss landscape along −g (η ∈ \(e.instruments.smoothnessSteps.map { "\($0)" }.joined(separator: ","))×lr): loss range   grad change   β-smoothness")
+      for v in e.variants {
+        let r = v.record
+        print(
+          "  \(pad(v.name)) \(f(r.lossVariation.last, "%52.4f")) \(f(r.gradientPredictiveness.last, "%13.4f")) \(f(r.betaSmoothness.last, "%14.4f"))")
+      }
+    }
+  }
+
   func footer(validation: [Evaluation]?) {
     print("")
     for (i, v) in experiment.variants.enumerated() {
@@ -170,74 +224,6 @@ struct TrainReport {
       }
       print(s)
     }
-  }
-}
-
-/// Collects per-step metrics and writes them atomically as CSV or JSONL.
-///
-/// Columns: step, variant, loss (training mini-batch, before the update), accuracy (same),
-/// lr, batch, diverged (0/1), val_loss, val_accuracy (eval mode over the validation split;
-/// filled only on rows where validation ran, at the print interval).
-struct MetricsRecorder {
-  let path: String
-  private var rows: [[String: String]] = []
-  static let columns = ["step", "variant", "loss", "accuracy", "lr", "batch", "diverged", "val_loss", "val_accuracy"]
-
-  init(path: String) { self.path = path }
-
-  mutating func record(_ e: Experiment) {
-    for v in e.variants {
-      guard let r = v.last, v.divergedAt == nil || v.divergedAt == e.step else { continue }
-      rows.append([
-        "step": "\(e.step)", "variant": v.name, "loss": "\(r.loss)", "accuracy": "\(r.accuracy)",
-        "lr": "\(v.trainer.optimizer.settings.learningRate)", "batch": "\(e.batchSize)",
-        "diverged": v.divergedAt == nil ? "0" : "1",
-      ])
-    }
-  }
-
-  mutating func recordValidation(_ e: Experiment, _ val: [Evaluation]) {
-    for (i, v) in e.variants.enumerated() {
-      guard let k = rows.lastIndex(where: { $0["step"] == "\(e.step)" && $0["variant"] == v.name }) else { continue }
-      rows[k]["val_loss"] = "\(val[i].loss)"
-      rows[k]["val_accuracy"] = "\(val[i].accuracy)"
-    }
-  }
-
-  func write() throws {
-    var text = ""
-    if path.hasSuffix(".csv") {
-      text = Self.columns.joined(separator: ",") + "\n"
-      for r in rows { text += Self.columns.map { csvField(r[$0] ?? "") }.joined(separator: ",") + "\n" }
-    } else {
-      for r in rows {
-        let fields = Self.columns.compactMap { c -> String? in
-          guard let v = r[c] else { return nil }
-          let numeric = c != "variant"
-          return "\"\(c)\":" + (numeric ? jsonNumber(v) : jsonString(v))
-        }
-        text += "{" + fields.joined(separator: ",") + "}\n"
-      }
-    }
-    try AtomicFile.write(text, to: path)
-  }
-
-  func csvField(_ s: String) -> String {
-    s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
-      ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-  }
-  func jsonNumber(_ s: String) -> String { Double(s).map { $0.isFinite ? s : "null" } ?? "null" }
-  func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-      switch u {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
-      default: out.unicodeScalars.append(u)
-      }
-    }
-    return out + "\""
   }
 }
 

@@ -86,6 +86,18 @@ struct Train: ParsableCommand {
   @Option(help: ArgumentHelp("Write per-step metrics to FILE.csv or FILE.jsonl.", valueName: "file"))
   var metrics: String?
 
+  @Option(name: .customLong("sample-every"), help: "Instruments (histograms, drift, train/eval) every N steps.")
+  var sampleEvery = 25
+
+  @Option(name: .customLong("ics-every"), help: "Gradient internal covariate shift every N steps (0: off).")
+  var icsEvery = 100
+
+  @Option(name: .customLong("smoothness-every"), help: "Loss-landscape smoothness every N steps (0: off).")
+  var smoothnessEvery = 500
+
+  @Flag(name: .customLong("no-instruments"), help: "Record only loss, accuracy and validation.")
+  var noInstruments = false
+
   func validate() throws {
     guard models.count <= 4 else { throw ValidationError("at most 4 --model variants, got \(models.count)") }
     guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
@@ -103,6 +115,8 @@ struct Train: ParsableCommand {
     guard LossKind(rawValue: loss) != nil else { throw ValidationError("--loss must be ce or mse, got '\(loss)'") }
     guard valFraction >= 0, valFraction < 1 else { throw ValidationError("--val-fraction must be in [0, 1)") }
     if let every { guard every >= 1 else { throw ValidationError("--every must be at least 1") } }
+    guard sampleEvery >= 1 else { throw ValidationError("--sample-every must be at least 1") }
+    guard icsEvery >= 0, smoothnessEvery >= 0 else { throw ValidationError("--ics-every and --smoothness-every must be ≥ 0") }
     if let freeze { guard freeze == "norm" else { throw ValidationError("--freeze accepts 'norm', got '\(freeze)'") } }
     if let metrics {
       guard metrics.hasSuffix(".csv") || metrics.hasSuffix(".jsonl") else {
@@ -126,20 +140,13 @@ struct Train: ParsableCommand {
     let config = ExperimentConfig(
       variants: variants, data: dataset, optimizer: opt, batchSize: batch, seed: seed,
       initialization: InitSettings(scheme: InitScheme(parsing: self.`init`)!, scale: initScale),
-      loss: LossKind(rawValue: loss)!, validationFraction: valFraction)
+      loss: LossKind(rawValue: loss)!, validationFraction: valFraction, instruments: instrumentSettings)
     let experiment: Experiment
     do { experiment = try Experiment(config) } catch { throw CleanExit.failure("\(error)", code: 2) }
-    if freeze == "norm" {
-      for v in experiment.variants {
-        for l in v.network.layers where l.category == .normalization { for p in l.parameters { p.frozen = true } }
-        for case let r as RNN in v.network.layers {
-          for p in (r.batchNorm?.parameters ?? []) + (r.layerNorm?.parameters ?? []) { p.frozen = true }
-        }
-      }
-    }
+    if freeze == "norm" { try experiment.setNormAffineFrozen(true) }
     let report = TrainReport(experiment: experiment, optimizer: opt)
     report.header(dataName: data)
-    var recorder = metrics.map { MetricsRecorder(path: $0) }
+    var recorder = metrics.map { _ in MetricsExport(for: experiment) }
     let interval = every ?? max(1, steps / 10)
     var failure: String? = nil
     for _ in 0..<steps {
@@ -148,18 +155,29 @@ struct Train: ParsableCommand {
         failure = "\(error)"
         break
       }
-      recorder?.record(experiment)
+      recorder?.capture(experiment)
       if experiment.step % interval == 0 || experiment.step == steps {
         let val = try? experiment.validate()
         report.row(validation: val)
-        if let val { recorder?.recordValidation(experiment, val) }
       }
     }
-    if let recorder {
-      do { try recorder.write() } catch { throw CleanExit.failure("cannot write metrics: \(error)", code: 1) }
+    if let recorder, let metrics {
+      do { try AtomicFile.write(recorder.render(metrics.hasSuffix(".csv") ? .csv : .jsonl), to: metrics) } catch {
+        throw CleanExit.failure("cannot write metrics: \(error)", code: 1)
+      }
     }
     if let failure { throw CleanExit.failure(failure, code: 1) }
+    report.instrumentSummary()
     report.footer(validation: try? experiment.validate())
+  }
+
+  var instrumentSettings: InstrumentSettings {
+    var s = InstrumentSettings()
+    s.enabled = !noInstruments
+    s.every = sampleEvery
+    s.icsEvery = icsEvery
+    s.smoothnessEvery = smoothnessEvery
+    return s
   }
 
   static func defaultModels(for data: Dataset) -> [String] {

@@ -1,6 +1,7 @@
 // NormScope micro-benchmarks (release build): time per training step of the workloads the
 // issues name. Run with `make bench`. Prints median and p10/p90 over repeated runs.
 import NormCore
+import NormLab
 
 struct Workload {
   var name: String
@@ -61,6 +62,40 @@ for w in workloads {
     "\(pad) \(fmt(r.median * 1000, 9, 4))       \(fmt(r.p10 * 1000, 7, 4)) – \(fmt(r.p90 * 1000, 7, 4))   \(fmt(1 / r.median, 9, 0))"
   )
 }
+
+/// Instruments overhead: the BN-paper MLP on digits (64-100-100-100-10 sigmoid, BN, batch 60),
+/// 2,000 lockstep steps with every instrument at its default cadence vs none at all.
+func instrumentsOverhead(repeats: Int = 5) throws -> (with: Double, without: Double) {
+  func run(_ s: InstrumentSettings) throws -> Double {
+    let e = try Experiment(
+      ExperimentConfig(
+        variants: [VariantSpec(name: "bn", model: sig3bn)], data: BuiltinData.digits(),
+        optimizer: .init(kind: .sgd, learningRate: 0.5), batchSize: 60, seed: 1,
+        initialization: .init(scheme: .normal(std: 0.1)), instruments: s))
+    let clock = ContinuousClock()
+    let t0 = clock.now
+    for _ in 0..<2000 { try e.advance() }
+    let dt = clock.now - t0
+    return Double(dt.components.seconds) + Double(dt.components.attoseconds) * 1e-18
+  }
+  var none = InstrumentSettings.minimal
+  none.validationEvery = 0
+  var with = [Double]()
+  var without = [Double]()
+  for _ in 0..<repeats {
+    without.append(try run(none))
+    with.append(try run(InstrumentSettings()))
+  }
+  with.sort()
+  without.sort()
+  return (with[repeats / 2], without[repeats / 2])
+}
+
+let overhead = try instrumentsOverhead()
+print("")
+print(
+  "instruments on the BN-paper MLP (digits, 2,000 steps): with \(fmt(overhead.with, 6, 3)) s, without \(fmt(overhead.without, 6, 3)) s, ratio \(fmt(overhead.with / overhead.without, 5, 3))×"
+)
 
 func fmt(_ v: Double, _ width: Int, _ decimals: Int) -> String {
   var p = 1.0

@@ -53,11 +53,12 @@ public struct Dataset: Sendable, Equatable {
     return (train, val)
   }
 
-  /// Copies the samples at `indices` into contiguous buffers.
+  /// Copies the samples at `indices` to the front of `out` and `outLabels`, which grow when
+  /// too small and are otherwise reused (they may hold more than `indices.count` samples).
   public func gather(_ indices: some Collection<Int>, features out: inout [Float], labels outLabels: inout [Int32]) {
     let d = sampleSize
-    if out.count != indices.count * d { out = [Float](repeating: 0, count: indices.count * d) }
-    if outLabels.count != indices.count { outLabels = [Int32](repeating: 0, count: indices.count) }
+    if out.count < indices.count * d { out = [Float](repeating: 0, count: indices.count * d) }
+    if outLabels.count < indices.count { outLabels = [Int32](repeating: 0, count: indices.count) }
     features.withUnsafeBufferPointer { src in
       out.withUnsafeMutableBufferPointer { dst in
         var r = 0

@@ -51,6 +51,9 @@ public final class Parameter {
   public var value: [Float]
   public var grad: [Float]
   public var frozen = false
+  /// Multiplies the optimizer's learning rate for this parameter (a per-layer learning rate;
+  /// 0 behaves like `frozen` for the weights but still counts as trainable).
+  public var learningRateScale: Float = 1
 
   public init(role: Role, shape: [Int], value: [Float]) {
     precondition(shape.reduce(1, *) == value.count)

@@ -44,9 +44,9 @@ public final class Optimizer {
   public func step(_ parameters: [Parameter]) {
     stepCount += 1
     let s = settings
-    let lr = s.learningRate
     let wd = s.weightDecay
     for p in parameters where !p.frozen {
+      let lr = s.learningRate * p.learningRateScale
       let id = ObjectIdentifier(p)
       switch s.kind {
       case .sgd:

@@ -1,0 +1,150 @@
+/// Per-step metrics of an experiment as CSV or JSON Lines: one row per step per variant.
+/// Instruments sampled less often than every step leave their columns empty (CSV) or absent
+/// (JSONL) on the other rows. Per-block columns end in `_l1`, `_l2`, … (hidden layer number);
+/// the tap they read is the block's input before the norm (the weight layer's output when the
+/// block has no norm). Column meanings are in README.md ("Metrics files").
+public struct MetricsExport: Sendable {
+  public enum Format: Sendable { case csv, jsonl }
+
+  /// Columns that do not depend on the number of layers.
+  public static let fixedColumns = [
+    "step", "variant", "loss", "loss_smooth", "accuracy", "lr", "batch", "diverged", "val_loss", "val_accuracy",
+    "p15", "p50", "p85", "train_eval_logit_gap", "train_eval_kl", "acc_train_mode", "acc_eval_mode",
+    "single_acc_train_mode", "single_acc_eval_mode", "loss_variation", "grad_predictiveness", "beta_smoothness",
+  ]
+  /// Per-block column stems.
+  public static let blockStems = [
+    "mean", "std", "shift_w1", "drift_since_mark", "grad_norm", "weight_norm", "ics_l2", "ics_cos", "gamma_mean",
+    "beta_mean", "bn_mean_gap", "bn_var_ratio",
+  ]
+
+  public private(set) var rows: [[String: String]] = []
+  public let columns: [String]
+
+  public init(blocks: Int) {
+    columns = Self.fixedColumns + (1...max(blocks, 1)).flatMap { b in Self.blockStems.map { "\($0)_l\(b)" } }
+  }
+
+  public init(for experiment: Experiment) {
+    self.init(blocks: experiment.variants.map { $0.record.blocks.count }.max() ?? 1)
+  }
+
+  /// Appends the rows of the experiment's current step (call after every `advance`).
+  public mutating func capture(_ e: Experiment) {
+    let s = e.step
+    for v in e.variants {
+      let r = v.record
+      guard r.loss.lastStep == s else { continue }
+      var row: [String: String] = ["step": "\(s)", "variant": v.name, "batch": "\(e.batchSize)"]
+      row["diverged"] = r.divergedAt == s ? "1" : "0"
+      func put(_ c: String, _ series: Series?) {
+        if let series, series.lastStep == s, let x = series.last { row[c] = "\(x)" }
+      }
+      put("loss", r.loss)
+      put("loss_smooth", r.lossSmoothed)
+      put("accuracy", r.accuracy)
+      put("lr", r.learningRate)
+      put("val_loss", r.validationLoss)
+      put("val_accuracy", r.validationAccuracy)
+      put("p15", r.p15)
+      put("p50", r.p50)
+      put("p85", r.p85)
+      put("train_eval_logit_gap", r.trainEvalLogitGap)
+      put("train_eval_kl", r.trainEvalKL)
+      put("acc_train_mode", r.trainModeAccuracy)
+      put("acc_eval_mode", r.evalModeAccuracy)
+      put("single_acc_train_mode", r.singleSampleTrainAccuracy)
+      put("single_acc_eval_mode", r.singleSampleEvalAccuracy)
+      put("loss_variation", r.lossVariation)
+      put("grad_predictiveness", r.gradientPredictiveness)
+      put("beta_smoothness", r.betaSmoothness)
+      for b in r.blocks {
+        let tap = Tap(block: b.number, kind: .normInput)
+        let n = b.number
+        put("mean_l\(n)", r.mean[tap])
+        put("std_l\(n)", r.std[tap])
+        put("shift_w1_l\(n)", r.shiftW1[tap])
+        put("drift_since_mark_l\(n)", r.driftSinceMark[tap])
+        put("grad_norm_l\(n)", r.gradientNorm[n])
+        put("weight_norm_l\(n)", r.weightNorm[n])
+        put("ics_l2_l\(n)", r.icsL2[n])
+        put("ics_cos_l\(n)", r.icsCosine[n])
+        put("gamma_mean_l\(n)", r.gammaMean[n])
+        put("beta_mean_l\(n)", r.betaMean[n])
+        put("bn_mean_gap_l\(n)", r.bnMeanGap[n])
+        put("bn_var_ratio_l\(n)", r.bnVarianceRatio[n])
+      }
+      rows.append(row)
+    }
+  }
+
+  /// The whole table as text.
+  public func render(_ format: Format) -> String {
+    var out = ""
+    switch format {
+    case .csv:
+      out += columns.joined(separator: ",") + "\n"
+      for r in rows { out += columns.map { csvField(r[$0] ?? "") }.joined(separator: ",") + "\n" }
+    case .jsonl:
+      for r in rows {
+        let fields = columns.compactMap { c -> String? in
+          guard let v = r[c] else { return nil }
+          return jsonString(c) + ":" + (c == "variant" ? jsonString(v) : jsonNumber(v))
+        }
+        out += "{" + fields.joined(separator: ",") + "}\n"
+      }
+    }
+    return out
+  }
+
+  func csvField(_ s: String) -> String {
+    s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+      ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+  }
+
+  /// Numbers as JSON; NaN and infinities (not valid JSON numbers) become null.
+  func jsonNumber(_ s: String) -> String {
+    guard let d = Double(s), d.isFinite else { return "null" }
+    return s
+  }
+
+  func jsonString(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+      switch u {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case _ where u.value < 0x20 || u.value == 0x7F:
+        let hex = String(u.value, radix: 16)
+        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+      default: out.unicodeScalars.append(u)
+      }
+    }
+    return out + "\""
+  }
+}
+
+extension String {
+  fileprivate func replacingOccurrences(of a: String, with b: String) -> String {
+    var out = ""
+    var rest = Substring(self)
+    while let r = rest.range(of: a) {
+      out += rest[..<r.lowerBound] + b
+      rest = rest[r.upperBound...]
+    }
+    return out + rest
+  }
+}
+
+extension Substring {
+  fileprivate func range(of s: String) -> Range<Index>? {
+    guard !s.isEmpty else { return nil }
+    var i = startIndex
+    while i < endIndex {
+      if self[i...].hasPrefix(s) { return i..<index(i, offsetBy: s.count) }
+      i = index(after: i)
+    }
+    return nil
+  }
+}
