@@ -130,16 +130,19 @@ struct TrainReport {
     return String(repeating: " ", count: left) + s + String(repeating: " ", count: w - s.count - left)
   }
 
-  func row(validation: [Evaluation]?) {
+  func row() {
     var line = String(format: "%7d", experiment.step)
-    for (i, v) in experiment.variants.enumerated() {
+    for v in experiment.variants {
       if let d = v.divergedAt, d < experiment.step {
         line += " │ " + center("diverged at step \(d)", 31)
         continue
       }
       let l = v.last
       line += " │ " + fmt(l?.loss, "%10.4f") + " " + fmt(l?.accuracy, "%5.3f")
-      if let val = validation?[i] {
+      if v.record.validationLoss.lastStep == experiment.step, let vl = v.record.validationLoss.last,
+        let va = v.record.validationAccuracy.last
+      {
+        let val = Evaluation(loss: vl, accuracy: va)
         line += " " + fmt(val.loss, "%8.4f") + " " + fmt(val.accuracy, "%5.3f")
       } else {
         line += String(repeating: " ", count: 15)

@@ -155,11 +155,15 @@ struct Train: ParsableCommand {
         failure = "\(error)"
         break
       }
-      recorder?.capture(experiment)
-      if experiment.step % interval == 0 || experiment.step == steps {
-        let val = try? experiment.validate()
-        report.row(validation: val)
+      let printNow = experiment.step % interval == 0 || experiment.step == steps
+      if printNow, experiment.variants.contains(where: { $0.record.validationLoss.lastStep != experiment.step }) {
+        do { try experiment.recordValidation() } catch {
+          failure = "\(error)"
+          break
+        }
       }
+      recorder?.capture(experiment)
+      if printNow { report.row() }
     }
     if let recorder, let metrics {
       do { try AtomicFile.write(recorder.render(metrics.hasSuffix(".csv") ? .csv : .jsonl), to: metrics) } catch {

@@ -22,7 +22,7 @@ expect() {
   ok
 }
 
-small=(--data digits --steps 20 --every 10)
+small=(--data digits --steps 20 --every 10 --sample-every 5)
 expect "help lists every option" 0 "--weight-decay" -- "$bin" train --help
 expect "trains two variants" 0 "bn .*validation \(eval mode\)" -- "$bin" train "${small[@]}" --model 'plain: linear 32, relu, linear 10' --model 'bn: linear 32, batchnorm, relu, linear 10'
 expect "auto-names variants after their norms" 0 "^  layernorm " -- "$bin" train "${small[@]}" --model 'linear 16, layernorm, relu, linear 10'
@@ -50,10 +50,13 @@ printf 'x' >"$tmp/labels"
 expect "corrupt IDX" 2 "short-idx: truncated IDX header \(8 bytes, need 16\)" -- "$bin" train --data "$tmp/short-idx" --labels "$tmp/labels"
 
 expect "metrics CSV" 0 "" -- "$bin" train "${small[@]}" --model 'linear 16, relu, linear 10' --metrics "$tmp/m.csv"
-if [ "$(head -1 "$tmp/m.csv")" = "step,variant,loss,accuracy,lr,batch,diverged,val_loss,val_accuracy" ] && [ "$(wc -l <"$tmp/m.csv")" -eq 21 ] \
-  && grep -qE '^10,plain,[0-9.e-]+,[0-9.]+,0\.1,60,0,[0-9.e-]+,[0-9.]+$' "$tmp/m.csv"; then ok; else bad "metrics CSV content" "$(head -3 "$tmp/m.csv")"; fi
+if head -1 "$tmp/m.csv" | grep -q "^step,variant,loss,loss_smooth,accuracy,lr,batch,diverged,val_loss,val_accuracy,p15,p50,p85," \
+  && [ "$(wc -l <"$tmp/m.csv")" -eq 21 ] && grep -qE '^10,plain,[0-9.e-]+,[0-9.e-]+,[0-9.]+,0\.1,60,0,' "$tmp/m.csv"; then ok; else bad "metrics CSV content" "$(head -3 "$tmp/m.csv")"; fi
+expect "instrument summary" 0 "percentiles 15/50/85 of layer \(last hidden\) activation input" -- "$bin" train "${small[@]}" --sample-every 5 --model 'linear 16, batchnorm, sigmoid, linear 10'
+expect "single-sample train mode error is reported" 0 "error \(Expected more than 1 value per channel" -- "$bin" train "${small[@]}" --sample-every 5 --model 'linear 16, batchnorm, sigmoid, linear 10'
+expect "bad cadence" 64 "--sample-every must be at least 1" -- "$bin" train --sample-every 0
 expect "metrics JSONL" 0 "" -- "$bin" train "${small[@]}" --model 'linear 16, relu, linear 10' --metrics "$tmp/m.jsonl"
-if python3 -c 'import json,sys; rows=[json.loads(l) for l in open(sys.argv[1])]; assert len(rows)==20 and rows[9]["val_accuracy"]>=0' "$tmp/m.jsonl" 2>/dev/null \
+if python3 -c 'import json,sys; rows=[json.loads(l) for l in open(sys.argv[1])]; assert len(rows)==20 and rows[9]["val_accuracy"]>=0 and "p50" in rows[4]' "$tmp/m.jsonl" 2>/dev/null \
   || { ! command -v python3 >/dev/null && [ "$(wc -l <"$tmp/m.jsonl")" -eq 20 ]; }; then ok; else bad "metrics JSONL content" "$(head -2 "$tmp/m.jsonl")"; fi
 expect "metrics extension" 64 "must name a .csv or .jsonl file" -- "$bin" train --metrics "$tmp/m.txt"
 echo keep >"$tmp/keep.csv"

@@ -19,6 +19,10 @@ public struct StepResult: Sendable, Equatable {
 public struct Evaluation: Sendable, Equatable {
   public var loss: Float
   public var accuracy: Float
+  public init(loss: Float, accuracy: Float) {
+    self.loss = loss
+    self.accuracy = accuracy
+  }
 }
 
 /// One network with its optimizer: the unit NormLab trains in lockstep with others.
