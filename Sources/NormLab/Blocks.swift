@@ -41,7 +41,8 @@ public struct Block: Sendable, Equatable {
         i += 1
         continue
       }
-      var b = Block(number: out.count + 1, weightLayer: i, normLayer: nil, activationLayer: nil, title: layers[i].summary)
+      var b = Block(
+        number: out.count + 1, weightLayer: i, normLayer: nil, activationLayer: nil, title: layers[i].summary)
       var j = i + 1
       while j < layers.count, layers[j].category != .weight, layers[j].category != .recurrent {
         if layers[j].category == .normalization, b.normLayer == nil { b.normLayer = j }

@@ -139,7 +139,8 @@ public final class Experiment {
     instruments = config.instruments
     sampler = BatchSampler(count: trainData.count, seed: config.seed)
     firstLoss = Array(repeating: nil, count: vs.count)
-    probeData = Self.probe(from: validationData.count > 0 ? validationData : trainData, size: config.instruments.probeSize)
+    probeData = Self.probe(
+      from: validationData.count > 0 ? validationData : trainData, size: config.instruments.probeSize)
     if config.instruments.enabled { try sampleInstruments() }
   }
 
@@ -155,7 +156,8 @@ public final class Experiment {
     guard let names else { return variants }
     return try names.map { n in
       guard let v = variant(named: n) else {
-        throw ExperimentError(message: "no variant named '\(n)' (variants: \(variants.map(\.name).joined(separator: ", ")))")
+        throw ExperimentError(
+          message: "no variant named '\(n)' (variants: \(variants.map(\.name).joined(separator: ", ")))")
       }
       return v
     }
@@ -233,7 +235,9 @@ public final class Experiment {
   public func setData(_ data: Dataset, description: String) throws {
     guard data.sampleShape == config.data.sampleShape, data.classCount == config.data.classCount else {
       throw ExperimentError(
-        message: "new data has samples \(data.sampleShape) and \(data.classCount) classes; the experiment needs \(config.data.sampleShape) and \(config.data.classCount)")
+        message:
+          "new data has samples \(data.sampleShape) and \(data.classCount) classes; the experiment needs \(config.data.sampleShape) and \(config.data.classCount)"
+      )
     }
     if config.validationFraction > 0 {
       (trainData, validationData) = data.split(validationFraction: config.validationFraction, seed: config.seed)
@@ -291,7 +295,8 @@ public final class Experiment {
         }
         if smoothNow {
           try Probes.smoothness(
-            &v.record, trainer: v.trainer, data: trainData, indices: indices, lr: v.trainer.optimizer.settings.learningRate,
+            &v.record, trainer: v.trainer, data: trainData, indices: indices,
+            lr: v.trainer.optimizer.settings.learningRate,
             steps: ins.smoothnessSteps, step: step)
         }
       } catch { throw ExperimentError(variant: v.name, message: "step \(step) (instruments): \(error)") }
@@ -305,7 +310,8 @@ public final class Experiment {
   public func sampleInstruments() throws {
     for v in variants where v.divergedAt == nil {
       do {
-        try Probes.sample(&v.record, v.probeState, trainer: v.trainer, probe: probeData, step: step, settings: instruments)
+        try Probes.sample(
+          &v.record, v.probeState, trainer: v.trainer, probe: probeData, step: step, settings: instruments)
       } catch { throw ExperimentError(variant: v.name, message: "step \(step) (probe): \(error)") }
     }
   }

@@ -132,7 +132,8 @@ public enum Statistics {
 
   /// A "nice" symmetric-ish range covering mean ± 4·std, rounded outward to a step of
   /// 1, 2 or 5 × 10ᵏ, used once to fix a histogram's range.
-  public static func niceRange(mean: Float, std: Float, minimum: Float? = nil, maximum: Float? = nil) -> (Float, Float) {
+  public static func niceRange(mean: Float, std: Float, minimum: Float? = nil, maximum: Float? = nil) -> (Float, Float)
+  {
     var lo = mean - 4 * max(std, 1e-3)
     var hi = mean + 4 * max(std, 1e-3)
     if let minimum { lo = max(lo, minimum) }

@@ -102,9 +102,12 @@ enum Probes {
     let idx = 0..<n
     let k = net.outputCount
     // Training-mode probe: batch statistics of the probe batch itself, no state change.
-    let (_, correctTrain) = try trainer.forwardLoss(data: probe, indices: idx, mode: .train, updatesState: false, backward: false)
+    let (_, correctTrain) = try trainer.forwardLoss(
+      data: probe, indices: idx, mode: .train, updatesState: false, backward: false)
     let logitsTrain = Array(net.output)
-    if rec.histogramSteps.capacity != settings.historyLength { rec.histogramSteps = RingBuffer(capacity: settings.historyLength) }
+    if rec.histogramSteps.capacity != settings.historyLength {
+      rec.histogramSteps = RingBuffer(capacity: settings.historyLength)
+    }
     rec.histogramSteps.append(step)
     let pBlock = settings.percentileBlock ?? rec.blocks.last?.number
     // Taps that read the same activation buffer share one mean/std and one sort.
@@ -130,7 +133,8 @@ enum Probes {
         rec.mean[tap, default: Series()].append(step: step, m)
         rec.std[tap, default: Series()].append(step: step, s)
         if let prev = st.previousSorted[tap] {
-          rec.shiftW1[tap, default: Series()].append(step: step, Statistics.wasserstein1(sortedA: prev, sortedB: sorted))
+          rec.shiftW1[tap, default: Series()].append(
+            step: step, Statistics.wasserstein1(sortedA: prev, sortedB: sorted))
           let pm = rec.mean[tap]!.values.dropLast().last ?? m
           let ps = rec.std[tap]!.values.dropLast().last ?? s
           rec.shiftMean[tap, default: Series()].append(step: step, abs(m - pm) / max(ps, 1e-12))
@@ -167,7 +171,8 @@ enum Probes {
       }
     }
     // Eval-mode probe on the same batch.
-    let (_, correctEval) = try trainer.forwardLoss(data: probe, indices: idx, mode: .eval, updatesState: false, backward: false)
+    let (_, correctEval) = try trainer.forwardLoss(
+      data: probe, indices: idx, mode: .eval, updatesState: false, backward: false)
     let logitsEval = Array(net.output)
     var gap = 0.0
     var kl = 0.0
@@ -192,10 +197,14 @@ enum Probes {
       for i in 0..<m {
         if failed == nil {
           do {
-            okTrain += try trainer.forwardLoss(data: probe, indices: i..<(i + 1), mode: .train, updatesState: false, backward: false).correct
+            okTrain += try trainer.forwardLoss(
+              data: probe, indices: i..<(i + 1), mode: .train, updatesState: false, backward: false
+            ).correct
           } catch { failed = "\(error)" }
         }
-        okEval += try trainer.forwardLoss(data: probe, indices: i..<(i + 1), mode: .eval, updatesState: false, backward: false).correct
+        okEval += try trainer.forwardLoss(
+          data: probe, indices: i..<(i + 1), mode: .eval, updatesState: false, backward: false
+        ).correct
       }
       rec.singleSampleError = failed
       rec.singleSampleTrainAccuracy.append(step: step, failed == nil ? Float(okTrain) / Float(m) : .nan)
@@ -259,7 +268,8 @@ enum Probes {
         n2 += c * c
       }
       rec.icsL2[b.number, default: Series()].append(step: step, Float(d.squareRoot()))
-      rec.icsCosine[b.number, default: Series()].append(step: step, n1 > 0 && n2 > 0 ? Float(dot / (n1 * n2).squareRoot()) : 1)
+      rec.icsCosine[b.number, default: Series()].append(
+        step: step, n1 > 0 && n2 > 0 ? Float(dot / (n1 * n2).squareRoot()) : 1)
     }
   }
 
@@ -267,7 +277,8 @@ enum Probes {
   /// §3.2): for η in `steps`·lr, L(w − ηg) and ∇L(w − ηg); records the range of the loss, the
   /// largest gradient change and the largest change per unit of movement (effective β).
   static func smoothness(
-    _ rec: inout VariantRecord, trainer: Trainer, data: Dataset, indices: ArraySlice<Int>, lr: Float, steps: [Float], step: Int
+    _ rec: inout VariantRecord, trainer: Trainer, data: Dataset, indices: ArraySlice<Int>, lr: Float, steps: [Float],
+    step: Int
   ) throws {
     let params = trainer.network.parameters.filter { !$0.frozen }
     let base = params.map(\.value)
@@ -283,7 +294,8 @@ enum Probes {
     for m in steps {
       let eta = m * lr
       for (k, p) in params.enumerated() { for i in 0..<p.count { p.value[i] = base[k][i] - eta * g[k][i] } }
-      let (l, _) = try trainer.forwardLoss(data: data, indices: indices, mode: .train, updatesState: false, backward: true)
+      let (l, _) = try trainer.forwardLoss(
+        data: data, indices: indices, mode: .train, updatesState: false, backward: true)
       losses.append(l)
       var d = 0.0
       for (k, p) in params.enumerated() {

@@ -184,14 +184,17 @@ struct TrainReport {
     let pb = e.instruments.percentileBlock ?? 0
     print("")
     print(
-      "  \(pad("variant")) percentiles 15/50/85 of layer \(pb == 0 ? "(last hidden)" : String(pb)) \(e.instruments.percentileTap.rawValue): first → last, travel")
+      "  \(pad("variant")) percentiles 15/50/85 of layer \(pb == 0 ? "(last hidden)" : String(pb)) \(e.instruments.percentileTap.rawValue): first → last, travel"
+    )
     for v in e.variants {
       let r = v.record
       print(
-        "  \(pad(v.name)) \(f(r.p15.first, "%6.2f"))/\(f(r.p50.first, "%5.2f"))/\(f(r.p85.first, "%5.2f")) → \(f(r.p15.last, "%6.2f"))/\(f(r.p50.last, "%5.2f"))/\(f(r.p85.last, "%5.2f"))   travel \(f(r.percentileTravel, "%.3f"))")
+        "  \(pad(v.name)) \(f(r.p15.first, "%6.2f"))/\(f(r.p50.first, "%5.2f"))/\(f(r.p85.first, "%5.2f")) → \(f(r.p15.last, "%6.2f"))/\(f(r.p50.last, "%5.2f"))/\(f(r.p85.last, "%5.2f"))   travel \(f(r.percentileTravel, "%.3f"))"
+      )
     }
     print("")
-    print("  \(pad("variant")) train vs eval mode on the probe: |Δlogit|   KL    acc train/eval   single-sample train/eval")
+    print(
+      "  \(pad("variant")) train vs eval mode on the probe: |Δlogit|   KL    acc train/eval   single-sample train/eval")
     for v in e.variants {
       let r = v.record
       let single =
@@ -199,15 +202,19 @@ struct TrainReport {
         ? "error (\(r.singleSampleError!.prefix(40))…)"
         : "\(f(r.singleSampleTrainAccuracy.last, "%.3f")) / \(f(r.singleSampleEvalAccuracy.last, "%.3f"))"
       print(
-        "  \(pad(v.name)) \(f(r.trainEvalLogitGap.last, "%31.4f")) \(f(r.trainEvalKL.last, "%7.4f"))  \(f(r.trainModeAccuracy.last, "%.3f")) / \(f(r.evalModeAccuracy.last, "%.3f"))    \(single)")
+        "  \(pad(v.name)) \(f(r.trainEvalLogitGap.last, "%31.4f")) \(f(r.trainEvalKL.last, "%7.4f"))  \(f(r.trainModeAccuracy.last, "%.3f")) / \(f(r.evalModeAccuracy.last, "%.3f"))    \(single)"
+      )
     }
     if e.variants.contains(where: { !$0.record.lossVariation.isEmpty }) {
       print("")
-      print("  \(pad("variant")) loss landscape along −g (η ∈ \(e.instruments.smoothnessSteps.map { "\($0)" }.joined(separator: ","))×lr): loss range   grad change   β-smoothness")
+      print(
+        "  \(pad("variant")) loss landscape along −g (η ∈ \(e.instruments.smoothnessSteps.map { "\($0)" }.joined(separator: ","))×lr): loss range   grad change   β-smoothness"
+      )
       for v in e.variants {
         let r = v.record
         print(
-          "  \(pad(v.name)) \(f(r.lossVariation.last, "%52.4f")) \(f(r.gradientPredictiveness.last, "%13.4f")) \(f(r.betaSmoothness.last, "%14.4f"))")
+          "  \(pad(v.name)) \(f(r.lossVariation.last, "%52.4f")) \(f(r.gradientPredictiveness.last, "%13.4f")) \(f(r.betaSmoothness.last, "%14.4f"))"
+        )
       }
     }
   }

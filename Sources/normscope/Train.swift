@@ -116,7 +116,9 @@ struct Train: ParsableCommand {
     guard valFraction >= 0, valFraction < 1 else { throw ValidationError("--val-fraction must be in [0, 1)") }
     if let every { guard every >= 1 else { throw ValidationError("--every must be at least 1") } }
     guard sampleEvery >= 1 else { throw ValidationError("--sample-every must be at least 1") }
-    guard icsEvery >= 0, smoothnessEvery >= 0 else { throw ValidationError("--ics-every and --smoothness-every must be ≥ 0") }
+    guard icsEvery >= 0, smoothnessEvery >= 0 else {
+      throw ValidationError("--ics-every and --smoothness-every must be ≥ 0")
+    }
     if let freeze { guard freeze == "norm" else { throw ValidationError("--freeze accepts 'norm', got '\(freeze)'") } }
     if let metrics {
       guard metrics.hasSuffix(".csv") || metrics.hasSuffix(".jsonl") else {

@@ -33,7 +33,9 @@ struct InstrumentTests {
     #expect(Statistics.wasserstein1(sortedA: [0, 0, 3], sortedB: [0, 3]) == 0.5)
     var rng = SeededRNG(seed: 1)
     var values = (0..<5000).map { _ in rng.normal() * 100 }
-    values += [.infinity, -.infinity, 0, -0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .greatestFiniteMagnitude]
+    values += [
+      .infinity, -.infinity, 0, -0.0, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, .greatestFiniteMagnitude,
+    ]
     var sorter = RadixSorter()
     #expect(sorter.sorted(values) == values.sorted())
   }
@@ -101,12 +103,16 @@ struct InstrumentTests {
   func icsZero() throws {
     let e = try Experiment(
       ExperimentConfig(
-        variants: [VariantSpec(name: "bn", model: "linear 16, batchnorm, sigmoid, linear 16, batchnorm, sigmoid, linear 10")],
+        variants: [
+          VariantSpec(name: "bn", model: "linear 16, batchnorm, sigmoid, linear 16, batchnorm, sigmoid, linear 10")
+        ],
         data: BuiltinData.digits(), batchSize: 30, seed: 2, instruments: every(1)))
     let net = e.variants[0].network
     let blocks = e.variants[0].record.blocks
     // Freeze everything below block 2's weight layer by learning rate.
-    for (i, l) in net.layers.enumerated() where i < blocks[1].weightLayer { for p in l.parameters { p.learningRateScale = 0 } }
+    for (i, l) in net.layers.enumerated() where i < blocks[1].weightLayer {
+      for p in l.parameters { p.learningRateScale = 0 }
+    }
     for _ in 0..<5 { try e.advance() }
     let r = e.variants[0].record
     #expect(r.icsL2[1]!.values.allSatisfy { $0 == 0 })
@@ -116,7 +122,9 @@ struct InstrumentTests {
     // with everything trainable the upper block sees a shift.
     let f = try Experiment(
       ExperimentConfig(
-        variants: [VariantSpec(name: "bn", model: "linear 16, batchnorm, sigmoid, linear 16, batchnorm, sigmoid, linear 10")],
+        variants: [
+          VariantSpec(name: "bn", model: "linear 16, batchnorm, sigmoid, linear 16, batchnorm, sigmoid, linear 10")
+        ],
         data: BuiltinData.digits(), batchSize: 30, seed: 2, instruments: every(1)))
     for _ in 0..<5 { try f.advance() }
     #expect(f.variants[0].record.icsL2[2]!.values.allSatisfy { $0 > 0 })
@@ -146,8 +154,10 @@ struct InstrumentTests {
       s.every = 3
       let e = try Experiment(
         ExperimentConfig(
-          variants: [VariantSpec(name: "bn", model: "linear 8, batchnorm momentum=\(momentum), relu, linear 3")], data: data,
-          optimizer: .init(kind: .sgd, learningRate: 0), batchSize: 300, seed: 1, validationFraction: 0, instruments: s))
+          variants: [VariantSpec(name: "bn", model: "linear 8, batchnorm momentum=\(momentum), relu, linear 3")],
+          data: data,
+          optimizer: .init(kind: .sgd, learningRate: 0), batchSize: 300, seed: 1, validationFraction: 0, instruments: s)
+      )
       for _ in 0..<3 { try e.advance() }
       let r = e.variants[0].record
       return (r.trainEvalLogitGap.last!, r.trainEvalKL.last!, r.bnMeanGap[1]!.last!)
@@ -166,7 +176,8 @@ struct InstrumentTests {
   func frozenNoDrift() throws {
     let e = try Experiment(
       ExperimentConfig(
-        variants: [VariantSpec(name: "bn", model: "linear 16, batchnorm, sigmoid, linear 10")], data: BuiltinData.digits(),
+        variants: [VariantSpec(name: "bn", model: "linear 16, batchnorm, sigmoid, linear 10")],
+        data: BuiltinData.digits(),
         optimizer: .init(kind: .sgd, learningRate: 0.5), seed: 5, instruments: every(2)))
     for v in e.variants { for p in v.network.parameters { p.frozen = true } }
     for _ in 0..<10 { try e.advance() }
@@ -200,7 +211,9 @@ struct InstrumentTests {
     #expect(e.batchSize == 16 && e.inferenceMode == .train)
     #expect(throws: ExperimentError.self) { try e.setLearningRate(-1) }
     #expect(throws: ExperimentError.self) { try e.setBatchNormFrozen(true, variants: ["nope"]) }
-    #expect(throws: ExperimentError.self) { try e.setData(BuiltinData.make(name: "moons", seed: 1), description: "moons") }
+    #expect(throws: ExperimentError.self) {
+      try e.setData(BuiltinData.make(name: "moons", seed: 1), description: "moons")
+    }
   }
 
   @Test("metrics export: one row per step per variant, documented columns")
@@ -235,7 +248,9 @@ struct InstrumentTests {
     let bn = e.variants[1].record
     let travel = plain.percentileTravel / bn.percentileTravel
     let range = plain.percentileRange / bn.percentileRange
-    print("percentile drift plain/bn: travel \(plain.percentileTravel)/\(bn.percentileTravel) = \(travel)×, range \(plain.percentileRange)/\(bn.percentileRange) = \(range)×")
+    print(
+      "percentile drift plain/bn: travel \(plain.percentileTravel)/\(bn.percentileTravel) = \(travel)×, range \(plain.percentileRange)/\(bn.percentileRange) = \(range)×"
+    )
     // Measured (seed 1): travel 3.39 vs 0.73 = 4.6×; range 1.78 vs 0.45 = 4.0×.
     #expect(travel > 3)
     #expect(range > 2.5)
