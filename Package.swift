@@ -14,17 +14,20 @@ let package = Package(
   targets: [
     .target(name: "NormCore"),
     .target(name: "NormLab", dependencies: ["NormCore"]),
+    .target(name: "NormView", dependencies: ["NormLab", "NormCore"]),
     .executableTarget(
       name: "normscope",
       dependencies: [
         "NormCore",
         "NormLab",
+        "NormView",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .executableTarget(name: "NormBench", dependencies: ["NormCore", "NormLab"], path: "benchmarks/NormBench"),
     .testTarget(name: "NormCoreTests", dependencies: ["NormCore"], exclude: ["Fixtures"]),
     .testTarget(name: "NormLabTests", dependencies: ["NormLab", "NormCore"]),
+    .testTarget(name: "NormViewTests", dependencies: ["NormView", "NormLab", "NormCore"], exclude: ["Golden"]),
   ],
   swiftLanguageModes: [.v6]
 )

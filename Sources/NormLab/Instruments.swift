@@ -143,6 +143,13 @@ enum Probes {
         rec.driftSinceMark[tap, default: Series()].append(
           step: step, Statistics.wasserstein1(sortedA: st.markSorted[tap]!, sortedB: sorted))
         st.previousSorted[tap] = sorted
+        if kind == settings.percentileTap {
+          var band = rec.bands[b.number] ?? PercentileBand()
+          band.p15.append(step: step, Statistics.percentile(sorted: sorted, 15))
+          band.p50.append(step: step, Statistics.percentile(sorted: sorted, 50))
+          band.p85.append(step: step, Statistics.percentile(sorted: sorted, 85))
+          rec.bands[b.number] = band
+        }
         if b.number == pBlock, kind == settings.percentileTap {
           let features = values.count / n
           var pv: [Float]

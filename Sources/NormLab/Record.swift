@@ -1,5 +1,13 @@
 import NormCore
 
+/// Three percentile curves of one tap.
+public struct PercentileBand: Sendable, Equatable {
+  public var p15 = Series()
+  public var p50 = Series()
+  public var p85 = Series()
+  public init() {}
+}
+
 /// Everything the instruments have measured for one variant. A value type: the view and
 /// scenes read a copy and never recompute. Series are indexed by training step.
 public struct VariantRecord: Sendable {
@@ -24,6 +32,8 @@ public struct VariantRecord: Sendable {
   /// Histograms over time per tap (oldest first), for the heatmap; steps in `histogramSteps`.
   public var histogramHistory: [Tap: RingBuffer<Histogram>] = [:]
   public var histogramSteps = RingBuffer<Int>(capacity: 1)
+  /// Percentiles 15/50/85 of every block's `percentileTap`, all units pooled, over time.
+  public var bands: [Int: PercentileBand] = [:]
   /// Percentiles 15/50/85 of the chosen tap (and unit) over time.
   public var p15 = Series()
   public var p50 = Series()

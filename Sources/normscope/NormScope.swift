@@ -12,7 +12,7 @@ struct NormScope: ParsableCommand {
       the UCI digits: a 3×100 sigmoid MLP with and without batch norm). The live ncurses dashboard \
       is not built yet; until it is, the default experiment prints its progress as a table.
       """,
-    subcommands: [Train.self]
+    subcommands: [Train.self, Shot.self]
   )
 
   func run() throws {

@@ -32,94 +32,20 @@ struct Train: ParsableCommand {
     "bn: linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 10",
   ]
 
-  @Option(name: .customLong("model"), help: ArgumentHelp("A model variant (repeat for up to 4).", valueName: "spec"))
-  var models: [String] = []
-
-  @Option(help: ArgumentHelp("Built-in data set[:k=v,…], CSV file, or IDX image file.", valueName: "name|path"))
-  var data = "digits"
-
-  @Option(help: ArgumentHelp("IDX label file to go with an IDX image file.", valueName: "path"))
-  var labels: String?
-
-  @Option(help: "Optimizer: sgd, momentum or adam.")
-  var optimizer = "sgd"
-
-  @Option(help: "Learning rate (default: 0.1 for sgd, 0.01 for momentum, 0.001 for adam).")
-  var lr: Float?
-
-  @Option(help: "Momentum for --optimizer momentum.")
-  var momentum: Float = 0.9
-
-  @Flag(help: "Nesterov momentum.")
-  var nesterov = false
-
-  @Option(name: .customLong("weight-decay"), help: "L2 weight decay (PyTorch's weight_decay).")
-  var weightDecay: Float = 0
-
-  @Option(help: "Mini-batch size.")
-  var batch = 60
+  @OptionGroup var experimentOptions: ExperimentOptions
 
   @Option(help: "Training steps.")
   var steps = 1000
 
-  @Option(help: "Random seed (weights, batches, data).")
-  var seed: UInt64 = 1
-
-  @Option(help: ArgumentHelp("Weight init: pytorch, kaiming, xavier or normal:STD.", valueName: "scheme"))
-  var `init` = "pytorch"
-
-  @Option(name: .customLong("init-scale"), help: "Multiply initial weights by this factor (e.g. 0.1, 10).")
-  var initScale: Float = 1
-
-  @Option(help: "Loss: ce (softmax cross-entropy) or mse (against one-hot targets).")
-  var loss = "ce"
-
-  @Option(name: .customLong("val-fraction"), help: "Fraction of the data held out for validation.")
-  var valFraction = 0.2
-
   @Option(help: "Print a row every N steps (default: steps/10).")
   var every: Int?
-
-  @Option(help: ArgumentHelp("Freeze parameters: 'norm' freezes every norm's γ and β.", valueName: "what"))
-  var freeze: String?
 
   @Option(help: ArgumentHelp("Write per-step metrics to FILE.csv or FILE.jsonl.", valueName: "file"))
   var metrics: String?
 
-  @Option(name: .customLong("sample-every"), help: "Instruments (histograms, drift, train/eval) every N steps.")
-  var sampleEvery = 25
-
-  @Option(name: .customLong("ics-every"), help: "Gradient internal covariate shift every N steps (0: off).")
-  var icsEvery = 100
-
-  @Option(name: .customLong("smoothness-every"), help: "Loss-landscape smoothness every N steps (0: off).")
-  var smoothnessEvery = 500
-
-  @Flag(name: .customLong("no-instruments"), help: "Record only loss, accuracy and validation.")
-  var noInstruments = false
-
   func validate() throws {
-    guard models.count <= 4 else { throw ValidationError("at most 4 --model variants, got \(models.count)") }
-    guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
     guard steps >= 0 else { throw ValidationError("--steps must be ≥ 0, got \(steps)") }
-    guard OptimizerSettings.Kind(rawValue: optimizer) != nil else {
-      throw ValidationError(
-        "--optimizer must be sgd, momentum or adam, got '\(optimizer)'"
-          + hint(for: optimizer, among: ["sgd", "momentum", "adam"]))
-    }
-    if let lr { guard lr.isFinite, lr >= 0 else { throw ValidationError("--lr must be a number ≥ 0") } }
-    guard InitScheme(parsing: self.`init`) != nil else {
-      throw ValidationError("--init must be pytorch, kaiming, xavier or normal:STD, got '\(self.`init`)'")
-    }
-    guard initScale.isFinite, initScale > 0 else { throw ValidationError("--init-scale must be > 0") }
-    guard LossKind(rawValue: loss) != nil else { throw ValidationError("--loss must be ce or mse, got '\(loss)'") }
-    guard valFraction >= 0, valFraction < 1 else { throw ValidationError("--val-fraction must be in [0, 1)") }
     if let every { guard every >= 1 else { throw ValidationError("--every must be at least 1") } }
-    guard sampleEvery >= 1 else { throw ValidationError("--sample-every must be at least 1") }
-    guard icsEvery >= 0, smoothnessEvery >= 0 else {
-      throw ValidationError("--ics-every and --smoothness-every must be ≥ 0")
-    }
-    if let freeze { guard freeze == "norm" else { throw ValidationError("--freeze accepts 'norm', got '\(freeze)'") } }
     if let metrics {
       guard metrics.hasSuffix(".csv") || metrics.hasSuffix(".jsonl") else {
         throw ValidationError("--metrics must name a .csv or .jsonl file, got '\(metrics)'")
@@ -128,26 +54,10 @@ struct Train: ParsableCommand {
   }
 
   func run() throws {
-    let dataset: Dataset
-    do { dataset = try DataSource.load(data, labels: labels, seed: seed) } catch {
-      throw CleanExit.failure("\(error)", code: 2)
-    }
-    let kind = OptimizerSettings.Kind(rawValue: optimizer)!
-    var opt = OptimizerSettings(kind: kind, learningRate: lr ?? [.sgd: 0.1, .momentum: 0.01, .adam: 0.001][kind]!)
-    opt.momentum = momentum
-    opt.nesterov = nesterov
-    opt.weightDecay = weightDecay
-    let specs = models.isEmpty ? Train.defaultModels(for: dataset) : models
-    let variants = VariantNaming.variants(from: specs)
-    let config = ExperimentConfig(
-      variants: variants, data: dataset, optimizer: opt, batchSize: batch, seed: seed,
-      initialization: InitSettings(scheme: InitScheme(parsing: self.`init`)!, scale: initScale),
-      loss: LossKind(rawValue: loss)!, validationFraction: valFraction, instruments: instrumentSettings)
-    let experiment: Experiment
-    do { experiment = try Experiment(config) } catch { throw CleanExit.failure("\(error)", code: 2) }
-    if freeze == "norm" { try experiment.setNormAffineFrozen(true) }
+    let experiment = try experimentOptions.makeExperiment()
+    let opt = experimentOptions.optimizerSettings
     let report = TrainReport(experiment: experiment, optimizer: opt)
-    report.header(dataName: data)
+    report.header(dataName: experimentOptions.data)
     var recorder = metrics.map { _ in MetricsExport(for: experiment) }
     let interval = every ?? max(1, steps / 10)
     var failure: String? = nil
@@ -175,15 +85,6 @@ struct Train: ParsableCommand {
     if let failure { throw CleanExit.failure(failure, code: 1) }
     report.instrumentSummary()
     report.footer(validation: try? experiment.validate())
-  }
-
-  var instrumentSettings: InstrumentSettings {
-    var s = InstrumentSettings()
-    s.enabled = !noInstruments
-    s.every = sampleEvery
-    s.icsEvery = icsEvery
-    s.smoothnessEvery = smoothnessEvery
-    return s
   }
 
   static func defaultModels(for data: Dataset) -> [String] {

@@ -1,0 +1,349 @@
+import NormCore
+import NormLab
+
+/// The dashboard's panels, in focus (tab) order.
+public enum PanelKind: String, Sendable, CaseIterable {
+  case loss, histograms, heatmap, percentiles, drift, divergence, surface
+}
+
+/// Everything the dashboard draws, captured from an experiment between steps. A value: the
+/// live app renders from snapshots while training continues elsewhere; tests and screenshots
+/// build one directly.
+public struct DashboardState: Sendable {
+  public var title: String
+  public var records: [VariantRecord]
+  public var models: [String]
+  public var dataName: String
+  public var step: Int
+  public var learningRate: Float
+  public var batchSize: Int
+  public var optimizer: String
+  public var inferenceMode: Mode
+  public var events: [Event]
+  /// Decision surfaces per variant (2-D data only), in the inference mode.
+  public var surfaces: [DecisionSurface?]
+  public var theme: Theme
+  public var selectedLayer = 1
+  public var focus: PanelKind = .loss
+  public var zoomed = false
+  public var showHelp = false
+  public var presenter = false
+  public var paused = false
+  /// Training speed shown in the status bar (live app only).
+  public var stepsPerFrame: Int? = nil
+  /// Show wall-clock ms/step per variant (off in screenshots, which must be deterministic).
+  public var showTiming = false
+  public var captionHeading: String? = nil
+  public var caption: String? = nil
+  /// A transient status message (the last change made).
+  public var message: String? = nil
+  /// Recording indicator (the scenes issue's R key).
+  public var recording = false
+
+  /// Captures the experiment's current state.
+  public init(experiment e: Experiment, title: String = "NormScope", theme: Theme, surfaceResolution: (Int, Int) = (64, 40)) {
+    self.title = title
+    records = e.variants.map(\.record)
+    models = e.variants.map(\.spec.source)
+    dataName = e.config.data.name
+    step = e.step
+    learningRate = e.learningRate
+    batchSize = e.batchSize
+    optimizer = e.variants[0].trainer.optimizer.settings.kind.rawValue
+    inferenceMode = e.inferenceMode
+    events = e.events
+    self.theme = theme
+    surfaces = e.variants.indices.map { i in
+      (try? e.decisionSurface(variant: i, columns: surfaceResolution.0, rows: surfaceResolution.1)) ?? nil
+    }
+    selectedLayer = records.map { $0.blocks.count }.max() ?? 1
+  }
+
+  /// Panels available for this state (the decision surface only for 2-D data).
+  public var panels: [PanelKind] {
+    PanelKind.allCases.filter { $0 != .surface || surfaces.contains { $0 != nil } }
+  }
+
+  /// Number of hidden layers (the largest over variants).
+  public var layerCount: Int { records.map { $0.blocks.count }.max() ?? 0 }
+}
+
+/// The default key list (the live app's keys; README has the same table).
+public let dashboardKeys: [(key: String, action: String)] = [
+  ("space", "pause"), ("n", "step"), ("+/-", "speed"), ("e", "eval/train"), ("l/L", "lr"), ("b/B", "batch"),
+  ("tab", "panel"), ("z", "zoom"), ("←→", "layer"), ("g", "glyphs"), ("s", "shot"), ("R", "record"),
+  ("r", "reset"), ("p", "present"), ("q", "quit"), ("?", "help"),
+]
+
+/// Renders a ``DashboardState`` into a buffer of any size from 80×24 up; below that it draws a
+/// "terminal too small" screen.
+public enum Dashboard {
+  public static let minimumWidth = 80
+  public static let minimumHeight = 24
+
+  public static func render(_ s: DashboardState, width: Int, height: Int) -> Buffer {
+    var buf = Buffer(width: width, height: height)
+    let t = s.theme
+    guard width >= minimumWidth, height >= minimumHeight else {
+      let lines = [
+        "terminal too small: need \(minimumWidth)x\(minimumHeight)", "this one is \(width)x\(height)",
+        "enlarge the window, or press q to quit",
+      ]
+      let y0 = max(0, height / 2 - 1)
+      for (i, l) in lines.enumerated() where y0 + i < height {
+        let fitted = Text.truncated(l, to: width)
+        buf.write(fitted, max(0, (width - Text.width(fitted)) / 2), y0 + i, i == 0 ? t.warning : t.text)
+      }
+      return buf
+    }
+    var rows: [Constraint] = [.length(1), .fill(1)]
+    let captionText = s.caption.map { (s.captionHeading.map { $0 + ": " } ?? "") + $0 }
+    var captionHeight = 0
+    if let captionText {
+      let maxRows = s.presenter ? 10 : 5
+      captionHeight = min(maxRows, Caption.height(of: captionText, width: width - 4) + (s.presenter ? 2 : 0)) + 2
+      rows.append(.length(captionHeight))
+    }
+    if !s.presenter { rows.append(.length(1)) }
+    let parts = Layout.split(buf.area, .vertical, rows)
+    statusBar(s, parts[0], &buf)
+    let main = parts[1]
+    if let captionText {
+      let r = parts[2]
+      Panel(title: s.captionHeading ?? "caption", theme: t).render(r, into: &buf)
+      Caption(text: s.caption ?? captionText, theme: t, presenter: s.presenter).render(r.inset(1), into: &buf)
+    }
+    if !s.presenter { KeyHelpBar(keys: dashboardKeys, theme: t).render(parts.last!, into: &buf) }
+    for (kind, rect) in slots(s, main) { panel(kind, s, rect, &buf) }
+    if s.showHelp {
+      HelpOverlay(keys: dashboardKeys, notes: helpNotes, theme: t).render(main, into: &buf)
+    }
+    return buf
+  }
+
+  static let helpNotes = [
+    "Loss: training loss per variant (smoothed, log scale); the line below gives validation accuracy in eval mode.",
+    "Layer inputs: histograms of the selected layer before the norm, after it and after the activation, on a fixed probe batch.",
+    "Over time: the same layer's activation input as a density over training steps.",
+    "Covariate shift: 15/50/85th percentiles of that input over time (BN paper, Figure 1).",
+    "Drift & ICS: Wasserstein-1 drift since the start, gradient ICS (Santurkar et al.) and loss smoothness.",
+    "Train vs eval: how far training-mode outputs (batch statistics) are from eval-mode ones (running averages).",
+  ]
+
+  /// Which panel goes where. The focused panel is always visible: in a layout with fewer slots
+  /// than panels, it takes the place of its partner.
+  static func slots(_ s: DashboardState, _ main: Rect) -> [(PanelKind, Rect)] {
+    if s.zoomed { return [(s.focus, main)] }
+    let wide = main.width >= 150 && main.height >= 36
+    var order: [PanelKind] = wide ? [.loss, .histograms, .heatmap, .percentiles, .drift, .divergence] : [.loss, .histograms, .percentiles, .divergence]
+    if !order.contains(s.focus) {
+      let partner: [PanelKind: PanelKind] = [.heatmap: .histograms, .drift: .percentiles, .surface: wide ? .heatmap : .divergence]
+      if let p = partner[s.focus], let i = order.firstIndex(of: p) { order[i] = s.focus }
+    }
+    let cols = wide ? 3 : 2
+    let rowRects = Layout.split(main, .vertical, [.fill(1), .fill(1)])
+    var out = [(PanelKind, Rect)]()
+    for (r, rowRect) in rowRects.enumerated() {
+      let colRects = Layout.split(rowRect, .horizontal, Array(repeating: .fill(1), count: cols))
+      for c in 0..<cols { out.append((order[r * cols + c], colRects[c])) }
+    }
+    return out
+  }
+
+  // MARK: status
+
+  static func statusBar(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
+    let t = s.theme
+    var fields: [(label: String, value: String, style: Style?)] = [
+      ("", s.title, Style(attributes: .bold)),
+      ("step", "\(s.step)", nil),
+      ("lr", formatNumber(Double(s.learningRate)), nil),
+      ("batch", "\(s.batchSize)", nil),
+      ("", s.optimizer, nil),
+      ("inference", s.inferenceMode.rawValue, s.inferenceMode == .train ? t.warning : nil),
+    ]
+    if s.recording { fields.append(("", "● REC", t.warning)) }
+    if s.paused {
+      fields.append(("", "paused", t.accent))
+    } else if let spf = s.stepsPerFrame {
+      fields.append(("speed", "\(spf)/frame", nil))
+    }
+    for (i, r) in s.records.enumerated() {
+      if let d = r.divergedAt {
+        fields.append(("", "\(r.name) diverged@\(d)", t.warning))
+      } else if s.showTiming, r.secondsPerStep > 0 {
+        fields.append(("", "\(r.name) \(formatNumber(r.secondsPerStep * 1000))ms", t.variantStyle(i)))
+      }
+    }
+    StatusBar(fields: fields, message: s.message, theme: t).render(r, into: &buf)
+  }
+
+  // MARK: panels
+
+  static func title(_ k: PanelKind, _ s: DashboardState) -> String {
+    switch k {
+    case .loss: "Loss (training, smoothed, log scale)"
+    case .histograms: "Layer \(s.selectedLayer) now: before norm · after norm · after activation"
+    case .heatmap: "Layer \(s.selectedLayer) activation input over time (y value, colour density)"
+    case .percentiles: "Covariate shift: layer \(s.selectedLayer) activation input p15/p50/p85"
+    case .drift: "Drift since start (W1), gradient ICS, smoothness"
+    case .divergence: "Train vs eval mode: mean |Δlogit| on a fixed batch"
+    case .surface: "Decision regions (\(s.inferenceMode.rawValue) mode) and data"
+    }
+  }
+
+  static func panel(_ k: PanelKind, _ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
+    let t = s.theme
+    let badge: String? = [.histograms, .heatmap, .percentiles].contains(k) && s.layerCount > 0 ? "layer \(s.selectedLayer)/\(s.layerCount)" : nil
+    let p = Panel(title: title(k, s), theme: t, focused: s.focus == k, badge: badge)
+    p.render(r, into: &buf)
+    let inner = p.inner(r).inset(left: 1, right: 1)
+    guard inner.width > 4, inner.height > 2 else { return }
+    switch k {
+    case .loss: lossPanel(s, inner, &buf)
+    case .histograms: histogramPanel(s, inner, &buf)
+    case .heatmap: heatmapPanel(s, inner, &buf)
+    case .percentiles: percentilePanel(s, inner, &buf)
+    case .drift: driftPanel(s, inner, &buf)
+    case .divergence: divergencePanel(s, inner, &buf)
+    case .surface: surfacePanel(s, inner, &buf)
+    }
+  }
+
+  static func lossPanel(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
+    let t = s.theme
+    let series = s.records.enumerated().map { i, rec in
+      LineChart.Series(
+        label: rec.name + (rec.divergedAt.map { " ✕@\($0)" } ?? ""), steps: rec.lossSmoothed.steps,
+        values: rec.lossSmoothed.values, style: t.variantStyle(i), marker: i)
+    }
+    LineChart(series: series, theme: t, logY: true).render(r.inset(bottom: 1), into: &buf)
+    var x = r.x
+    buf.write("val acc (eval)", x, r.bottom - 1, t.dim)
+    x += 15
+    for (i, rec) in s.records.enumerated() {
+      let acc = rec.validationAccuracy.last.map { fixed(Double($0) * 100, 1) + "%" } ?? "—"
+      let text = "\(t.marker(i)) \(rec.name) \(acc)"
+      if x + Text.width(text) > r.right { break }
+      buf.write(text, x, r.bottom - 1, t.variantStyle(i))
+      x += Text.width(text) + 2
+    }
+  }
+
+  static func histogramPanel(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
+    let t = s.theme
+    let kinds: [Tap.Kind] = [.normInput, .normOutput, .activationOutput]
+    let rowRects = Layout.split(r, .vertical, Array(repeating: .fill(1), count: max(s.records.count, 1)))
+    for (i, rec) in s.records.enumerated() {
+      let rr = rowRects[i]
+      let cols = Layout.split(rr, .horizontal, [.fill(1), .fill(1), .fill(1)], spacing: 1)
+      for (c, kind) in kinds.enumerated() {
+        let tap = Tap(block: s.selectedLayer, kind: kind)
+        let short: [Tap.Kind: String] = [.normInput: "pre-norm", .normOutput: "post-norm", .activationOutput: "post-act"]
+        let kindName = cols[c].width < Text.width(rec.name) + 18 ? short[kind]! : kind.rawValue
+        let label = c == 0 ? "\(t.marker(i)) \(rec.name) · \(kindName)" : kindName
+        buf.write(Text.truncated(label, to: cols[c].width), cols[c].x, cols[c].y, t.variantStyle(i))
+        let body = cols[c].inset(top: 1)
+        if let h = rec.histograms[tap] {
+          HistogramChart(histograms: [(h, t.variantStyle(i))], theme: t).render(body, into: &buf)
+        } else {
+          let why = s.selectedLayer > rec.blocks.count ? "no layer \(s.selectedLayer)" : kind == .normOutput ? "no norm" : "—"
+          buf.write(Text.fit(why, body.width, align: .center), body.x, body.y + body.height / 2, t.dim)
+        }
+      }
+    }
+  }
+
+  static func heatTap(_ rec: VariantRecord, _ layer: Int) -> Tap {
+    let b = rec.blocks.first { $0.number == layer }
+    return Tap(block: layer, kind: b?.activationLayer != nil ? .activationInput : .normInput)
+  }
+
+  static func heatmapPanel(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
+    let t = s.theme
+    let rowRects = Layout.split(r, .vertical, Array(repeating: .fill(1), count: max(s.records.count, 1)))
+    for (i, rec) in s.records.enumerated() {
+      let rr = rowRects[i]
+      buf.write(Text.truncated("\(t.marker(i)) \(rec.name)", to: rr.width), rr.x, rr.y, t.variantStyle(i))
+      let snaps = rec.histogramHistory[heatTap(rec, s.selectedLayer)]?.elements ?? []
+      Heatmap(snapshots: snaps, steps: rec.histogramSteps.elements, theme: t).render(rr.inset(top: 1), into: &buf)
+    }
+  }
+
+  static func percentilePanel(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
+    let t = s.theme
+    let bands = s.records.enumerated().compactMap { i, rec -> PercentileBandChart.Band? in
+      guard let b = rec.bands[s.selectedLayer] else { return nil }
+      return .init(label: rec.name, p15: b.p15, p50: b.p50, p85: b.p85, style: t.variantStyle(i), marker: i)
+    }
+    PercentileBandChart(bands: bands, theme: t).render(r, into: &buf)
+  }
+
+  static func driftPanel(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
+    let t = s.theme
+    var rows = [[String]]()
+    var styles = [Style?]()
+    func f(_ v: Float?) -> String { v.map { formatNumber(Double($0)) } ?? "—" }
+    for (i, rec) in s.records.enumerated() {
+      for b in rec.blocks {
+        let tap = Tap(block: b.number, kind: .normInput)
+        rows.append([
+          b.number == 1 ? rec.name : "", "\(b.number)", f(rec.driftSinceMark[tap]?.last), f(rec.shiftMean[tap]?.last),
+          f(rec.icsL2[b.number]?.last), f(rec.icsCosine[b.number]?.last),
+        ])
+        styles.append(b.number == s.selectedLayer ? Style(foreground: t.variantStyle(i).foreground, attributes: .bold) : t.variantStyle(i))
+      }
+    }
+    let tableHeight = min(r.height, rows.count + 1)
+    Table(
+      header: ["variant", "layer", "drift W1", "|Δμ|/σ", "ICS ‖G−G′‖", "ICS cos"], rows: rows, rowStyles: styles, theme: t
+    ).render(Rect(x: r.x, y: r.y, width: r.width, height: tableHeight), into: &buf)
+    var y = r.y + tableHeight + 1
+    guard y < r.bottom else { return }
+    buf.write("loss landscape along −g (η ∈ ½…4 × lr): loss range · β-smoothness", r.x, y, t.dim, clip: r)
+    y += 1
+    for (i, rec) in s.records.enumerated() where y < r.bottom {
+      buf.write("\(t.marker(i)) \(rec.name): \(f(rec.lossVariation.last)) · \(f(rec.betaSmoothness.last))", r.x, y, t.variantStyle(i), clip: r)
+      y += 1
+    }
+  }
+
+  static func divergencePanel(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
+    let t = s.theme
+    let textRows = min(s.records.count + 1, max(0, r.height - 4))
+    let series = s.records.enumerated().map { i, rec in
+      LineChart.Series(label: rec.name, steps: rec.trainEvalLogitGap.steps, values: rec.trainEvalLogitGap.values, style: t.variantStyle(i), marker: i)
+    }
+    LineChart(series: series, theme: t).render(r.inset(bottom: textRows), into: &buf)
+    var y = r.bottom - textRows
+    guard textRows > 0 else { return }
+    buf.write("accuracy train/eval mode · one sample at a time", r.x, y, t.dim, clip: r)
+    y += 1
+    for (i, rec) in s.records.enumerated() where y < r.bottom {
+      func pct(_ v: Float?) -> String { v.map { $0.isNaN ? "err" : fixed(Double($0) * 100, 0) + "%" } ?? "—" }
+      var text = "\(t.marker(i)) \(rec.name) \(pct(rec.trainModeAccuracy.last))/\(pct(rec.evalModeAccuracy.last))"
+      if rec.singleSampleError != nil {
+        text += " · single: train-mode error (1 value per channel)"
+      } else {
+        text += " · single \(pct(rec.singleSampleTrainAccuracy.last))/\(pct(rec.singleSampleEvalAccuracy.last))"
+      }
+      buf.write(text, r.x, y, rec.singleSampleError != nil ? t.warning : t.variantStyle(i), clip: r)
+      y += 1
+    }
+  }
+
+  static func surfacePanel(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
+    let t = s.theme
+    let n = max(s.surfaces.count, 1)
+    let cols = Layout.split(r, .horizontal, Array(repeating: .fill(1), count: n), spacing: 1)
+    for (i, surf) in s.surfaces.enumerated() {
+      let name = i < s.records.count ? s.records[i].name : "?"
+      buf.write(Text.truncated("\(t.marker(i)) \(name)", to: cols[i].width), cols[i].x, cols[i].y, t.variantStyle(i))
+      if let surf {
+        DecisionSurfaceView(surface: surf, theme: t).render(cols[i].inset(top: 1), into: &buf)
+      } else {
+        buf.write("needs 2-D data", cols[i].x, cols[i].y + 2, t.dim)
+      }
+    }
+  }
+}

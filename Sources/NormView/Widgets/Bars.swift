@@ -1,0 +1,102 @@
+/// The status bar: one row of `label value` fields on a bar background, each field kept
+/// whole (fields that do not fit are dropped from the right), and a message at the right end.
+public struct StatusBar: Widget {
+  public var fields: [(label: String, value: String, style: Style?)]
+  public var message: String?
+  public var theme: Theme
+
+  public init(fields: [(label: String, value: String, style: Style?)], message: String? = nil, theme: Theme) {
+    self.fields = fields
+    self.message = message
+    self.theme = theme
+  }
+
+  public func render(_ area: Rect, into buffer: inout Buffer) {
+    guard area.width > 0, area.height > 0 else { return }
+    buffer.fill(Rect(x: area.x, y: area.y, width: area.width, height: 1), " ", theme.bar)
+    var x = area.x + 1
+    let msg = message.map { " " + $0 + " " } ?? ""
+    let limit = area.right - Text.width(msg)
+    for f in fields {
+      let text = f.label.isEmpty ? f.value : f.label + " " + f.value
+      let w = Text.width(text)
+      if x + w > limit { break }
+      if !f.label.isEmpty {
+        buffer.write(f.label + " ", x, area.y, Style(foreground: theme.bar.foreground, background: theme.bar.background, attributes: .dim))
+      }
+      let vx = f.label.isEmpty ? x : x + Text.width(f.label) + 1
+      var vs = theme.bar
+      if let s = f.style {
+        vs.foreground = s.foreground ?? vs.foreground
+        vs.attributes = s.attributes
+      }
+      buffer.write(f.value, vx, area.y, vs)
+      x += w + 3
+    }
+    if !msg.isEmpty, Text.width(msg) < area.width {
+      buffer.write(msg, area.right - Text.width(msg), area.y, Style(foreground: theme.accent.foreground, background: theme.bar.background, attributes: .bold))
+    }
+  }
+}
+
+/// The key-help bar: `key action` pairs, keys highlighted; pairs that do not fit are dropped
+/// from the end, always keeping the last two (`q quit`, `? help`).
+public struct KeyHelpBar: Widget {
+  public var keys: [(key: String, action: String)]
+  public var theme: Theme
+
+  public init(keys: [(key: String, action: String)], theme: Theme) {
+    self.keys = keys
+    self.theme = theme
+  }
+
+  public func render(_ area: Rect, into buffer: inout Buffer) {
+    guard area.width > 0, area.height > 0 else { return }
+    var chosen = keys
+    func width(_ ks: [(key: String, action: String)]) -> Int {
+      ks.reduce(0) { $0 + Text.width($1.key) + Text.width($1.action) + 4 }
+    }
+    while width(chosen) > area.width, chosen.count > 2 { chosen.remove(at: chosen.count - 3) }
+    var x = area.x
+    for k in chosen {
+      x = buffer.write(" " + k.key + " ", x, area.y, theme.key, clip: area)
+      x = buffer.write(" " + k.action + " ", x, area.y, theme.dim, clip: area)
+    }
+  }
+}
+
+/// A centred box over the dashboard listing every key and what each panel shows.
+public struct HelpOverlay: Widget {
+  public var keys: [(key: String, action: String)]
+  public var notes: [String]
+  public var theme: Theme
+
+  public init(keys: [(key: String, action: String)], notes: [String], theme: Theme) {
+    self.keys = keys
+    self.notes = notes
+    self.theme = theme
+  }
+
+  public func render(_ area: Rect, into buffer: inout Buffer) {
+    let keyWidth = keys.map { Text.width($0.key) }.max() ?? 0
+    let actionWidth = keys.map { Text.width($0.action) }.max() ?? 0
+    let w = min(area.width - 2, max(keyWidth + actionWidth + 6, 50, notes.map(Text.width).max() ?? 0 + 4))
+    let noteLines = notes.flatMap { Text.wrap($0, width: w - 4) }
+    let h = min(area.height - 2, keys.count + noteLines.count + 5)
+    let box = Layout.centered(area, width: w, height: h)
+    guard box.width > 10, box.height > 4 else { return }
+    buffer.fill(box, " ", Style(foreground: .default, background: .default))
+    Panel(title: "keys — press ? or Esc to close", theme: theme, focused: true).render(box, into: &buffer)
+    var y = box.y + 1
+    for k in keys where y < box.bottom - 1 {
+      buffer.write(Text.fit(k.key, keyWidth, align: .right), box.x + 2, y, theme.accent, clip: box.inset(1))
+      buffer.write(k.action, box.x + 4 + keyWidth, y, theme.text, clip: box.inset(1))
+      y += 1
+    }
+    y += 1
+    for l in noteLines where y < box.bottom - 1 {
+      buffer.write(l, box.x + 2, y, theme.dim, clip: box.inset(1))
+      y += 1
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import NormLab
+
+/// A histogram drawn with eighth-block bars. One histogram, or two overlaid as grouped bars
+/// (each bin shows the first in its left column and the second in its right). The fixed bin
+/// range is printed on the axis; when the area is narrower than the bins, adjacent bins are
+/// merged and the axis says so; out-of-range and NaN/±Inf counts are printed, never dropped.
+public struct HistogramChart: Widget {
+  public var histograms: [(Histogram, Style)]
+  public var theme: Theme
+  public var emptyText = "no snapshot yet"
+
+  public init(histograms: [(Histogram, Style)], theme: Theme) {
+    self.histograms = histograms
+    self.theme = theme
+  }
+
+  public func render(_ area: Rect, into buffer: inout Buffer) {
+    guard area.width >= 6, area.height >= 3 else { return }
+    guard let first = histograms.first?.0 else {
+      buffer.write(Text.fit(emptyText, area.width, align: .center), area.x, area.y + area.height / 2, theme.dim)
+      return
+    }
+    let groups = histograms.count
+    let bins = first.bins
+    // Columns per bin group and how many bins share one column group.
+    var merge = 1
+    while (bins + merge - 1) / merge * groups > area.width { merge += 1 }
+    let shown = (bins + merge - 1) / merge
+    let colsPerBin = max(1, area.width / (shown * groups)) * groups
+    // Notes (out of range, NaN/±Inf, merged bins) get their own row when there is room;
+    // otherwise the non-finite and out-of-range counts replace the axis's middle label.
+    let notesRow = area.height >= 5
+    let barRows = area.height - (notesRow ? 2 : 1)
+    let barsWidth = shown * colsPerBin
+    let x0 = area.x + (area.width - barsWidth) / 2
+    // Merged densities (fraction of all values of that histogram).
+    let merged: [[Float]] = histograms.map { pair in
+      let d = pair.0.density
+      return (0..<shown).map { i in (i * merge..<min((i + 1) * merge, bins)).reduce(0) { $0 + d[$1] } }
+    }
+    let top = max(merged.flatMap { $0 }.max() ?? 0, 1e-9)
+    let eighths = theme.eighths
+    if barRows > 0 {
+      for (g, dens) in merged.enumerated() {
+        let st = histograms[g].1
+        for i in 0..<shown {
+          let level = Int((dens[i] / top * Float(barRows * 8)).rounded())
+          for c in 0..<(colsPerBin / groups) {
+            let x = x0 + i * colsPerBin + g * (colsPerBin / groups) + c
+            for r in 0..<barRows {
+              let fill = min(max(level - r * 8, 0), 8)
+              if fill > 0 { buffer.put(eighths[fill], x, area.y + barRows - 1 - r, st) }
+            }
+          }
+        }
+      }
+    }
+    // Axis: the fixed range, with merge and out-of-range notes.
+    let axisY = area.y + barRows
+    let lo = formatNumber(Double(first.lower))
+    let hi = formatNumber(Double(first.upper))
+    let mid = formatNumber(Double((first.lower + first.upper) / 2))
+    var notes = [String]()
+    let under = histograms.map { $0.0.underflow }
+    let over = histograms.map { $0.0.overflow }
+    let nonFinite = histograms.map { $0.0.nonFinite }
+    if nonFinite.contains(where: { $0 > 0 }) {
+      notes.append(
+        "NaN " + histograms.map { String($0.0.nan) }.joined(separator: "/") + " ±Inf "
+          + histograms.map { String($0.0.positiveInfinity + $0.0.negativeInfinity) }.joined(separator: "/"))
+    }
+    if under.contains(where: { $0 > 0 }) || over.contains(where: { $0 > 0 }) {
+      notes.append(
+        under.map(String.init).joined(separator: "/") + " below, " + over.map(String.init).joined(separator: "/") + " above")
+    }
+    if merge > 1 && notesRow { notes.append("\(merge) bins/col") }
+    let warn = nonFinite.contains(where: { $0 > 0 })
+    buffer.write(lo, area.x, axisY, theme.axis)
+    buffer.write(hi, area.right - Text.width(hi), axisY, theme.axis)
+    let middleRoom = area.width - Text.width(lo) - Text.width(hi) - 2
+    if notesRow {
+      if middleRoom > Text.width(mid) + 2 { buffer.write(mid, area.x + (area.width - Text.width(mid)) / 2, axisY, theme.axis) }
+      if !notes.isEmpty {
+        buffer.write(Text.fit(notes.joined(separator: " · "), area.width, align: .center), area.x, axisY + 1, warn ? theme.warning : theme.dim)
+      }
+    } else if !notes.isEmpty, middleRoom > 2 {
+      let short = warn ? "!" + notes[0] : "↕" + (under.reduce(0, +) + over.reduce(0, +)).description
+      buffer.write(Text.fit(short, middleRoom, align: .center), area.x + Text.width(lo) + 1, axisY, warn ? theme.warning : theme.dim)
+    } else if middleRoom > Text.width(mid) + 2 {
+      buffer.write(mid, area.x + (area.width - Text.width(mid)) / 2, axisY, theme.axis)
+    }
+  }
+}

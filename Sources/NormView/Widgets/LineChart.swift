@@ -1,0 +1,137 @@
+/// A line chart drawn with sub-cell dots (braille 2×4, quadrants 2×2 or ASCII), with y-axis
+/// tick labels, first/last step on the x axis, a legend and several coloured series. With
+/// `logY` the y axis is logarithmic (non-positive values are skipped and counted). Non-finite
+/// points break the line; they are never plotted as numbers.
+public struct LineChart: Widget {
+  public struct Series: Sendable {
+    public var label: String
+    public var steps: [Int]
+    public var values: [Float]
+    public var style: Style
+    /// Index of the variant (for the legend marker).
+    public var marker: Int
+    /// Dotted lines for secondary series (e.g. validation).
+    public var dotted: Bool
+    public init(label: String, steps: [Int], values: [Float], style: Style, marker: Int, dotted: Bool = false) {
+      self.label = label
+      self.steps = steps
+      self.values = values
+      self.style = style
+      self.marker = marker
+      self.dotted = dotted
+    }
+  }
+
+  public var series: [Series]
+  public var theme: Theme
+  public var logY = false
+  /// Fixed y range; nil fits the data.
+  public var yRange: ClosedRange<Double>? = nil
+  public var showLegend = true
+  /// Text shown when there is nothing to plot.
+  public var emptyText = "no data yet"
+
+  public init(series: [Series], theme: Theme, logY: Bool = false, yRange: ClosedRange<Double>? = nil) {
+    self.series = series
+    self.theme = theme
+    self.logY = logY
+    self.yRange = yRange
+  }
+
+  func transform(_ v: Float) -> Double? {
+    guard v.isFinite else { return nil }
+    if logY { return v > 0 ? log10(Double(v)) : nil }
+    return Double(v)
+  }
+
+  public func render(_ area: Rect, into buffer: inout Buffer) {
+    guard area.width >= 10, area.height >= 3 else { return }
+    var ys = [Double]()
+    var xMin = Int.max
+    var xMax = Int.min
+    for s in series {
+      for (i, v) in s.values.enumerated() {
+        if let t = transform(v) { ys.append(t) }
+        xMin = min(xMin, s.steps[i])
+        xMax = max(xMax, s.steps[i])
+      }
+    }
+    var legendRows = 0
+    if showLegend && !series.isEmpty { legendRows = 1 }
+    guard !ys.isEmpty, xMin <= xMax else {
+      buffer.write(Text.fit(emptyText, area.width, align: .center), area.x, area.y + area.height / 2, theme.dim)
+      drawLegend(area, &buffer)
+      return
+    }
+    var lo = yRange.map { logY ? log10(max($0.lowerBound, 1e-12)) : $0.lowerBound } ?? ys.min()!
+    var hi = yRange.map { logY ? log10(max($0.upperBound, 1e-12)) : $0.upperBound } ?? ys.max()!
+    if hi - lo < 1e-9 {
+      lo -= logY ? 0.5 : max(abs(lo) * 0.1, 0.5)
+      hi += logY ? 0.5 : max(abs(hi) * 0.1, 0.5)
+    }
+    let ticks = [hi, (hi + lo) / 2, lo].map { logY ? pow10($0) : $0 }
+    let labels = ticks.map { formatNumber($0) }
+    let labelWidth = labels.map(Text.width).max()! + 1
+    let plot = Rect(x: area.x + labelWidth + 1, y: area.y + legendRows, width: area.width - labelWidth - 1, height: area.height - legendRows - 1)
+    guard plot.width >= 2, plot.height >= 1 else { return }
+    // Axes.
+    for y in plot.y..<plot.bottom { buffer.put(theme.glyphs == .ascii ? "|" : "│", plot.x - 1, y, theme.axis) }
+    buffer.put(theme.glyphs == .ascii ? "+" : "└", plot.x - 1, plot.bottom, theme.axis)
+    for x in plot.x..<plot.right { buffer.put(theme.glyphs == .ascii ? "-" : "─", x, plot.bottom, theme.axis) }
+    let rowsFor = [plot.y, plot.y + (plot.height - 1) / 2, plot.bottom - 1]
+    for (i, l) in labels.enumerated() where i == 0 || rowsFor[i] != rowsFor[i - 1] {
+      buffer.write(Text.fit(l, labelWidth, align: .right), area.x, rowsFor[i], theme.axis)
+    }
+    let xl = "\(xMin)"
+    let xr = "\(xMax)" + (logY ? "  log" : "")
+    buffer.write(xl, plot.x, plot.bottom, theme.axis)
+    if plot.width > Text.width(xl) + Text.width(xr) + 2 {
+      buffer.write(xr, plot.right - Text.width(xr), plot.bottom, theme.axis)
+    }
+    // Series.
+    var canvas = Canvas(columns: plot.width, rows: plot.height, glyphs: theme.glyphs)
+    let span = Double(max(xMax - xMin, 1))
+    for s in series {
+      var prev: (Int, Int)? = nil
+      for (i, v) in s.values.enumerated() {
+        guard let t = transform(v) else {
+          prev = nil
+          continue
+        }
+        let px = Int((Double(s.steps[i] - xMin) / span * Double(canvas.width - 1)).rounded())
+        let f = (t - lo) / (hi - lo)
+        guard f.isFinite else { continue }
+        let py = Int(((1 - min(max(f, 0), 1)) * Double(canvas.height - 1)).rounded())
+        if s.dotted {
+          if px % 2 == 0 { canvas.set(px, py, s.style) }
+        } else if let p = prev {
+          canvas.line(p.0, p.1, px, py, s.style)
+        } else {
+          canvas.set(px, py, s.style)
+        }
+        prev = (px, py)
+      }
+    }
+    canvas.render(into: &buffer, at: (plot.x, plot.y))
+    drawLegend(area, &buffer)
+  }
+
+  func drawLegend(_ area: Rect, _ buffer: inout Buffer) {
+    guard showLegend, !series.isEmpty else { return }
+    var parts = [(String, Style)]()
+    for s in series where !s.dotted || series.count <= 4 {
+      let last = s.values.last.map { " " + formatNumber(Double($0)) } ?? ""
+      parts.append((theme.marker(s.marker) + " " + s.label + last, s.style))
+    }
+    var x = area.x + 1
+    for (text, st) in parts {
+      let w = Text.width(text)
+      if x + w > area.right { break }
+      buffer.write(text, x, area.y, st)
+      x += w + 2
+    }
+  }
+}
+
+func log10(_ x: Double) -> Double { naturalLog(x) / naturalLog(10) }
+func pow10(_ x: Double) -> Double { naturalExp(x * naturalLog(10)) }

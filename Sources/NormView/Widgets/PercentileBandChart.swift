@@ -1,0 +1,50 @@
+import NormLab
+
+/// The BN paper's Figure 1 (b, c): the 15th, 50th and 85th percentiles of a layer's input over
+/// time, per variant. The median is a solid line; the 15th and 85th are dotted edges of the
+/// band, all in the variant's colour.
+public struct PercentileBandChart: Widget {
+  public struct Band: Sendable {
+    public var label: String
+    public var p15, p50, p85: Series
+    public var style: Style
+    public var marker: Int
+    public init(label: String, p15: Series, p50: Series, p85: Series, style: Style, marker: Int) {
+      self.label = label
+      self.p15 = p15
+      self.p50 = p50
+      self.p85 = p85
+      self.style = style
+      self.marker = marker
+    }
+  }
+  public var bands: [Band]
+  public var theme: Theme
+
+  public init(bands: [Band], theme: Theme) {
+    self.bands = bands
+    self.theme = theme
+  }
+
+  public func render(_ area: Rect, into buffer: inout Buffer) {
+    var series = [LineChart.Series]()
+    for b in bands {
+      series.append(.init(label: b.label + " p50", steps: b.p50.steps, values: b.p50.values, style: b.style, marker: b.marker))
+      series.append(.init(label: "p15", steps: b.p15.steps, values: b.p15.values, style: b.style, marker: b.marker, dotted: true))
+      series.append(.init(label: "p85", steps: b.p85.steps, values: b.p85.values, style: b.style, marker: b.marker, dotted: true))
+    }
+    var chart = LineChart(series: series, theme: theme)
+    chart.showLegend = false
+    chart.emptyText = "no percentiles yet"
+    chart.render(area.inset(top: 1), into: &buffer)
+    // Legend: one entry per variant, with its current band.
+    var x = area.x + 1
+    for b in bands {
+      let now = [b.p15.last, b.p50.last, b.p85.last].map { $0.map { formatNumber(Double($0), digits: 2) } ?? "—" }
+      let text = theme.marker(b.marker) + " " + b.label + " " + now.joined(separator: "/")
+      if x + Text.width(text) > area.right { break }
+      buffer.write(text, x, area.y, b.style)
+      x += Text.width(text) + 2
+    }
+  }
+}

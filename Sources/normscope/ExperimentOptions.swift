@@ -1,0 +1,119 @@
+import ArgumentParser
+import NormCore
+import NormLab
+
+/// The flags that define an experiment, shared by `train` and `shot`.
+struct ExperimentOptions: ParsableArguments {
+  @Option(name: .customLong("model"), help: ArgumentHelp("A model variant (repeat for up to 4).", valueName: "spec"))
+  var models: [String] = []
+
+  @Option(help: ArgumentHelp("Built-in data set[:k=v,…], CSV file, or IDX image file.", valueName: "name|path"))
+  var data = "digits"
+
+  @Option(help: ArgumentHelp("IDX label file to go with an IDX image file.", valueName: "path"))
+  var labels: String?
+
+  @Option(help: "Optimizer: sgd, momentum or adam.")
+  var optimizer = "sgd"
+
+  @Option(help: "Learning rate (default: 0.1 for sgd, 0.01 for momentum, 0.001 for adam).")
+  var lr: Float?
+
+  @Option(help: "Momentum for --optimizer momentum.")
+  var momentum: Float = 0.9
+
+  @Flag(help: "Nesterov momentum.")
+  var nesterov = false
+
+  @Option(name: .customLong("weight-decay"), help: "L2 weight decay (PyTorch's weight_decay).")
+  var weightDecay: Float = 0
+
+  @Option(help: "Mini-batch size.")
+  var batch = 60
+
+  @Option(help: "Random seed (weights, batches, data).")
+  var seed: UInt64 = 1
+
+  @Option(help: ArgumentHelp("Weight init: pytorch, kaiming, xavier or normal:STD.", valueName: "scheme"))
+  var `init` = "pytorch"
+
+  @Option(name: .customLong("init-scale"), help: "Multiply initial weights by this factor (e.g. 0.1, 10).")
+  var initScale: Float = 1
+
+  @Option(help: "Loss: ce (softmax cross-entropy) or mse (against one-hot targets).")
+  var loss = "ce"
+
+  @Option(name: .customLong("val-fraction"), help: "Fraction of the data held out for validation.")
+  var valFraction = 0.2
+
+  @Option(help: ArgumentHelp("Freeze parameters: 'norm' freezes every norm's γ and β.", valueName: "what"))
+  var freeze: String?
+
+  @Option(name: .customLong("sample-every"), help: "Instruments (histograms, drift, train/eval) every N steps.")
+  var sampleEvery = 25
+
+  @Option(name: .customLong("ics-every"), help: "Gradient internal covariate shift every N steps (0: off).")
+  var icsEvery = 100
+
+  @Option(name: .customLong("smoothness-every"), help: "Loss-landscape smoothness every N steps (0: off).")
+  var smoothnessEvery = 500
+
+  @Flag(name: .customLong("no-instruments"), help: "Record only loss, accuracy and validation.")
+  var noInstruments = false
+
+  func validate() throws {
+    guard models.count <= 4 else { throw ValidationError("at most 4 --model variants, got \(models.count)") }
+    guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
+    guard OptimizerSettings.Kind(rawValue: optimizer) != nil else {
+      throw ValidationError(
+        "--optimizer must be sgd, momentum or adam, got '\(optimizer)'" + hint(for: optimizer, among: ["sgd", "momentum", "adam"]))
+    }
+    if let lr { guard lr.isFinite, lr >= 0 else { throw ValidationError("--lr must be a number ≥ 0") } }
+    guard InitScheme(parsing: self.`init`) != nil else {
+      throw ValidationError("--init must be pytorch, kaiming, xavier or normal:STD, got '\(self.`init`)'")
+    }
+    guard initScale.isFinite, initScale > 0 else { throw ValidationError("--init-scale must be > 0") }
+    guard LossKind(rawValue: loss) != nil else { throw ValidationError("--loss must be ce or mse, got '\(loss)'") }
+    guard valFraction >= 0, valFraction < 1 else { throw ValidationError("--val-fraction must be in [0, 1)") }
+    if let freeze { guard freeze == "norm" else { throw ValidationError("--freeze accepts 'norm', got '\(freeze)'") } }
+    guard sampleEvery >= 1 else { throw ValidationError("--sample-every must be at least 1") }
+    guard icsEvery >= 0, smoothnessEvery >= 0 else {
+      throw ValidationError("--ics-every and --smoothness-every must be ≥ 0")
+    }
+  }
+
+  var instrumentSettings: InstrumentSettings {
+    var s = InstrumentSettings()
+    s.enabled = !noInstruments
+    s.every = sampleEvery
+    s.icsEvery = icsEvery
+    s.smoothnessEvery = smoothnessEvery
+    return s
+  }
+
+  var optimizerSettings: OptimizerSettings {
+    let kind = OptimizerSettings.Kind(rawValue: optimizer)!
+    var opt = OptimizerSettings(kind: kind, learningRate: lr ?? [.sgd: 0.1, .momentum: 0.01, .adam: 0.001][kind]!)
+    opt.momentum = momentum
+    opt.nesterov = nesterov
+    opt.weightDecay = weightDecay
+    return opt
+  }
+
+  /// Loads the data and builds the experiment; invalid input exits with status 2.
+  func makeExperiment() throws -> Experiment {
+    let dataset: Dataset
+    do { dataset = try DataSource.load(data, labels: labels, seed: seed) } catch {
+      throw CleanExit.failure("\(error)", code: 2)
+    }
+    let specs = models.isEmpty ? Train.defaultModels(for: dataset) : models
+    let config = ExperimentConfig(
+      variants: VariantNaming.variants(from: specs), data: dataset, optimizer: optimizerSettings, batchSize: batch, seed: seed,
+      initialization: InitSettings(scheme: InitScheme(parsing: self.`init`)!, scale: initScale),
+      loss: LossKind(rawValue: loss)!, validationFraction: valFraction, instruments: instrumentSettings)
+    let experiment: Experiment
+    do { experiment = try Experiment(config) } catch { throw CleanExit.failure("\(error)", code: 2) }
+    if freeze == "norm" { try experiment.setNormAffineFrozen(true) }
+    return experiment
+  }
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import NormCore
+import NormLab
+import NormView
+
+struct Shot: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run an experiment headless to a step and write the dashboard as a screenshot.",
+    discussion: """
+      The same flags and seed give byte-identical screenshots: no clock appears in them.
+
+      EXAMPLE:
+        normscope shot --steps 1000 --size 140x45 --format txt --output dashboard.txt
+      """
+  )
+
+  @OptionGroup var experimentOptions: ExperimentOptions
+
+  @Option(help: "Training steps before the screenshot.")
+  var steps = 500
+
+  @Option(help: ArgumentHelp("Screen size WIDTHxHEIGHT (at least 80x24 for the dashboard).", valueName: "WxH"))
+  var size = "140x45"
+
+  @Option(help: "Format: txt, ansi, svg or html (default: from --output's extension, else txt).")
+  var format: String?
+
+  @Option(help: ArgumentHelp("Output file (written atomically); '-' or none for standard output.", valueName: "file"))
+  var output: String?
+
+  @Option(help: "Glyphs: braille, blocks or ascii.")
+  var glyphs = "braille"
+
+  @Option(help: "Colours: truecolor, 256, 8 or mono (default: 256; NO_COLOR forces mono).")
+  var colors: String?
+
+  @Option(help: "Hidden layer to show (default: the last).")
+  var layer: Int?
+
+  @Option(help: "Focused panel: loss, histograms, heatmap, percentiles, drift, divergence, surface.")
+  var focus = "loss"
+
+  @Flag(help: "Maximize the focused panel.")
+  var zoom = false
+
+  @Flag(help: "Presenter mode: no key bar, large caption.")
+  var present = false
+
+  @Flag(name: .customLong("help-overlay"), help: "Show the key help overlay.")
+  var helpOverlay = false
+
+  @Option(help: "Caption text to show.")
+  var caption: String?
+
+  @Option(name: .customLong("inference-mode"), help: "Inference mode for the views: eval or train.")
+  var inferenceMode = "eval"
+
+  func parsedSize() throws -> (Int, Int) {
+    let parts = size.lowercased().split(separator: "x")
+    guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), (1...1000).contains(w), (1...1000).contains(h) else {
+      throw ValidationError("--size must look like 140x45 (1 to 1000 each), got '\(size)'")
+    }
+    return (w, h)
+  }
+
+  var resolvedFormat: ScreenshotFormat {
+    if let format { return ScreenshotFormat(rawValue: format)! }
+    if let output, let ext = output.split(separator: ".").last, let f = ScreenshotFormat(rawValue: String(ext)) { return f }
+    return .txt
+  }
+
+  func validate() throws {
+    _ = try parsedSize()
+    guard steps >= 0 else { throw ValidationError("--steps must be ≥ 0") }
+    if let format, ScreenshotFormat(rawValue: format) == nil {
+      throw ValidationError("--format must be txt, ansi, svg or html, got '\(format)'")
+    }
+    guard GlyphSet(rawValue: glyphs) != nil else { throw ValidationError("--glyphs must be braille, blocks or ascii, got '\(glyphs)'") }
+    if let colors, ColorMode(rawValue: colors) == nil {
+      throw ValidationError("--colors must be truecolor, 256, 8 or mono, got '\(colors)'")
+    }
+    guard PanelKind(rawValue: focus) != nil else {
+      throw ValidationError(
+        "--focus must be one of \(PanelKind.allCases.map(\.rawValue).joined(separator: ", ")), got '\(focus)'"
+          + hint(for: focus, among: PanelKind.allCases.map(\.rawValue)))
+    }
+    guard Mode(rawValue: inferenceMode) != nil else { throw ValidationError("--inference-mode must be eval or train") }
+  }
+
+  func run() throws {
+    let (w, h) = try parsedSize()
+    let experiment = try experimentOptions.makeExperiment()
+    if inferenceMode == "train" { experiment.setInferenceMode(.train) }
+    for _ in 0..<steps {
+      guard experiment.anyLive else { break }
+      do { try experiment.advance() } catch { throw CleanExit.failure("\(error)", code: 1) }
+    }
+    let env = ProcessInfo.processInfo.environment
+    let mode: ColorMode = env["NO_COLOR"] != nil ? .mono : colors.flatMap(ColorMode.init(rawValue:)) ?? .ansi256
+    var state = DashboardState(experiment: experiment, theme: Theme(colors: mode, glyphs: GlyphSet(rawValue: glyphs)!))
+    if let layer {
+      guard (1...max(state.layerCount, 1)).contains(layer) else {
+        throw CleanExit.failure("--layer \(layer): the models have \(state.layerCount) hidden layers", code: 2)
+      }
+      state.selectedLayer = layer
+    }
+    state.focus = PanelKind(rawValue: focus)!
+    guard state.panels.contains(state.focus) else {
+      throw CleanExit.failure("--focus \(focus): the decision surface needs 2-D data", code: 2)
+    }
+    state.zoomed = zoom
+    state.presenter = present
+    state.showHelp = helpOverlay
+    state.caption = caption
+    let text = Screenshot.export(Dashboard.render(state, width: w, height: h), as: resolvedFormat)
+    if let output, output != "-" {
+      do { try AtomicFile.write(text, to: output) } catch {
+        throw CleanExit.failure("cannot write \(output): \(error)", code: 1)
+      }
+    } else {
+      FileHandle.standardOutput.write(Data(text.utf8))
+    }
+  }
+}

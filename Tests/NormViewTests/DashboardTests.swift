@@ -1,0 +1,152 @@
+import Foundation
+import NormCore
+import NormLab
+import NormView
+import Testing
+
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+
+let plainMLP = "linear 100, sigmoid, linear 100, sigmoid, linear 100, sigmoid, linear 10"
+let bnMLP = "linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 10"
+
+/// The BN-paper set-up on digits after 300 steps (deterministic).
+func paperState(theme: Theme = Theme(colors: .ansi256, glyphs: .braille)) throws -> DashboardState {
+  let e = try Experiment(
+    ExperimentConfig(
+      variants: [VariantSpec(name: "plain", model: plainMLP), VariantSpec(name: "bn", model: bnMLP)], data: BuiltinData.digits(),
+      optimizer: .init(kind: .sgd, learningRate: 0.5), batchSize: 60, seed: 1, initialization: .init(scheme: .normal(std: 0.1))))
+  for _ in 0..<300 { try e.advance() }
+  return DashboardState(experiment: e, theme: theme)
+}
+
+func spiralState() throws -> DashboardState {
+  let e = try Experiment(
+    ExperimentConfig(
+      variants: [
+        VariantSpec(name: "plain", model: "linear 32, relu, linear 32, relu, linear 3"),
+        VariantSpec(name: "bn", model: "linear 32, batchnorm, relu, linear 32, batchnorm, relu, linear 3"),
+      ], data: try BuiltinData.make(name: "spirals", seed: 1), optimizer: .init(kind: .sgd, learningRate: 0.3), batchSize: 32, seed: 1))
+  for _ in 0..<400 { try e.advance() }
+  return DashboardState(experiment: e, theme: Theme())
+}
+
+final class XMLCheck: NSObject, XMLParserDelegate {
+  var elements = 0
+  func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+    elements += 1
+  }
+}
+
+@Suite("Dashboard")
+struct DashboardTests {
+  @Test("golden dashboards at 80x24, 140x45 and 200x60", arguments: [(80, 24), (140, 45), (200, 60)])
+  func sizes(width: Int, height: Int) throws {
+    let s = try paperState()
+    expectGolden(Screenshot.text(Dashboard.render(s, width: width, height: height)), "dashboard-\(width)x\(height).txt")
+  }
+
+  @Test("golden dashboard states: zoom, help, presenter caption, focus swap, glyph sets")
+  func states() throws {
+    var s = try paperState()
+    s.focus = .heatmap
+    expectGolden(Screenshot.text(Dashboard.render(s, width: 100, height: 30)), "dashboard-focus-heatmap.txt")
+    s.zoomed = true
+    s.selectedLayer = 2
+    expectGolden(Screenshot.text(Dashboard.render(s, width: 100, height: 30)), "dashboard-zoom-heatmap.txt")
+    s.zoomed = false
+    s.showHelp = true
+    expectGolden(Screenshot.text(Dashboard.render(s, width: 100, height: 30)), "dashboard-help.txt")
+    s.showHelp = false
+    s.presenter = true
+    s.captionHeading = "covariate shift"
+    s.caption = "Without BN, the last hidden layer's input drifts as the layers below it learn; with BN it holds still."
+    expectGolden(Screenshot.text(Dashboard.render(s, width: 120, height: 36)), "dashboard-presenter.txt")
+    for g in [GlyphSet.blocks, .ascii] {
+      let t = try paperState(theme: Theme(colors: .ansi8, glyphs: g))
+      expectGolden(Screenshot.text(Dashboard.render(t, width: 100, height: 30)), "dashboard-\(g.rawValue).txt")
+    }
+  }
+
+  @Test func decisionSurfaceForTwoDimensionalData() throws {
+    var s = try spiralState()
+    #expect(s.panels.contains(.surface))
+    s.focus = .surface
+    s.zoomed = true
+    expectGolden(Screenshot.text(Dashboard.render(s, width: 100, height: 30)), "dashboard-surface.txt")
+    #expect(!(try paperState()).panels.contains(.surface))
+  }
+
+  @Test("below 80x24: a clear 'terminal too small' screen")
+  func tooSmall() throws {
+    let s = try paperState()
+    let b = Dashboard.render(s, width: 60, height: 20)
+    let text = Screenshot.text(b)
+    #expect(text.contains("terminal too small: need 80x24"))
+    #expect(text.contains("this one is 60x20"))
+    #expect(Screenshot.text(Dashboard.render(s, width: 10, height: 2)).contains("terminal"))
+    _ = Dashboard.render(s, width: 0, height: 0)
+    _ = Dashboard.render(s, width: 1, height: 1)
+  }
+
+  @Test("every size from 80x24 to 300x100 renders inside its bounds", arguments: [80, 97, 120, 151, 200, 300])
+  func manySizes(width: Int) throws {
+    let s = try paperState()
+    for h in [24, 31, 45, 60, 100] {
+      let b = Dashboard.render(s, width: width, height: h)
+      #expect(b.width == width && b.height == h)
+      #expect(Screenshot.text(b).split(separator: "\n").allSatisfy { Text.width(String($0)) <= width })
+    }
+  }
+
+  @Test("ANSI export without escapes equals the text export; every colour mode", arguments: ColorMode.allCases)
+  func ansiMatchesText(colors: ColorMode) throws {
+    let s = try paperState(theme: Theme(colors: colors, glyphs: .braille))
+    let b = Dashboard.render(s, width: 140, height: 45)
+    let ansi = Screenshot.ansi(b)
+    #expect(Screenshot.strippingEscapes(ansi) == Screenshot.text(b))
+    if colors == .mono { #expect(!ansi.contains("38;5") && !ansi.contains("38;2")) }
+    if colors == .truecolor { #expect(ansi.contains("38;2;")) }
+  }
+
+  @Test("SVG and HTML exports parse as XML")
+  func svgParses() throws {
+    let b = Dashboard.render(try paperState(), width: 140, height: 45)
+    for doc in [Screenshot.svg(b), Screenshot.html(b)] {
+      let parser = XMLParser(data: Data(doc.utf8))
+      let check = XMLCheck()
+      parser.delegate = check
+      #expect(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
+      #expect(check.elements > 50)
+    }
+  }
+
+  @Test("same inputs, byte-identical screenshots")
+  func deterministic() throws {
+    let a = Dashboard.render(try paperState(), width: 140, height: 45)
+    let b = Dashboard.render(try paperState(), width: 140, height: 45)
+    for f in ScreenshotFormat.allCases { #expect(Screenshot.export(a, as: f) == Screenshot.export(b, as: f)) }
+  }
+
+  @Test("captions and names cannot smuggle escape sequences into a screenshot")
+  func sanitized() throws {
+    var s = try paperState()
+    s.caption = "evil \u{1B}]0;pwned\u{7} caption \u{1B}[2J"
+    s.title = "t\u{1B}[31mitle"
+    let b = Dashboard.render(s, width: 100, height: 30)
+    for f in ScreenshotFormat.allCases where f != .ansi { #expect(!Screenshot.export(b, as: f).contains("\u{1B}")) }
+    #expect(!Screenshot.strippingEscapes(Screenshot.ansi(b)).contains("\u{1B}"))
+    #expect(Screenshot.text(b).contains("evil ]0;pwned caption [2J"))
+  }
+
+  @Test func flipBook() throws {
+    let s = try paperState()
+    let one = Dashboard.render(s, width: 80, height: 24)
+    let book = Screenshot.flipBook([("start", one), ("again", one)])
+    let lines = book.split(separator: "\n")
+    #expect(lines.count == 50)
+    #expect(lines[24] == "──── frame 1: start ────")
+    #expect(lines[49] == "──── frame 2: again ────")
+  }
+}
