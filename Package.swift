@@ -24,7 +24,8 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .executableTarget(name: "NormBench", dependencies: ["NormCore", "NormLab"], path: "benchmarks/NormBench"),
+    .executableTarget(
+      name: "NormBench", dependencies: ["NormCore", "NormLab", "NormView"], path: "benchmarks/NormBench"),
     .testTarget(name: "NormCoreTests", dependencies: ["NormCore"], exclude: ["Fixtures"]),
     .testTarget(name: "NormLabTests", dependencies: ["NormLab", "NormCore"]),
     .testTarget(name: "NormViewTests", dependencies: ["NormView", "NormLab", "NormCore"], exclude: ["Golden"]),

@@ -23,7 +23,8 @@ public struct DecisionSurface: Sendable, Equatable {
   public var points: [Point]
 
   public init(
-    columns: Int, rows: Int, xRange: ClosedRange<Float>, yRange: ClosedRange<Float>, classes: [Int], confidence: [Float],
+    columns: Int, rows: Int, xRange: ClosedRange<Float>, yRange: ClosedRange<Float>, classes: [Int],
+    confidence: [Float],
     points: [Point]
   ) {
     self.columns = columns
@@ -41,7 +42,8 @@ extension Experiment {
   /// `mode` (default: the experiment's inference mode) without changing any state. Nil unless
   /// samples are 2-D points. In training mode BatchNorm normalizes with the grid's own
   /// statistics — the "forgot `model.eval()`" picture.
-  public func decisionSurface(variant index: Int, columns: Int, rows: Int, mode: Mode? = nil, maxPoints: Int = 300) throws
+  public func decisionSurface(variant index: Int, columns: Int, rows: Int, mode: Mode? = nil, maxPoints: Int = 300)
+    throws
     -> DecisionSurface?
   {
     guard trainData.sampleShape == [2], columns > 0, rows > 0, index < variants.count else { return nil }

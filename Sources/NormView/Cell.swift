@@ -15,7 +15,8 @@ public enum Color: Sendable, Hashable {
     case .indexed(let i):
       let basic: [(UInt8, UInt8, UInt8)] = [
         (0, 0, 0), (205, 49, 49), (13, 188, 121), (229, 229, 16), (36, 114, 200), (188, 63, 188), (17, 168, 205),
-        (229, 229, 229), (102, 102, 102), (241, 76, 76), (35, 209, 139), (245, 245, 67), (59, 142, 234), (214, 112, 214),
+        (229, 229, 229), (102, 102, 102), (241, 76, 76), (35, 209, 139), (245, 245, 67), (59, 142, 234),
+        (214, 112, 214),
         (41, 184, 219), (255, 255, 255),
       ]
       if i < 16 { return basic[Int(i)] }
@@ -63,7 +64,9 @@ public struct Cell: Sendable, Hashable {
   public var background: Color
   public var attributes: Attributes
 
-  public init(_ symbol: String = " ", foreground: Color = .default, background: Color = .default, attributes: Attributes = []) {
+  public init(
+    _ symbol: String = " ", foreground: Color = .default, background: Color = .default, attributes: Attributes = []
+  ) {
     self.symbol = symbol
     self.foreground = foreground
     self.background = background

@@ -41,7 +41,9 @@ public struct DashboardState: Sendable {
   public var recording = false
 
   /// Captures the experiment's current state.
-  public init(experiment e: Experiment, title: String = "NormScope", theme: Theme, surfaceResolution: (Int, Int) = (64, 40)) {
+  public init(
+    experiment e: Experiment, title: String = "NormScope", theme: Theme, surfaceResolution: (Int, Int) = (64, 40)
+  ) {
     self.title = title
     records = e.variants.map(\.record)
     models = e.variants.map(\.spec.source)
@@ -135,9 +137,14 @@ public enum Dashboard {
   static func slots(_ s: DashboardState, _ main: Rect) -> [(PanelKind, Rect)] {
     if s.zoomed { return [(s.focus, main)] }
     let wide = main.width >= 150 && main.height >= 36
-    var order: [PanelKind] = wide ? [.loss, .histograms, .heatmap, .percentiles, .drift, .divergence] : [.loss, .histograms, .percentiles, .divergence]
+    var order: [PanelKind] =
+      wide
+      ? [.loss, .histograms, .heatmap, .percentiles, .drift, .divergence]
+      : [.loss, .histograms, .percentiles, .divergence]
     if !order.contains(s.focus) {
-      let partner: [PanelKind: PanelKind] = [.heatmap: .histograms, .drift: .percentiles, .surface: wide ? .heatmap : .divergence]
+      let partner: [PanelKind: PanelKind] = [
+        .heatmap: .histograms, .drift: .percentiles, .surface: wide ? .heatmap : .divergence,
+      ]
       if let p = partner[s.focus], let i = order.firstIndex(of: p) { order[i] = s.focus }
     }
     let cols = wide ? 3 : 2
@@ -194,7 +201,9 @@ public enum Dashboard {
 
   static func panel(_ k: PanelKind, _ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
     let t = s.theme
-    let badge: String? = [.histograms, .heatmap, .percentiles].contains(k) && s.layerCount > 0 ? "layer \(s.selectedLayer)/\(s.layerCount)" : nil
+    let badge: String? =
+      [.histograms, .heatmap, .percentiles].contains(k) && s.layerCount > 0
+      ? "layer \(s.selectedLayer)/\(s.layerCount)" : nil
     let p = Panel(title: title(k, s), theme: t, focused: s.focus == k, badge: badge)
     p.render(r, into: &buf)
     let inner = p.inner(r).inset(left: 1, right: 1)
@@ -239,7 +248,9 @@ public enum Dashboard {
       let cols = Layout.split(rr, .horizontal, [.fill(1), .fill(1), .fill(1)], spacing: 1)
       for (c, kind) in kinds.enumerated() {
         let tap = Tap(block: s.selectedLayer, kind: kind)
-        let short: [Tap.Kind: String] = [.normInput: "pre-norm", .normOutput: "post-norm", .activationOutput: "post-act"]
+        let short: [Tap.Kind: String] = [
+          .normInput: "pre-norm", .normOutput: "post-norm", .activationOutput: "post-act",
+        ]
         let kindName = cols[c].width < Text.width(rec.name) + 18 ? short[kind]! : kind.rawValue
         let label = c == 0 ? "\(t.marker(i)) \(rec.name) · \(kindName)" : kindName
         buf.write(Text.truncated(label, to: cols[c].width), cols[c].x, cols[c].y, t.variantStyle(i))
@@ -247,7 +258,8 @@ public enum Dashboard {
         if let h = rec.histograms[tap] {
           HistogramChart(histograms: [(h, t.variantStyle(i))], theme: t).render(body, into: &buf)
         } else {
-          let why = s.selectedLayer > rec.blocks.count ? "no layer \(s.selectedLayer)" : kind == .normOutput ? "no norm" : "—"
+          let why =
+            s.selectedLayer > rec.blocks.count ? "no layer \(s.selectedLayer)" : kind == .normOutput ? "no norm" : "—"
           buf.write(Text.fit(why, body.width, align: .center), body.x, body.y + body.height / 2, t.dim)
         }
       }
@@ -291,19 +303,24 @@ public enum Dashboard {
           b.number == 1 ? rec.name : "", "\(b.number)", f(rec.driftSinceMark[tap]?.last), f(rec.shiftMean[tap]?.last),
           f(rec.icsL2[b.number]?.last), f(rec.icsCosine[b.number]?.last),
         ])
-        styles.append(b.number == s.selectedLayer ? Style(foreground: t.variantStyle(i).foreground, attributes: .bold) : t.variantStyle(i))
+        styles.append(
+          b.number == s.selectedLayer
+            ? Style(foreground: t.variantStyle(i).foreground, attributes: .bold) : t.variantStyle(i))
       }
     }
     let tableHeight = min(r.height, rows.count + 1)
     Table(
-      header: ["variant", "layer", "drift W1", "|Δμ|/σ", "ICS ‖G−G′‖", "ICS cos"], rows: rows, rowStyles: styles, theme: t
+      header: ["variant", "layer", "drift W1", "|Δμ|/σ", "ICS ‖G−G′‖", "ICS cos"], rows: rows, rowStyles: styles,
+      theme: t
     ).render(Rect(x: r.x, y: r.y, width: r.width, height: tableHeight), into: &buf)
     var y = r.y + tableHeight + 1
     guard y < r.bottom else { return }
     buf.write("loss landscape along −g (η ∈ ½…4 × lr): loss range · β-smoothness", r.x, y, t.dim, clip: r)
     y += 1
     for (i, rec) in s.records.enumerated() where y < r.bottom {
-      buf.write("\(t.marker(i)) \(rec.name): \(f(rec.lossVariation.last)) · \(f(rec.betaSmoothness.last))", r.x, y, t.variantStyle(i), clip: r)
+      buf.write(
+        "\(t.marker(i)) \(rec.name): \(f(rec.lossVariation.last)) · \(f(rec.betaSmoothness.last))", r.x, y,
+        t.variantStyle(i), clip: r)
       y += 1
     }
   }
@@ -312,7 +329,9 @@ public enum Dashboard {
     let t = s.theme
     let textRows = min(s.records.count + 1, max(0, r.height - 4))
     let series = s.records.enumerated().map { i, rec in
-      LineChart.Series(label: rec.name, steps: rec.trainEvalLogitGap.steps, values: rec.trainEvalLogitGap.values, style: t.variantStyle(i), marker: i)
+      LineChart.Series(
+        label: rec.name, steps: rec.trainEvalLogitGap.steps, values: rec.trainEvalLogitGap.values,
+        style: t.variantStyle(i), marker: i)
     }
     LineChart(series: series, theme: t).render(r.inset(bottom: textRows), into: &buf)
     var y = r.bottom - textRows

@@ -181,7 +181,8 @@ public enum Screenshot {
         var e = x + 1
         while e < b.width, let a = resolved(b[e, y]).bg, let c = bg, a == c { e += 1 }
         if let bg {
-          out += "<rect x=\"\(x * cw)\" y=\"\(y * ch)\" width=\"\((e - x) * cw)\" height=\"\(ch)\" fill=\"\(hex(bg))\"/>\n"
+          out +=
+            "<rect x=\"\(x * cw)\" y=\"\(y * ch)\" width=\"\((e - x) * cw)\" height=\"\(ch)\" fill=\"\(hex(bg))\"/>\n"
         }
         x = e
       }
@@ -231,7 +232,11 @@ public enum Screenshot {
         while e < b.width {
           let d = b[e, y]
           let r = resolved(d)
-          if r.fg != fg || r.bg.map({ [$0.0, $0.1, $0.2] }) != bg.map({ [$0.0, $0.1, $0.2] }) || d.attributes.contains(.bold) != c.attributes.contains(.bold) { break }
+          if r.fg != fg || r.bg.map({ [$0.0, $0.1, $0.2] }) != bg.map({ [$0.0, $0.1, $0.2] })
+            || d.attributes.contains(.bold) != c.attributes.contains(.bold)
+          {
+            break
+          }
           if !d.isContinuation { run += d.symbol }
           e += 1
         }

@@ -77,18 +77,41 @@ public struct Theme: Sendable, Equatable {
   }
 
   public var text: Style { .plain }
-  public var dim: Style { colors == .mono ? Style(attributes: .dim) : Style(foreground: pick((128, 128, 128), 244, 7), attributes: colors == .ansi8 ? .dim : []) }
-  public var axis: Style { colors == .mono ? Style(attributes: .dim) : Style(foreground: pick((150, 150, 150), 246, 7)) }
+  public var dim: Style {
+    colors == .mono
+      ? Style(attributes: .dim)
+      : Style(foreground: pick((128, 128, 128), 244, 7), attributes: colors == .ansi8 ? .dim : [])
+  }
+  public var axis: Style {
+    colors == .mono ? Style(attributes: .dim) : Style(foreground: pick((150, 150, 150), 246, 7))
+  }
   public var title: Style { Style(attributes: .bold) }
-  public var border: Style { colors == .mono ? Style(attributes: .dim) : Style(foreground: pick((90, 90, 90), 240, 7), attributes: colors == .ansi8 ? .dim : []) }
-  public var focusBorder: Style { colors == .mono ? Style(attributes: .bold) : Style(foreground: pick((240, 228, 66), 227, 3), attributes: .bold) }
-  public var accent: Style { colors == .mono ? Style(attributes: .bold) : Style(foreground: pick((240, 228, 66), 227, 3)) }
-  public var warning: Style { colors == .mono ? Style(attributes: [.bold, .underline]) : Style(foreground: pick((213, 94, 0), 202, 1), attributes: .bold) }
+  public var border: Style {
+    colors == .mono
+      ? Style(attributes: .dim)
+      : Style(foreground: pick((90, 90, 90), 240, 7), attributes: colors == .ansi8 ? .dim : [])
+  }
+  public var focusBorder: Style {
+    colors == .mono ? Style(attributes: .bold) : Style(foreground: pick((240, 228, 66), 227, 3), attributes: .bold)
+  }
+  public var accent: Style {
+    colors == .mono ? Style(attributes: .bold) : Style(foreground: pick((240, 228, 66), 227, 3))
+  }
+  public var warning: Style {
+    colors == .mono
+      ? Style(attributes: [.bold, .underline]) : Style(foreground: pick((213, 94, 0), 202, 1), attributes: .bold)
+  }
   public var good: Style { colors == .mono ? Style(attributes: .bold) : Style(foreground: pick((0, 158, 115), 36, 2)) }
   public var bar: Style {
-    colors == .mono ? Style(attributes: .reverse) : Style(foreground: pick((230, 230, 230), 254, 7), background: pick((48, 48, 48), 236, 4))
+    colors == .mono
+      ? Style(attributes: .reverse)
+      : Style(foreground: pick((230, 230, 230), 254, 7), background: pick((48, 48, 48), 236, 4))
   }
-  public var key: Style { colors == .mono ? Style(attributes: [.bold, .reverse]) : Style(foreground: pick((20, 20, 20), 232, 0), background: pick((160, 160, 160), 248, 7)) }
+  public var key: Style {
+    colors == .mono
+      ? Style(attributes: [.bold, .reverse])
+      : Style(foreground: pick((20, 20, 20), 232, 0), background: pick((160, 160, 160), 248, 7))
+  }
 
   /// The colour of a density in [0, 1] for heatmaps (viridis-like; nil = empty).
   public func density(_ t: Float) -> Color? {

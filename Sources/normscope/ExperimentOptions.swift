@@ -66,7 +66,8 @@ struct ExperimentOptions: ParsableArguments {
     guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
     guard OptimizerSettings.Kind(rawValue: optimizer) != nil else {
       throw ValidationError(
-        "--optimizer must be sgd, momentum or adam, got '\(optimizer)'" + hint(for: optimizer, among: ["sgd", "momentum", "adam"]))
+        "--optimizer must be sgd, momentum or adam, got '\(optimizer)'"
+          + hint(for: optimizer, among: ["sgd", "momentum", "adam"]))
     }
     if let lr { guard lr.isFinite, lr >= 0 else { throw ValidationError("--lr must be a number ≥ 0") } }
     guard InitScheme(parsing: self.`init`) != nil else {
@@ -108,7 +109,8 @@ struct ExperimentOptions: ParsableArguments {
     }
     let specs = models.isEmpty ? Train.defaultModels(for: dataset) : models
     let config = ExperimentConfig(
-      variants: VariantNaming.variants(from: specs), data: dataset, optimizer: optimizerSettings, batchSize: batch, seed: seed,
+      variants: VariantNaming.variants(from: specs), data: dataset, optimizer: optimizerSettings, batchSize: batch,
+      seed: seed,
       initialization: InitSettings(scheme: InitScheme(parsing: self.`init`)!, scale: initScale),
       loss: LossKind(rawValue: loss)!, validationFraction: valFraction, instruments: instrumentSettings)
     let experiment: Experiment

@@ -58,7 +58,8 @@ struct Shot: ParsableCommand {
 
   func parsedSize() throws -> (Int, Int) {
     let parts = size.lowercased().split(separator: "x")
-    guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), (1...1000).contains(w), (1...1000).contains(h) else {
+    guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), (1...1000).contains(w), (1...1000).contains(h)
+    else {
       throw ValidationError("--size must look like 140x45 (1 to 1000 each), got '\(size)'")
     }
     return (w, h)
@@ -66,7 +67,9 @@ struct Shot: ParsableCommand {
 
   var resolvedFormat: ScreenshotFormat {
     if let format { return ScreenshotFormat(rawValue: format)! }
-    if let output, let ext = output.split(separator: ".").last, let f = ScreenshotFormat(rawValue: String(ext)) { return f }
+    if let output, let ext = output.split(separator: ".").last, let f = ScreenshotFormat(rawValue: String(ext)) {
+      return f
+    }
     return .txt
   }
 
@@ -76,7 +79,9 @@ struct Shot: ParsableCommand {
     if let format, ScreenshotFormat(rawValue: format) == nil {
       throw ValidationError("--format must be txt, ansi, svg or html, got '\(format)'")
     }
-    guard GlyphSet(rawValue: glyphs) != nil else { throw ValidationError("--glyphs must be braille, blocks or ascii, got '\(glyphs)'") }
+    guard GlyphSet(rawValue: glyphs) != nil else {
+      throw ValidationError("--glyphs must be braille, blocks or ascii, got '\(glyphs)'")
+    }
     if let colors, ColorMode(rawValue: colors) == nil {
       throw ValidationError("--colors must be truecolor, 256, 8 or mono, got '\(colors)'")
     }

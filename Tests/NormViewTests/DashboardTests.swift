@@ -15,8 +15,10 @@ let bnMLP = "linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, lin
 func paperState(theme: Theme = Theme(colors: .ansi256, glyphs: .braille)) throws -> DashboardState {
   let e = try Experiment(
     ExperimentConfig(
-      variants: [VariantSpec(name: "plain", model: plainMLP), VariantSpec(name: "bn", model: bnMLP)], data: BuiltinData.digits(),
-      optimizer: .init(kind: .sgd, learningRate: 0.5), batchSize: 60, seed: 1, initialization: .init(scheme: .normal(std: 0.1))))
+      variants: [VariantSpec(name: "plain", model: plainMLP), VariantSpec(name: "bn", model: bnMLP)],
+      data: BuiltinData.digits(),
+      optimizer: .init(kind: .sgd, learningRate: 0.5), batchSize: 60, seed: 1,
+      initialization: .init(scheme: .normal(std: 0.1))))
   for _ in 0..<300 { try e.advance() }
   return DashboardState(experiment: e, theme: theme)
 }
@@ -27,14 +29,18 @@ func spiralState() throws -> DashboardState {
       variants: [
         VariantSpec(name: "plain", model: "linear 32, relu, linear 32, relu, linear 3"),
         VariantSpec(name: "bn", model: "linear 32, batchnorm, relu, linear 32, batchnorm, relu, linear 3"),
-      ], data: try BuiltinData.make(name: "spirals", seed: 1), optimizer: .init(kind: .sgd, learningRate: 0.3), batchSize: 32, seed: 1))
+      ], data: try BuiltinData.make(name: "spirals", seed: 1), optimizer: .init(kind: .sgd, learningRate: 0.3),
+      batchSize: 32, seed: 1))
   for _ in 0..<400 { try e.advance() }
   return DashboardState(experiment: e, theme: Theme())
 }
 
 final class XMLCheck: NSObject, XMLParserDelegate {
   var elements = 0
-  func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+  func parser(
+    _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
+    attributes: [String: String] = [:]
+  ) {
     elements += 1
   }
 }

@@ -14,7 +14,8 @@ func expectGolden(_ text: String, _ name: String, sourceLocation: SourceLocation
     return
   }
   guard let data = try? Data(contentsOf: url), let golden = String(data: data, encoding: .utf8) else {
-    Issue.record("missing golden file \(name); run with NORMSCOPE_UPDATE_GOLDEN=1 and review it", sourceLocation: sourceLocation)
+    Issue.record(
+      "missing golden file \(name); run with NORMSCOPE_UPDATE_GOLDEN=1 and review it", sourceLocation: sourceLocation)
     return
   }
   if golden != text {
@@ -23,6 +24,7 @@ func expectGolden(_ text: String, _ name: String, sourceLocation: SourceLocation
     let first = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
     let want = first < a.count ? String(a[first]) : "<end>"
     let got = first < b.count ? String(b[first]) : "<end>"
-    Issue.record("\(name) differs at line \(first + 1):\n  golden: \(want)\n  actual: \(got)", sourceLocation: sourceLocation)
+    Issue.record(
+      "\(name) differs at line \(first + 1):\n  golden: \(want)\n  actual: \(got)", sourceLocation: sourceLocation)
   }
 }

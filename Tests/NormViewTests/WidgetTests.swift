@@ -36,7 +36,9 @@ enum Darwinless {
   }
 }
 
-func gaussianHistogram(center: Float, spread: Float, lower: Float = -4, upper: Float = 4, extra: [Float] = []) -> Histogram {
+func gaussianHistogram(center: Float, spread: Float, lower: Float = -4, upper: Float = 4, extra: [Float] = [])
+  -> Histogram
+{
   var h = Histogram(lower: lower, upper: upper, bins: 40)
   var rng = SeededRNGForTests(seed: UInt64(abs(center * 1000)) + 1)
   for _ in 0..<5000 { h.add(center + spread * rng.normal()) }
@@ -80,13 +82,17 @@ struct WidgetTests {
     var v = steps.map { Float(2.3) * Float(Foundation.exp(-Double($0) / 60)) }
     v[20] = .nan
     v[21] = .infinity
-    let chart = LineChart(series: [.init(label: "loss", steps: steps, values: v, style: theme.variantStyle(0), marker: 0)], theme: theme, logY: true)
+    let chart = LineChart(
+      series: [.init(label: "loss", steps: steps, values: v, style: theme.variantStyle(0), marker: 0)], theme: theme,
+      logY: true)
     expectGolden(Screenshot.text(render(chart, 40, 10)), "linechart-log.txt")
   }
 
   @Test func histogramSingleOverlayAndNonFinite() {
     let a = gaussianHistogram(center: 0, spread: 1)
-    expectGolden(Screenshot.text(render(HistogramChart(histograms: [(a, theme.variantStyle(0))], theme: theme), 44, 8)), "histogram.txt")
+    expectGolden(
+      Screenshot.text(render(HistogramChart(histograms: [(a, theme.variantStyle(0))], theme: theme), 44, 8)),
+      "histogram.txt")
     let b = gaussianHistogram(center: 1.5, spread: 0.6, extra: [.nan, .nan, .infinity, 9, -9])
     let overlay = HistogramChart(histograms: [(a, theme.variantStyle(0)), (b, theme.variantStyle(1))], theme: theme)
     expectGolden(Screenshot.text(render(overlay, 84, 8)), "histogram-overlay.txt")
@@ -96,7 +102,9 @@ struct WidgetTests {
       for _ in 0..<100 { h.add(0.25) }
       return h
     }()
-    expectGolden(Screenshot.text(render(HistogramChart(histograms: [(constant, .plain)], theme: theme), 44, 6)), "histogram-constant.txt")
+    expectGolden(
+      Screenshot.text(render(HistogramChart(histograms: [(constant, .plain)], theme: theme), 44, 6)),
+      "histogram-constant.txt")
   }
 
   @Test("heatmap over time", arguments: [ColorMode.ansi256, .mono])
@@ -132,20 +140,32 @@ struct WidgetTests {
 
   @Test func smallWidgets() {
     var out = ""
-    out += Screenshot.text(render(Sparkline(values: (0..<30).map { Float($0 % 7) } + [.nan, 3], style: .plain, theme: theme), 32, 1))
+    out += Screenshot.text(
+      render(Sparkline(values: (0..<30).map { Float($0 % 7) } + [.nan, 3], style: .plain, theme: theme), 32, 1))
     out += Screenshot.text(
       render(
-        Table(header: ["variant", "loss", "acc"], rows: [["plain", "0.524", "74.4%"], ["bn", "0.0122", "98.3%"], ["a-very-long-name", "1", "2"]], theme: theme),
+        Table(
+          header: ["variant", "loss", "acc"],
+          rows: [["plain", "0.524", "74.4%"], ["bn", "0.0122", "98.3%"], ["a-very-long-name", "1", "2"]], theme: theme),
         26, 4))
     out += Screenshot.text(
       render(
-        Caption(text: "Without BN the last hidden layer's input drifts: its 15/50/85th percentiles move 4.6× further over 2,000 steps.", theme: theme), 40, 5))
-    out += Screenshot.text(render(StatusBar(fields: [("", "NormScope", nil), ("step", "1200", nil), ("lr", "0.5", nil)], message: "lr → 0.5", theme: theme), 60, 1))
+        Caption(
+          text:
+            "Without BN the last hidden layer's input drifts: its 15/50/85th percentiles move 4.6× further over 2,000 steps.",
+          theme: theme), 40, 5))
+    out += Screenshot.text(
+      render(
+        StatusBar(
+          fields: [("", "NormScope", nil), ("step", "1200", nil), ("lr", "0.5", nil)], message: "lr → 0.5", theme: theme
+        ), 60, 1))
     out += Screenshot.text(render(KeyHelpBar(keys: dashboardKeys, theme: theme), 60, 1))
     var panel = Buffer(width: 30, height: 4)
     Panel(title: "Loss", theme: theme, focused: true, badge: "layer 2/3").render(panel.area, into: &panel)
     out += Screenshot.text(panel)
-    out += Screenshot.text(render(HelpOverlay(keys: Array(dashboardKeys.prefix(5)), notes: ["Panels explained here."], theme: theme), 56, 12))
+    out += Screenshot.text(
+      render(HelpOverlay(keys: Array(dashboardKeys.prefix(5)), notes: ["Panels explained here."], theme: theme), 56, 12)
+    )
     expectGolden(out, "small-widgets.txt")
   }
 
@@ -159,11 +179,15 @@ struct WidgetTests {
       let inside = (col == 2 || col == 3) && row == 2
       points.append(DecisionSurface.Point(x: Float(col) - 2.5, y: Float(row) - 2, label: inside ? 1 : 0))
     }
-    let s = DecisionSurface(columns: 40, rows: 20, xRange: -3...3, yRange: -3...3, classes: classes, confidence: classes.map { _ in 1 }, points: points)
+    let s = DecisionSurface(
+      columns: 40, rows: 20, xRange: -3...3, yRange: -3...3, classes: classes, confidence: classes.map { _ in 1 },
+      points: points)
     let b = render(DecisionSurfaceView(surface: s, theme: theme), 40, 10)
     expectGolden(Screenshot.text(b), "surface.txt")
     expectGolden(Screenshot.ansi(b), "surface-256.ansi")
-    expectGolden(Screenshot.text(render(DecisionSurfaceView(surface: s, theme: Theme(colors: .mono, glyphs: .ascii)), 40, 10)), "surface-mono.txt")
+    expectGolden(
+      Screenshot.text(render(DecisionSurfaceView(surface: s, theme: Theme(colors: .mono, glyphs: .ascii)), 40, 10)),
+      "surface-mono.txt")
   }
 }
 

@@ -71,6 +71,24 @@ out1=$("$bin" train --data moons --steps 50 --model 'a: linear 8, batchnorm, rel
 out2=$("$bin" train --data moons --steps 50 --model 'a: linear 8, batchnorm, relu, linear 2' --metrics "$tmp/d2.csv" 2>&1)
 cmp -s "$tmp/d1.csv" "$tmp/d2.csv" && ok || bad "same seed, different metrics"
 
+# normscope shot
+expect "shot writes a dashboard" 0 "" -- "$bin" shot --steps 40 --size 100x30 --output "$tmp/s.txt"
+grep -q "Loss (training, smoothed, log scale)" "$tmp/s.txt" && [ "$(wc -l <"$tmp/s.txt")" -eq 30 ] && ok || bad "shot text content" "$(head -3 "$tmp/s.txt")"
+"$bin" shot --steps 40 --size 100x30 --output "$tmp/s2.txt" >/dev/null 2>&1
+cmp -s "$tmp/s.txt" "$tmp/s2.txt" && ok || bad "shot is not byte-identical across runs"
+expect "shot format from extension: svg" 0 "" -- "$bin" shot --steps 10 --output "$tmp/s.svg"
+head -c 4 "$tmp/s.svg" | grep -q "<svg" && ok || bad "svg output"
+expect "shot ansi to stdout" 0 $'\x1b\\[' -- "$bin" shot --steps 10 --format ansi
+expect "shot too small size shows the small-terminal screen" 0 "terminal too small: need 80x24" -- "$bin" shot --steps 1 --size 60x20
+expect "shot bad size" 64 "--size must look like 140x45" -- "$bin" shot --size 140by45
+expect "shot bad focus" 64 "--focus must be one of .*did you mean heatmap" -- "$bin" shot --focus heatmp
+expect "shot surface needs 2-D data" 2 "decision surface needs 2-D data" -- "$bin" shot --steps 1 --focus surface
+expect "shot surface on spirals" 0 "Decision regions" -- "$bin" shot --data spirals --steps 20 --focus surface --zoom --size 90x26
+echo old >"$tmp/keep.txt"
+expect "shot into a missing directory fails cleanly" 1 "cannot write" -- "$bin" shot --steps 1 --output "$tmp/nodir/x.txt"
+NO_COLOR=1 "$bin" shot --steps 5 --format ansi --colors 256 >"$tmp/nc.ansi" 2>&1
+! grep -q $'\x1b\[[0-9;]*38;5' "$tmp/nc.ansi" && ok || bad "NO_COLOR still produced colours"
+
 expect "no arguments runs the default experiment and says so" 0 "dashboard is not built yet" -- timeout 120 "$bin"
 
 echo "cli: $pass passed, $fail failed"

@@ -2,6 +2,7 @@
 // issues name. Run with `make bench`. Prints median and p10/p90 over repeated runs.
 import NormCore
 import NormLab
+import NormView
 
 struct Workload {
   var name: String
@@ -95,6 +96,35 @@ let overhead = try instrumentsOverhead()
 print("")
 print(
   "instruments on the BN-paper MLP (digits, 2,000 steps): with \(fmt(overhead.with, 6, 3)) s, without \(fmt(overhead.without, 6, 3)) s, ratio \(fmt(overhead.with / overhead.without, 5, 3))×"
+)
+
+/// (e) A full 200×60 dashboard render into the buffer (state captured once; median of 200).
+func renderBenchmark() throws -> (median: Double, p90: Double) {
+  let e = try Experiment(
+    ExperimentConfig(
+      variants: [VariantSpec(name: "plain", model: sig3), VariantSpec(name: "bn", model: sig3bn)],
+      data: BuiltinData.digits(), optimizer: .init(kind: .sgd, learningRate: 0.5), batchSize: 60, seed: 1,
+      initialization: .init(scheme: .normal(std: 0.1))))
+  for _ in 0..<1000 { try e.advance() }
+  let state = DashboardState(experiment: e, theme: Theme(colors: .ansi256, glyphs: .braille))
+  let clock = ContinuousClock()
+  var times = [Double]()
+  var sink = 0
+  for _ in 0..<220 {
+    let t0 = clock.now
+    let b = Dashboard.render(state, width: 200, height: 60)
+    let dt = clock.now - t0
+    sink &+= b.cells.count
+    times.append(Double(dt.components.seconds) + Double(dt.components.attoseconds) * 1e-18)
+  }
+  times = Array(times.dropFirst(20)).sorted()
+  precondition(sink > 0)
+  return (times[times.count / 2], times[times.count * 9 / 10])
+}
+
+let renderTimes = try renderBenchmark()
+print(
+  "(e) dashboard render 200x60 into the buffer: median \(fmt(renderTimes.median * 1000, 6, 3)) ms, p90 \(fmt(renderTimes.p90 * 1000, 6, 3)) ms"
 )
 
 func fmt(_ v: Double, _ width: Int, _ decimals: Int) -> String {

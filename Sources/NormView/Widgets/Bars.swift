@@ -22,7 +22,9 @@ public struct StatusBar: Widget {
       let w = Text.width(text)
       if x + w > limit { break }
       if !f.label.isEmpty {
-        buffer.write(f.label + " ", x, area.y, Style(foreground: theme.bar.foreground, background: theme.bar.background, attributes: .dim))
+        buffer.write(
+          f.label + " ", x, area.y,
+          Style(foreground: theme.bar.foreground, background: theme.bar.background, attributes: .dim))
       }
       let vx = f.label.isEmpty ? x : x + Text.width(f.label) + 1
       var vs = theme.bar
@@ -34,7 +36,9 @@ public struct StatusBar: Widget {
       x += w + 3
     }
     if !msg.isEmpty, Text.width(msg) < area.width {
-      buffer.write(msg, area.right - Text.width(msg), area.y, Style(foreground: theme.accent.foreground, background: theme.bar.background, attributes: .bold))
+      buffer.write(
+        msg, area.right - Text.width(msg), area.y,
+        Style(foreground: theme.accent.foreground, background: theme.bar.background, attributes: .bold))
     }
   }
 }

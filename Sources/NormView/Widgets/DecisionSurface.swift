@@ -15,8 +15,12 @@ public struct DecisionSurfaceView: Widget {
 
   /// Region colours (muted) and point colours (bright) per class.
   func classColor(_ k: Int, bright: Bool) -> Color {
-    let muted: [(UInt8, UInt8, UInt8)] = [(92, 64, 0), (24, 72, 96), (0, 72, 52), (88, 48, 72), (96, 40, 0), (96, 92, 24)]
-    let brightRGB: [(UInt8, UInt8, UInt8)] = [(255, 190, 40), (120, 200, 255), (40, 220, 160), (240, 150, 200), (255, 120, 40), (250, 240, 90)]
+    let muted: [(UInt8, UInt8, UInt8)] = [
+      (92, 64, 0), (24, 72, 96), (0, 72, 52), (88, 48, 72), (96, 40, 0), (96, 92, 24),
+    ]
+    let brightRGB: [(UInt8, UInt8, UInt8)] = [
+      (255, 190, 40), (120, 200, 255), (40, 220, 160), (240, 150, 200), (255, 120, 40), (250, 240, 90),
+    ]
     let m256: [UInt8] = [94, 24, 23, 53, 130, 58]
     let b256: [UInt8] = [214, 117, 43, 218, 208, 227]
     let m8: [UInt8] = [3, 4, 2, 5, 1, 6]
@@ -47,7 +51,9 @@ public struct DecisionSurfaceView: Widget {
           let gyBottom = min((2 * cy + 1) * surface.rows / (2 * area.height), surface.rows - 1)
           let top = surface.classes[gyTop * surface.columns + gx]
           let bottom = surface.classes[gyBottom * surface.columns + gx]
-          buffer.put("▀", area.x + cx, area.y + cy, Style(foreground: classColor(top, bright: false), background: classColor(bottom, bright: false)))
+          buffer.put(
+            "▀", area.x + cx, area.y + cy,
+            Style(foreground: classColor(top, bright: false), background: classColor(bottom, bright: false)))
         }
       }
     }

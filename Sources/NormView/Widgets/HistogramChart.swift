@@ -71,7 +71,8 @@ public struct HistogramChart: Widget {
     }
     if under.contains(where: { $0 > 0 }) || over.contains(where: { $0 > 0 }) {
       notes.append(
-        under.map(String.init).joined(separator: "/") + " below, " + over.map(String.init).joined(separator: "/") + " above")
+        under.map(String.init).joined(separator: "/") + " below, " + over.map(String.init).joined(separator: "/")
+          + " above")
     }
     if merge > 1 && notesRow { notes.append("\(merge) bins/col") }
     let warn = nonFinite.contains(where: { $0 > 0 })
@@ -79,13 +80,19 @@ public struct HistogramChart: Widget {
     buffer.write(hi, area.right - Text.width(hi), axisY, theme.axis)
     let middleRoom = area.width - Text.width(lo) - Text.width(hi) - 2
     if notesRow {
-      if middleRoom > Text.width(mid) + 2 { buffer.write(mid, area.x + (area.width - Text.width(mid)) / 2, axisY, theme.axis) }
+      if middleRoom > Text.width(mid) + 2 {
+        buffer.write(mid, area.x + (area.width - Text.width(mid)) / 2, axisY, theme.axis)
+      }
       if !notes.isEmpty {
-        buffer.write(Text.fit(notes.joined(separator: " · "), area.width, align: .center), area.x, axisY + 1, warn ? theme.warning : theme.dim)
+        buffer.write(
+          Text.fit(notes.joined(separator: " · "), area.width, align: .center), area.x, axisY + 1,
+          warn ? theme.warning : theme.dim)
       }
     } else if !notes.isEmpty, middleRoom > 2 {
       let short = warn ? "!" + notes[0] : "↕" + (under.reduce(0, +) + over.reduce(0, +)).description
-      buffer.write(Text.fit(short, middleRoom, align: .center), area.x + Text.width(lo) + 1, axisY, warn ? theme.warning : theme.dim)
+      buffer.write(
+        Text.fit(short, middleRoom, align: .center), area.x + Text.width(lo) + 1, axisY,
+        warn ? theme.warning : theme.dim)
     } else if middleRoom > Text.width(mid) + 2 {
       buffer.write(mid, area.x + (area.width - Text.width(mid)) / 2, axisY, theme.axis)
     }

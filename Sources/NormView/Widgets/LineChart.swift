@@ -72,7 +72,9 @@ public struct LineChart: Widget {
     let ticks = [hi, (hi + lo) / 2, lo].map { logY ? pow10($0) : $0 }
     let labels = ticks.map { formatNumber($0) }
     let labelWidth = labels.map(Text.width).max()! + 1
-    let plot = Rect(x: area.x + labelWidth + 1, y: area.y + legendRows, width: area.width - labelWidth - 1, height: area.height - legendRows - 1)
+    let plot = Rect(
+      x: area.x + labelWidth + 1, y: area.y + legendRows, width: area.width - labelWidth - 1,
+      height: area.height - legendRows - 1)
     guard plot.width >= 2, plot.height >= 1 else { return }
     // Axes.
     for y in plot.y..<plot.bottom { buffer.put(theme.glyphs == .ascii ? "|" : "│", plot.x - 1, y, theme.axis) }

@@ -29,9 +29,12 @@ public struct PercentileBandChart: Widget {
   public func render(_ area: Rect, into buffer: inout Buffer) {
     var series = [LineChart.Series]()
     for b in bands {
-      series.append(.init(label: b.label + " p50", steps: b.p50.steps, values: b.p50.values, style: b.style, marker: b.marker))
-      series.append(.init(label: "p15", steps: b.p15.steps, values: b.p15.values, style: b.style, marker: b.marker, dotted: true))
-      series.append(.init(label: "p85", steps: b.p85.steps, values: b.p85.values, style: b.style, marker: b.marker, dotted: true))
+      series.append(
+        .init(label: b.label + " p50", steps: b.p50.steps, values: b.p50.values, style: b.style, marker: b.marker))
+      series.append(
+        .init(label: "p15", steps: b.p15.steps, values: b.p15.values, style: b.style, marker: b.marker, dotted: true))
+      series.append(
+        .init(label: "p85", steps: b.p85.steps, values: b.p85.values, style: b.style, marker: b.marker, dotted: true))
     }
     var chart = LineChart(series: series, theme: theme)
     chart.showLegend = false

@@ -8,7 +8,9 @@ public struct Table: Widget {
   public var alignments: [Text.Alignment]
   public var theme: Theme
 
-  public init(header: [String], rows: [[String]], rowStyles: [Style?] = [], alignments: [Text.Alignment] = [], theme: Theme) {
+  public init(
+    header: [String], rows: [[String]], rowStyles: [Style?] = [], alignments: [Text.Alignment] = [], theme: Theme
+  ) {
     self.header = header
     self.rows = rows
     self.rowStyles = rowStyles
