@@ -22,6 +22,7 @@ test: test-deps
 	$(SWIFT) build -c release --build-tests
 	$(SWIFT) test -c release --skip-build
 	Tests/cli/run.sh $(BIN)
+	Tests/e2e/tmux.sh $(BIN)
 
 ## Benchmarks (release build); never part of `make test`.
 bench: deps

@@ -15,12 +15,15 @@ let package = Package(
     .target(name: "NormCore"),
     .target(name: "NormLab", dependencies: ["NormCore"]),
     .target(name: "NormView", dependencies: ["NormLab", "NormCore"]),
+    .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
+    .target(name: "NormTerm", dependencies: ["CNcurses", "NormView"]),
     .executableTarget(
       name: "normscope",
       dependencies: [
         "NormCore",
         "NormLab",
         "NormView",
+        "NormTerm",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

@@ -77,6 +77,16 @@ public let dashboardKeys: [(key: String, action: String)] = [
   ("r", "reset"), ("p", "present"), ("q", "quit"), ("?", "help"),
 ]
 
+/// The keys with full descriptions, for the help overlay.
+public let dashboardKeyHelp: [(key: String, action: String)] = [
+  ("space", "pause / resume training"), ("n", "one step (pauses)"), ("+ / -", "faster / slower (steps per frame)"),
+  ("e", "inference in eval or train mode (the forgotten model.eval())"), ("l / L", "learning rate ×2 / ÷2"),
+  ("b / B", "batch size ×2 / ÷2"), ("tab / shift-tab", "next / previous panel"), ("z", "zoom the focused panel"),
+  ("← → or 1-9", "choose the hidden layer"), ("g", "glyphs: braille, blocks, ascii"), ("p", "presenter mode"),
+  ("s", "screenshot (.txt and .ansi)"), ("R", "record a scene (arrives with scenes)"), ("r", "reset to step 0"),
+  ("q or Ctrl-C", "quit"), ("? or Esc", "close this help"),
+]
+
 /// Renders a ``DashboardState`` into a buffer of any size from 80×24 up; below that it draws a
 /// "terminal too small" screen.
 public enum Dashboard {
@@ -118,7 +128,7 @@ public enum Dashboard {
     if !s.presenter { KeyHelpBar(keys: dashboardKeys, theme: t).render(parts.last!, into: &buf) }
     for (kind, rect) in slots(s, main) { panel(kind, s, rect, &buf) }
     if s.showHelp {
-      HelpOverlay(keys: dashboardKeys, notes: helpNotes, theme: t).render(main, into: &buf)
+      HelpOverlay(keys: dashboardKeyHelp, notes: helpNotes, theme: t).render(main, into: &buf)
     }
     return buf
   }

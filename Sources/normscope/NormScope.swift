@@ -8,19 +8,24 @@ struct NormScope: ParsableCommand {
     commandName: "normscope",
     abstract: "Train small networks side by side with and without normalization, and see why batch norm works.",
     discussion: """
-      With no subcommand, NormScope runs the default experiment (the BN paper's Figure 1 set-up on \
-      the UCI digits: a 3×100 sigmoid MLP with and without batch norm). The live ncurses dashboard \
-      is not built yet; until it is, the default experiment prints its progress as a table.
+      With no subcommand, NormScope opens the live lab on the default experiment: the BN paper's \
+      Figure 1 set-up on the UCI digits (a 3×100 sigmoid MLP, batch 60, W ~ N(0, 0.1²), SGD lr 0.5), \
+      with and without batch norm. Press ? in the lab for the keys. Without a terminal, use \
+      `normscope train` (tables) or `normscope shot` (screenshots).
       """,
-    subcommands: [Train.self, Shot.self]
+    subcommands: [Live.self, Train.self, Shot.self]
   )
 
+  /// The default experiment's flags (shared by the live lab and `train`'s example).
+  static let defaultExperiment = [
+    "--data", "digits", "--init", "normal:0.1", "--lr", "0.5", "--batch", "60",
+    "--model", "plain: linear 100, sigmoid, linear 100, sigmoid, linear 100, sigmoid, linear 10",
+    "--model",
+    "bn: linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 10",
+  ]
+
   func run() throws {
-    print("normscope: the live dashboard is not built yet; running the default experiment instead:")
-    print(
-      "  normscope train " + Train.defaultArguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
-        + "\n")
-    let train = try Train.parse(Train.defaultArguments)
-    try train.run()
+    let live = try Live.parse(Self.defaultExperiment)
+    try live.run()
   }
 }

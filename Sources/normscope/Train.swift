@@ -25,12 +25,7 @@ struct Train: ParsableCommand {
       """
   )
 
-  static let defaultArguments = [
-    "--data", "digits", "--init", "normal:0.1", "--lr", "0.5", "--batch", "60", "--steps", "2000",
-    "--model", "plain: linear 100, sigmoid, linear 100, sigmoid, linear 100, sigmoid, linear 10",
-    "--model",
-    "bn: linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 10",
-  ]
+  static let defaultArguments = NormScope.defaultExperiment + ["--steps", "2000"]
 
   @OptionGroup var experimentOptions: ExperimentOptions
 

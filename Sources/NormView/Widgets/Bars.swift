@@ -84,7 +84,7 @@ public struct HelpOverlay: Widget {
   public func render(_ area: Rect, into buffer: inout Buffer) {
     let keyWidth = keys.map { Text.width($0.key) }.max() ?? 0
     let actionWidth = keys.map { Text.width($0.action) }.max() ?? 0
-    let w = min(area.width - 2, max(keyWidth + actionWidth + 6, 50, notes.map(Text.width).max() ?? 0 + 4))
+    let w = min(area.width - 2, 96, max(keyWidth + actionWidth + 6, 50))
     let noteLines = notes.flatMap { Text.wrap($0, width: w - 4) }
     let h = min(area.height - 2, keys.count + noteLines.count + 5)
     let box = Layout.centered(area, width: w, height: h)

@@ -1,0 +1,192 @@
+import CNcurses
+import NormView
+
+/// A key press as the app sees it.
+public enum Key: Equatable, Sendable {
+  case character(Character)
+  case up, down, left, right
+  case tab, backTab, enter, escape, backspace
+  case function(Int)
+  /// The terminal was resized.
+  case resize
+  case other(Int32)
+}
+
+/// Errors setting up the terminal.
+public struct TerminalError: Error, CustomStringConvertible, Sendable {
+  public var description: String
+}
+
+/// The full-screen terminal: draws NormView buffers with ncurses (which sends only what
+/// changed), reads keys, tracks the size, and always restores the terminal on `restore()`
+/// (also called from `deinit`). Use from one thread only.
+public final class Terminal {
+  public private(set) var width: Int = 0
+  public private(set) var height: Int = 0
+  /// Colours the terminal can show (256, 8 or none; true colour is mapped to 256).
+  public let colorMode: ColorMode
+  /// False under a non-UTF-8 locale: the app should then use ASCII glyphs.
+  public let utf8: Bool
+  private var screen: OpaquePointer?
+  private var last: Buffer? = nil
+  private var active = false
+  private var pairs: [Int64: Int32] = [:]
+
+  /// Enters full-screen mode. `forceColors` overrides detection (NO_COLOR → mono is applied by
+  /// the caller). Throws when standard output is not a terminal or TERM is unknown.
+  public init(environment: [String: String], forceColors: ColorMode? = nil) throws {
+    guard ns_isatty(1) == 1, ns_isatty(0) == 1 else {
+      throw TerminalError(description: "standard input/output is not a terminal")
+    }
+    setlocale(LC_ALL, "")
+    utf8 = ns_locale_is_utf8() == 1
+    ns_install_signal_handlers()
+    let term = environment["TERM"] ?? ""
+    guard !term.isEmpty else { throw TerminalError(description: "TERM is not set; set it (e.g. TERM=xterm-256color)") }
+    guard let scr = ns_newterm() else {
+      throw TerminalError(description: "unknown terminal type '\(term)'; set TERM (e.g. TERM=xterm-256color)")
+    }
+    screen = scr
+    _ = set_term(scr)
+    active = true
+    cbreak()
+    noecho()
+    nonl()
+    _ = keypad(ns_stdscr(), true)
+    _ = curs_set(0)
+    set_escdelay(25)
+    var mode: ColorMode = .mono
+    if has_colors() {
+      start_color()
+      _ = use_default_colors()
+      mode = ns_colors() >= 256 ? .ansi256 : ns_colors() >= 8 ? .ansi8 : .mono
+    }
+    if let f = forceColors {
+      // Never claim more colours than the terminal has; true colour draws through the 256 palette.
+      let rank: [ColorMode: Int] = [.mono: 0, .ansi8: 1, .ansi256: 2, .truecolor: 3]
+      let wanted = f == .truecolor ? .ansi256 : f
+      mode = rank[wanted]! <= rank[mode]! ? wanted : mode
+    }
+    colorMode = mode
+    updateSize()
+  }
+
+  deinit { restore() }
+
+  /// Leaves full-screen mode: cursor visible, echo and canonical input back. Idempotent.
+  public func restore() {
+    guard active else { return }
+    active = false
+    _ = curs_set(1)
+    _ = endwin()
+    if let s = screen {
+      delscreen(s)
+      screen = nil
+    }
+    ns_flush_stdout()
+  }
+
+  /// The signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT) that arrived, or 0.
+  public var pendingSignal: Int32 { ns_pending_signal() }
+
+  func updateSize() {
+    height = Int(getmaxy(ns_stdscr()))
+    width = Int(getmaxx(ns_stdscr()))
+    if height < 0 || width < 0 {
+      height = Int(ns_lines())
+      width = Int(ns_cols())
+    }
+  }
+
+  /// Waits up to `timeoutMs` for a key (negative: forever). Handles resize bookkeeping.
+  public func readKey(timeoutMs: Int) -> Key? {
+    wtimeout(ns_stdscr(), Int32(timeoutMs))
+    var ch: wint_t = 0
+    let r = wget_wch(ns_stdscr(), &ch)
+    if r == ns_err() { return nil }
+    if r == ns_key_code_yes() {
+      let code = Int32(ch)
+      switch code {
+      case ns_key_resize():
+        updateSize()
+        last = nil
+        return .resize
+      case KEY_UP: return .up
+      case KEY_DOWN: return .down
+      case KEY_LEFT: return .left
+      case KEY_RIGHT: return .right
+      case KEY_BTAB: return .backTab
+      case KEY_ENTER: return .enter
+      case KEY_BACKSPACE: return .backspace
+      default:
+        for n in 1...12 where code == ns_key_f(Int32(n)) { return .function(n) }
+        return .other(code)
+      }
+    }
+    switch ch {
+    case 9: return .tab
+    case 10, 13: return .enter
+    case 27: return .escape
+    case 127, 8: return .backspace
+    default:
+      guard let u = Unicode.Scalar(UInt32(ch)) else { return .other(Int32(ch)) }
+      return .character(Character(u))
+    }
+  }
+
+  /// Draws `buffer` (sized to the terminal) and refreshes; only changed cells are sent to
+  /// ncurses, which in turn sends only what changed on screen.
+  public func draw(_ buffer: Buffer) {
+    guard active else { return }
+    let full = last == nil || last!.width != buffer.width || last!.height != buffer.height
+    if full { _ = werase(ns_stdscr()) }
+    let h = min(buffer.height, height)
+    let w = min(buffer.width, width)
+    for y in 0..<h {
+      for x in 0..<w {
+        let c = buffer[x, y]
+        if c.isContinuation { continue }
+        if !full, let l = last, l[x, y] == c { continue }
+        // The bottom-right cell would scroll the screen on some terminals; ncurses errs there, harmlessly.
+        _ = ns_put_cell(Int32(y), Int32(x), c.symbol, attributes(c.attributes), pair(c.foreground, c.background))
+      }
+    }
+    last = buffer
+    _ = wrefresh(ns_stdscr())
+  }
+
+  func attributes(_ a: Attributes) -> attr_t {
+    var r = ns_a_normal()
+    if a.contains(.bold) { r |= ns_a_bold() }
+    if a.contains(.dim) { r |= ns_a_dim() }
+    if a.contains(.underline) { r |= ns_a_underline() }
+    if a.contains(.reverse) { r |= ns_a_reverse() }
+    if a.contains(.italic) { r |= ns_a_italic() }
+    return r
+  }
+
+  func colorNumber(_ c: Color) -> Int32 {
+    switch c {
+    case .default: return -1
+    case .indexed(let i): return colorMode == .ansi8 ? Int32(i % 8) : Int32(i)
+    case .rgb(let r, let g, let b):
+      // Nearest entry of the 6×6×6 cube.
+      func q(_ v: UInt8) -> Int32 { v < 48 ? 0 : v < 115 ? 1 : Int32((Int(v) - 35) / 40) }
+      return 16 + 36 * q(r) + 6 * q(g) + q(b)
+    }
+  }
+
+  /// An ncurses colour pair for (fg, bg), allocated on demand (`alloc_pair` recycles pairs).
+  func pair(_ fg: Color, _ bg: Color) -> Int32 {
+    guard colorMode != .mono else { return 0 }
+    let f = colorNumber(fg)
+    let b = colorNumber(bg)
+    if f == -1 && b == -1 { return 0 }
+    let key = Int64(f) << 32 | Int64(UInt32(bitPattern: b))
+    if let p = pairs[key] { return p }
+    let p = alloc_pair(f, b)
+    let result = p < 0 ? 0 : p
+    pairs[key] = result
+    return result
+  }
+}

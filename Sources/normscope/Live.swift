@@ -1,0 +1,300 @@
+import ArgumentParser
+import Foundation
+import NormCore
+import NormLab
+import NormTerm
+import NormView
+
+struct Live: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Open the live lab: train the variants and watch every instrument in the terminal.",
+    discussion: """
+      Keys: space pause · n step · +/- speed · e eval/train inference · l/L lr ×2/÷2 · b/B batch ×2/÷2 · \
+      tab/shift-tab panel · z zoom · ←/→ or 1-9 layer · g glyphs · p presenter · s screenshot · r reset · \
+      ? help · q quit (Ctrl-C too).
+      """
+  )
+
+  @OptionGroup var experimentOptions: ExperimentOptions
+
+  @Flag(help: "Presenter mode: no key bar, large captions (toggle with p).")
+  var present = false
+
+  @Option(name: .customLong("screenshot-dir"), help: "Where s writes screenshots (default: the current directory).")
+  var screenshotDir = "."
+
+  @Option(help: "Glyphs: braille, blocks or ascii (g cycles).")
+  var glyphs = "braille"
+
+  @Option(help: "Colours: 256, 8 or mono (default: what the terminal has; NO_COLOR forces mono).")
+  var colors: String?
+
+  @Option(help: "Training speed in steps per frame (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000).")
+  var speed = 5
+
+  @Flag(help: "Start paused.")
+  var paused = false
+
+  @Flag(help: "On exit, print frames drawn and frames per second.")
+  var stats = false
+
+  func validate() throws {
+    guard GlyphSet(rawValue: glyphs) != nil else { throw ValidationError("--glyphs must be braille, blocks or ascii, got '\(glyphs)'") }
+    if let colors, ColorMode(rawValue: colors) == nil {
+      throw ValidationError("--colors must be truecolor, 256, 8 or mono, got '\(colors)'")
+    }
+    guard LabThread.speeds.contains(speed) else {
+      throw ValidationError("--speed must be one of \(LabThread.speeds.map(String.init).joined(separator: ", "))")
+    }
+  }
+
+  func run() throws {
+    let env = ProcessInfo.processInfo.environment
+    // Build the experiment once here to report bad flags before touching the terminal.
+    let probe = try experimentOptions.makeExperiment()
+    let config = probe.config
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: screenshotDir, isDirectory: &isDir), isDir.boolValue else {
+      throw CleanExit.failure("--screenshot-dir \(screenshotDir): no such directory", code: 2)
+    }
+    guard isatty(1) == 1, isatty(0) == 1 else {
+      throw CleanExit.failure(
+        "standard output is not a terminal, so the live dashboard cannot open. Run headless instead: "
+          + "`normscope train …` prints tables and `normscope shot --output FILE …` writes a screenshot.", code: 1)
+    }
+    let term: Terminal
+    do {
+      term = try Terminal(environment: env, forceColors: env["NO_COLOR"] != nil ? .mono : colors.flatMap(ColorMode.init(rawValue:)))
+    } catch { throw CleanExit.failure("\(error)", code: 1) }
+    let glyphSet = term.utf8 ? GlyphSet(rawValue: glyphs)! : .ascii
+    let theme = Theme(colors: env["NO_COLOR"] != nil ? .mono : term.colorMode, glyphs: glyphSet)
+    let link = LabLink()
+    link.shared.withLock {
+      $0.stepsPerFrame = speed
+      $0.paused = paused
+    }
+    LabThread.start(config: config, theme: theme, link: link)
+    var app = LiveApp(term: term, link: link, theme: theme, presenter: present, screenshotDir: screenshotDir)
+    if !term.utf8 { app.flash("non-UTF-8 locale: using ASCII glyphs (set LANG to a UTF-8 locale for braille)") }
+    let outcome = app.loop()
+    link.send(.quit)
+    term.restore()
+    var err = StandardError()
+    if stats {
+      let fps = app.seconds > 0 ? Double(app.frames) / app.seconds : 0
+      print(String(format: "frames %d in %.2f s = %.1f fps", app.frames, app.seconds, fps))
+    }
+    switch outcome {
+    case .quit(let step):
+      print("normscope: quit at step \(step)")
+    case .signal(let name, let code, let step):
+      print("normscope: \(name) at step \(step); terminal restored", to: &err)
+      throw ExitCode(code)
+    case .failure(let reason):
+      print("normscope: error: \(reason)", to: &err)
+      throw ExitCode(1)
+    }
+  }
+}
+
+/// How the live loop ended.
+enum LiveOutcome {
+  case quit(step: Int)
+  case signal(name: String, code: Int32, step: Int)
+  case failure(String)
+}
+
+/// The UI side of the live app: keys, view state, frames. Runs on the main thread only.
+struct LiveApp {
+  let term: Terminal
+  let link: LabLink
+  var theme: Theme
+  var presenter: Bool
+  let screenshotDir: String
+  var focus: PanelKind = .loss
+  var zoomed = false
+  var showHelp = false
+  var layer: Int? = nil
+  var message: String? = nil
+  var messageUntil = ContinuousClock.now
+  var frames = 0
+  var seconds = 0.0
+  var lastBuffer: Buffer? = nil
+  var seenMessageVersion = 0
+
+  init(term: Terminal, link: LabLink, theme: Theme, presenter: Bool, screenshotDir: String) {
+    self.term = term
+    self.link = link
+    self.theme = theme
+    self.presenter = presenter
+    self.screenshotDir = screenshotDir
+  }
+
+  mutating func flash(_ m: String, seconds: Double = 4) {
+    message = Text.sanitized(m)
+    messageUntil = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+  }
+
+  mutating func loop() -> LiveOutcome {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let frame = Duration.milliseconds(33)
+    var nextFrame = clock.now
+    var step = 0
+    defer { seconds = Double((clock.now - start).components.attoseconds) * 1e-18 + Double((clock.now - start).components.seconds) }
+    while true {
+      let sig = term.pendingSignal
+      if sig != 0 {
+        let names: [Int32: (String, Int32)] = [2: ("interrupted (SIGINT)", 130), 15: ("terminated (SIGTERM)", 143), 1: ("hung up (SIGHUP)", 129), 3: ("quit (SIGQUIT)", 131)]
+        let (name, code) = names[sig] ?? ("signal \(sig)", 128 + sig)
+        return .signal(name: name, code: code, step: step)
+      }
+      let (snapshot, fatal, trainerMessage, version) = link.shared.withLock { s in
+        var st = s.snapshot
+        st?.paused = s.paused
+        st?.stepsPerFrame = s.stepsPerFrame
+        return (st, s.fatal, s.message, s.messageVersion)
+      }
+      if let fatal { return .failure(fatal) }
+      if version != seenMessageVersion, let trainerMessage {
+        seenMessageVersion = version
+        flash(trainerMessage, seconds: 8)
+      }
+      if let snapshot { step = snapshot.step }
+      let now = clock.now
+      if now >= nextFrame {
+        draw(snapshot)
+        nextFrame = now + frame
+      }
+      let wait = max(1, Int(((nextFrame - clock.now).components.attoseconds) / 1_000_000_000_000_000))
+      guard let key = term.readKey(timeoutMs: min(wait, 33)) else { continue }
+      if handle(key, snapshot) { return .quit(step: step) }
+      // Show the effect of a key at once (the training thread applies commands within a frame).
+      draw(link.shared.withLock { s in
+        var st = s.snapshot
+        st?.paused = s.paused
+        st?.stepsPerFrame = s.stepsPerFrame
+        return st
+      })
+      nextFrame = clock.now + frame
+    }
+  }
+
+  mutating func draw(_ snapshot: DashboardState?) {
+    guard var s = snapshot else { return }
+    if ContinuousClock.now > messageUntil { message = nil }
+    s.theme = theme
+    s.focus = s.panels.contains(focus) ? focus : .loss
+    s.zoomed = zoomed
+    s.showHelp = showHelp
+    s.presenter = presenter
+    s.message = message
+    s.showTiming = true
+    let layers = max(s.layerCount, 1)
+    s.selectedLayer = min(layer ?? layers, layers)
+    let b = Dashboard.render(s, width: term.width, height: term.height)
+    term.draw(b)
+    lastBuffer = b
+    frames += 1
+  }
+
+  /// Applies a key; returns true to quit.
+  mutating func handle(_ key: Key, _ s: DashboardState?) -> Bool {
+    let layers = max(s?.layerCount ?? 1, 1)
+    let panels = s?.panels ?? PanelKind.allCases
+    switch key {
+    case .character("q"), .character("Q"): return true
+    case .character(" "):
+      link.send(.togglePause)
+      flash(s?.paused == true ? "running" : "paused (space resumes, n steps once)")
+    case .character("n"):
+      link.send(.singleStep)
+      flash("single step")
+    case .character("+"), .character("="):
+      link.send(.faster)
+      flash("faster: \(LabThread.speeds.first { $0 > (s?.stepsPerFrame ?? 5) } ?? (s?.stepsPerFrame ?? 5)) steps/frame")
+    case .character("-"), .character("_"):
+      link.send(.slower)
+      flash("slower: \(LabThread.speeds.last { $0 < (s?.stepsPerFrame ?? 5) } ?? (s?.stepsPerFrame ?? 5)) steps/frame")
+    case .character("e"):
+      link.send(.toggleInferenceMode)
+      flash(
+        s?.inferenceMode == .eval
+          ? "inference in TRAIN mode: batch statistics, as if model.eval() was forgotten"
+          : "inference in eval mode: running statistics")
+    case .character("l"):
+      link.send(.scaleLearningRate(2))
+      flash("learning rate ×2 → \(formatNumber(Double((s?.learningRate ?? 0) * 2)))")
+    case .character("L"):
+      link.send(.scaleLearningRate(0.5))
+      flash("learning rate ÷2 → \(formatNumber(Double((s?.learningRate ?? 0) / 2)))")
+    case .character("b"):
+      link.send(.scaleBatch(2))
+      flash("batch size ×2 → \((s?.batchSize ?? 1) * 2)")
+    case .character("B"):
+      link.send(.scaleBatch(0.5))
+      flash("batch size ÷2 → \(max(1, ((s?.batchSize ?? 2) + 1) / 2))")
+    case .tab, .backTab:
+      let i = panels.firstIndex(of: focus) ?? 0
+      focus = panels[(i + (key == .tab ? 1 : panels.count - 1)) % panels.count]
+      flash("panel: \(focus.rawValue)")
+    case .character("z"):
+      zoomed.toggle()
+      flash(zoomed ? "zoomed: \(focus.rawValue) (z again to return)" : "all panels")
+    case .left, .down:
+      layer = max(1, min(layer ?? layers, layers) - 1)
+      flash("layer \(layer!)")
+    case .right, .up:
+      layer = min(layers, (layer ?? layers) + 1)
+      flash("layer \(layer!)")
+    case .character(let c) where c.isNumber && c != "0":
+      let k = Int(String(c))!
+      if k <= layers {
+        layer = k
+        flash("layer \(k)")
+      } else {
+        flash("there are \(layers) hidden layers")
+      }
+    case .character("g"):
+      theme.glyphs = term.utf8 ? theme.glyphs.next : .ascii
+      flash("glyphs: \(theme.glyphs.rawValue)")
+    case .character("p"):
+      presenter.toggle()
+      flash(presenter ? "presenter mode (p to leave)" : "presenter mode off")
+    case .character("?"):
+      showHelp.toggle()
+    case .escape:
+      showHelp = false
+      zoomed = false
+    case .character("s"):
+      flash(screenshot(step: s?.step ?? 0), seconds: 6)
+    case .character("R"):
+      flash("recording (R) arrives with scenes; not available in this build", seconds: 5)
+    case .character("r"):
+      link.send(.reset)
+      flash("reset to step 0 (same seed)")
+    case .resize:
+      flash("\(term.width)x\(term.height)", seconds: 1.5)
+    default:
+      break
+    }
+    return false
+  }
+
+  /// Writes the current screen as .txt and .ansi into the screenshot directory (atomic, never
+  /// overwriting an earlier screenshot).
+  func screenshot(step: Int) -> String {
+    guard let b = lastBuffer else { return "nothing drawn yet" }
+    var n = 1
+    var base: String
+    repeat {
+      base = (screenshotDir as NSString).appendingPathComponent("normscope-step\(step)" + (n > 1 ? "-\(n)" : ""))
+      n += 1
+    } while FileManager.default.fileExists(atPath: base + ".txt") || FileManager.default.fileExists(atPath: base + ".ansi")
+    do {
+      try AtomicFile.write(Screenshot.text(b), to: base + ".txt")
+      try AtomicFile.write(Screenshot.ansi(b), to: base + ".ansi")
+      return "screenshot: \(base).txt and .ansi"
+    } catch { return "screenshot failed: \(error)" }
+  }
+}
