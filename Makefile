@@ -13,7 +13,7 @@ test-deps:
 build: deps
 	$(SWIFT) build -c release --product normscope
 
-## Build release and open the dashboard on the default scene.
+## Build release and open the live dashboard on the default experiment.
 run: build
 	$(BIN) $(ARGS)
 
@@ -26,8 +26,10 @@ test: test-deps
 
 ## Benchmarks (release build); never part of `make test`.
 bench: deps
+	$(SWIFT) build -c release --product normscope
 	$(SWIFT) build -c release --product NormBench
 	.build/release/NormBench
+	benchmarks/tmux-live.sh $(BIN)
 
 format:
 	$(SWIFT) format -i -r Sources Tests Package.swift

@@ -38,6 +38,10 @@ struct Live: ParsableCommand {
   @Flag(help: "On exit, print frames drawn and frames per second.")
   var stats = false
 
+  /// Test hook: the training thread fails fatally at this step (exercises that exit path).
+  @Option(name: .customLong("inject-failure-at"), help: .hidden)
+  var injectFailureAt: Int?
+
   func validate() throws {
     guard GlyphSet(rawValue: glyphs) != nil else { throw ValidationError("--glyphs must be braille, blocks or ascii, got '\(glyphs)'") }
     if let colors, ColorMode(rawValue: colors) == nil {
@@ -73,7 +77,7 @@ struct Live: ParsableCommand {
       $0.stepsPerFrame = speed
       $0.paused = paused
     }
-    LabThread.start(config: config, theme: theme, link: link)
+    LabThread.start(config: config, theme: theme, link: link, failAt: injectFailureAt)
     var app = LiveApp(term: term, link: link, theme: theme, presenter: present, screenshotDir: screenshotDir)
     if !term.utf8 { app.flash("non-UTF-8 locale: using ASCII glyphs (set LANG to a UTF-8 locale for braille)") }
     let outcome = app.loop()
@@ -121,6 +125,7 @@ struct LiveApp {
   var seconds = 0.0
   var lastBuffer: Buffer? = nil
   var seenMessageVersion = 0
+  var drawnVersion = -1
 
   init(term: Terminal, link: LabLink, theme: Theme, presenter: Bool, screenshotDir: String) {
     self.term = term
@@ -149,11 +154,11 @@ struct LiveApp {
         let (name, code) = names[sig] ?? ("signal \(sig)", 128 + sig)
         return .signal(name: name, code: code, step: step)
       }
-      let (snapshot, fatal, trainerMessage, version) = link.shared.withLock { s in
+      let (snapshot, fatal, trainerMessage, version, snapshotVersion) = link.shared.withLock { s in
         var st = s.snapshot
         st?.paused = s.paused
         st?.stepsPerFrame = s.stepsPerFrame
-        return (st, s.fatal, s.message, s.messageVersion)
+        return (st, s.fatal, s.message, s.messageVersion, s.version)
       }
       if let fatal { return .failure(fatal) }
       if version != seenMessageVersion, let trainerMessage {
@@ -162,12 +167,13 @@ struct LiveApp {
       }
       if let snapshot { step = snapshot.step }
       let now = clock.now
-      if now >= nextFrame {
+      // Draw at least every frame, and at once when the training thread published a change.
+      if now >= nextFrame || snapshotVersion != drawnVersion {
         draw(snapshot)
+        drawnVersion = snapshotVersion
         nextFrame = now + frame
       }
-      let wait = max(1, Int(((nextFrame - clock.now).components.attoseconds) / 1_000_000_000_000_000))
-      guard let key = term.readKey(timeoutMs: min(wait, 33)) else { continue }
+      guard let key = term.readKey(timeoutMs: 4) else { continue }
       if handle(key, snapshot) { return .quit(step: step) }
       // Show the effect of a key at once (the training thread applies commands within a frame).
       draw(link.shared.withLock { s in

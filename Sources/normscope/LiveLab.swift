@@ -45,16 +45,16 @@ final class LabLink: Sendable {
 enum LabThread {
   static let speeds = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
 
-  static func start(config: ExperimentConfig, theme: Theme, link: LabLink) {
+  static func start(config: ExperimentConfig, theme: Theme, link: LabLink, failAt: Int? = nil) {
     let thread = Thread {
-      run(config: config, theme: theme, link: link)
+      run(config: config, theme: theme, link: link, failAt: failAt)
     }
     thread.name = "normscope-training"
     thread.stackSize = 8 << 20
     thread.start()
   }
 
-  static func run(config: ExperimentConfig, theme: Theme, link: LabLink) {
+  static func run(config: ExperimentConfig, theme: Theme, link: LabLink, failAt: Int? = nil) {
     var experiment: Experiment
     do { experiment = try Experiment(config) } catch {
       link.shared.withLock { $0.fatal = "\(error)" }
@@ -119,6 +119,10 @@ enum LabThread {
         let deadline = clock.now + .milliseconds(200)
         for _ in 0..<n {
           guard experiment.anyLive else { break }
+          if let failAt, experiment.step >= failAt {
+            link.shared.withLock { $0.fatal = "injected failure at step \(experiment.step) (test hook)" }
+            return
+          }
           do { try experiment.advance() } catch {
             // A failure inside the simulation (e.g. BatchNorm on a batch of 1) pauses
             // training and says why; the user can change the setting and resume.
@@ -132,8 +136,11 @@ enum LabThread {
       }
       if changed { publish() }
       next = next + frame
-      let now = clock.now
-      if next < now { next = now } else { Thread.sleep(forTimeInterval: Double((next - now).components.attoseconds) * 1e-18) }
+      if next < clock.now { next = clock.now }
+      // Sleep until the next frame in short slices, waking early when a command arrives.
+      while clock.now < next, link.shared.withLock({ $0.commands.isEmpty }) {
+        Thread.sleep(forTimeInterval: 0.002)
+      }
     }
   }
 }

@@ -116,6 +116,17 @@ T send-keys -t ns C-c
 check "Ctrl-C exits 130" "^exit=130"
 check "Ctrl-C restores echo and icanon" "^echo icanon <modes"
 
+start "'$bin' live --data moons --model 'linear 16, relu, linear 2' --inject-failure-at 30"
+check "a fatal failure inside the simulation: one-line reason" "normscope: error: injected failure at step 30"
+check "fatal failure exits 1" "^exit=1"
+check "fatal failure restores echo and icanon" "^echo icanon <modes"
+start "'$bin' live --data moons --batch 1 --model 'linear 16, batchnorm, relu, linear 2'"
+check "BN on a batch of 1 pauses with PyTorch's message" "paused: .*Expected more than 1 value per channel" 20
+T send-keys -t ns b b b ' '
+check "raising the batch and resuming trains again" "batch 8 .*running|running.*batch 8|batch 8 " 5
+T send-keys -t ns q
+check "then quits cleanly" "^exit=0"
+
 # 3. Terminals: vt100 (no colours), NO_COLOR, an unknown TERM.
 start "TERM=vt100 '$bin' live --data moons --model 'linear 16, relu, linear 2'"
 check "TERM=vt100 draws the dashboard" "Loss \(training" 20
