@@ -43,7 +43,9 @@ struct Live: ParsableCommand {
   var injectFailureAt: Int?
 
   func validate() throws {
-    guard GlyphSet(rawValue: glyphs) != nil else { throw ValidationError("--glyphs must be braille, blocks or ascii, got '\(glyphs)'") }
+    guard GlyphSet(rawValue: glyphs) != nil else {
+      throw ValidationError("--glyphs must be braille, blocks or ascii, got '\(glyphs)'")
+    }
     if let colors, ColorMode(rawValue: colors) == nil {
       throw ValidationError("--colors must be truecolor, 256, 8 or mono, got '\(colors)'")
     }
@@ -68,7 +70,8 @@ struct Live: ParsableCommand {
     }
     let term: Terminal
     do {
-      term = try Terminal(environment: env, forceColors: env["NO_COLOR"] != nil ? .mono : colors.flatMap(ColorMode.init(rawValue:)))
+      term = try Terminal(
+        environment: env, forceColors: env["NO_COLOR"] != nil ? .mono : colors.flatMap(ColorMode.init(rawValue:)))
     } catch { throw CleanExit.failure("\(error)", code: 1) }
     let glyphSet = term.utf8 ? GlyphSet(rawValue: glyphs)! : .ascii
     let theme = Theme(colors: env["NO_COLOR"] != nil ? .mono : term.colorMode, glyphs: glyphSet)
@@ -146,11 +149,17 @@ struct LiveApp {
     let frame = Duration.milliseconds(33)
     var nextFrame = clock.now
     var step = 0
-    defer { seconds = Double((clock.now - start).components.attoseconds) * 1e-18 + Double((clock.now - start).components.seconds) }
+    defer {
+      seconds =
+        Double((clock.now - start).components.attoseconds) * 1e-18 + Double((clock.now - start).components.seconds)
+    }
     while true {
       let sig = term.pendingSignal
       if sig != 0 {
-        let names: [Int32: (String, Int32)] = [2: ("interrupted (SIGINT)", 130), 15: ("terminated (SIGTERM)", 143), 1: ("hung up (SIGHUP)", 129), 3: ("quit (SIGQUIT)", 131)]
+        let names: [Int32: (String, Int32)] = [
+          2: ("interrupted (SIGINT)", 130), 15: ("terminated (SIGTERM)", 143), 1: ("hung up (SIGHUP)", 129),
+          3: ("quit (SIGQUIT)", 131),
+        ]
         let (name, code) = names[sig] ?? ("signal \(sig)", 128 + sig)
         return .signal(name: name, code: code, step: step)
       }
@@ -176,12 +185,13 @@ struct LiveApp {
       guard let key = term.readKey(timeoutMs: 4) else { continue }
       if handle(key, snapshot) { return .quit(step: step) }
       // Show the effect of a key at once (the training thread applies commands within a frame).
-      draw(link.shared.withLock { s in
-        var st = s.snapshot
-        st?.paused = s.paused
-        st?.stepsPerFrame = s.stepsPerFrame
-        return st
-      })
+      draw(
+        link.shared.withLock { s in
+          var st = s.snapshot
+          st?.paused = s.paused
+          st?.stepsPerFrame = s.stepsPerFrame
+          return st
+        })
       nextFrame = clock.now + frame
     }
   }
@@ -296,7 +306,8 @@ struct LiveApp {
     repeat {
       base = (screenshotDir as NSString).appendingPathComponent("normscope-step\(step)" + (n > 1 ? "-\(n)" : ""))
       n += 1
-    } while FileManager.default.fileExists(atPath: base + ".txt") || FileManager.default.fileExists(atPath: base + ".ansi")
+    } while FileManager.default.fileExists(atPath: base + ".txt")
+      || FileManager.default.fileExists(atPath: base + ".ansi")
     do {
       try AtomicFile.write(Screenshot.text(b), to: base + ".txt")
       try AtomicFile.write(Screenshot.ansi(b), to: base + ".ansi")

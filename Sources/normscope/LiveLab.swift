@@ -101,7 +101,8 @@ enum LabThread {
           case .slower: speed = speeds.last { $0 < speed } ?? speed
           case .scaleLearningRate(let f): try experiment.setLearningRate(experiment.learningRate * f)
           case .scaleBatch(let f):
-            try experiment.setBatchSize(max(1, min(experiment.trainData.count, Int((Float(experiment.batchSize) * f).rounded()))))
+            try experiment.setBatchSize(
+              max(1, min(experiment.trainData.count, Int((Float(experiment.batchSize) * f).rounded()))))
           case .toggleInferenceMode: experiment.setInferenceMode(experiment.inferenceMode == .eval ? .train : .eval)
           case .reset: experiment = try Experiment(config)
           }
