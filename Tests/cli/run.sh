@@ -89,7 +89,9 @@ expect "shot into a missing directory fails cleanly" 1 "cannot write" -- "$bin" 
 NO_COLOR=1 "$bin" shot --steps 5 --format ansi --colors 256 >"$tmp/nc.ansi" 2>&1
 ! grep -q $'\x1b\[[0-9;]*38;5' "$tmp/nc.ansi" && ok || bad "NO_COLOR still produced colours"
 
-expect "no arguments runs the default experiment and says so" 0 "dashboard is not built yet" -- timeout 120 "$bin"
+expect "no arguments without a terminal says how to run headless" 1 "not a terminal.*normscope train" -- "$bin"
+expect "live without a terminal too" 1 "not a terminal" -- "$bin" live --data moons
+expect "live reports bad flags before anything else" 64 "--speed must be one of" -- "$bin" live --speed 3
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
