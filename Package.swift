@@ -14,6 +14,7 @@ let package = Package(
   targets: [
     .target(name: "NormCore"),
     .target(name: "NormLab", dependencies: ["NormCore"]),
+    .target(name: "NormScene", dependencies: ["NormLab", "NormCore"]),
     .target(name: "NormView", dependencies: ["NormLab", "NormCore"]),
     .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
     .target(name: "NormTerm", dependencies: ["CNcurses", "NormView"]),
@@ -24,6 +25,7 @@ let package = Package(
         "NormLab",
         "NormView",
         "NormTerm",
+        "NormScene",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

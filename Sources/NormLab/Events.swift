@@ -5,7 +5,7 @@ public struct Event: Sendable, Equatable, CustomStringConvertible {
   public enum Kind: Sendable, Equatable {
     case learningRate(Float)
     case batchSize(Int)
-    case optimizer(OptimizerSettings.Kind)
+    case optimizer(OptimizerSettings)
     /// Which mode the inference views use (the "forgot model.eval()" contrast).
     case inferenceMode(Mode)
     /// BatchNorm layers use running statistics in training (frozen) or not.
@@ -34,7 +34,7 @@ public struct Event: Sendable, Equatable, CustomStringConvertible {
     switch kind {
     case .learningRate(let lr): what = "learning rate \(lr)"
     case .batchSize(let b): what = "batch size \(b)"
-    case .optimizer(let k): what = "optimizer \(k.rawValue)"
+    case .optimizer(let o): what = "optimizer \(o.kind.rawValue), lr \(o.learningRate)"
     case .inferenceMode(let m): what = "inference in \(m.rawValue) mode"
     case .freezeBatchNorm(let f): what = f ? "BatchNorm frozen (running statistics)" : "BatchNorm unfrozen"
     case .freezeNormAffine(let f): what = f ? "norm γ/β frozen" : "norm γ/β trainable"

@@ -46,6 +46,10 @@ public struct ExperimentConfig: Sendable {
 public struct ExperimentError: Error, CustomStringConvertible, Sendable {
   public var variant: String?
   public var message: String
+  public init(variant: String? = nil, message: String) {
+    self.variant = variant
+    self.message = message
+  }
   public var description: String { (variant.map { "variant '\($0)': " } ?? "") + message }
 }
 
@@ -187,7 +191,7 @@ public final class Experiment {
   /// rate is kept unless `settings` differs from the current one in it.
   public func setOptimizer(_ settings: OptimizerSettings, variants names: [String]? = nil) throws {
     for v in try targets(names) { v.trainer.optimizer.replace(with: settings) }
-    events.append(Event(step: step, kind: .optimizer(settings.kind), variants: names))
+    events.append(Event(step: step, kind: .optimizer(settings), variants: names))
   }
 
   /// Chooses the mode inference views show.

@@ -83,7 +83,8 @@ public let dashboardKeyHelp: [(key: String, action: String)] = [
   ("e", "inference in eval or train mode (the forgotten model.eval())"), ("l / L", "learning rate ×2 / ÷2"),
   ("b / B", "batch size ×2 / ÷2"), ("tab / shift-tab", "next / previous panel"), ("z", "zoom the focused panel"),
   ("← → or 1-9", "choose the hidden layer"), ("g", "glyphs: braille, blocks, ascii"), ("p", "presenter mode"),
-  ("s", "screenshot (.txt and .ansi)"), ("R", "record a scene (arrives with scenes)"), ("r", "reset to step 0"),
+  ("s", "screenshot (.txt and .ansi)"), ("R", "record: start, then save a .scene file"), ("r", "reset to step 0"),
+  ("[ / ]", "previous / next chapter (scenes)"), ("Enter", "continue a scene's caption or pause"),
   ("q or Ctrl-C", "quit"), ("? or Esc", "close this help"),
 ]
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NormCore
 import NormLab
+import NormScene
 import NormTerm
 import NormView
 
@@ -55,10 +56,33 @@ struct Live: ParsableCommand {
   }
 
   func run() throws {
-    let env = ProcessInfo.processInfo.environment
     // Build the experiment once here to report bad flags before touching the terminal.
     let probe = try experimentOptions.makeExperiment()
-    let config = probe.config
+    let (name, params) = (try? DataSource.parseNameAndParameters(experimentOptions.data)) ?? (experimentOptions.data, [:])
+    let builtin = BuiltinData.names.contains(name) && !FileManager.default.fileExists(atPath: experimentOptions.data)
+    let source = LabSource(scene: nil, dataName: builtin ? name : nil, dataParameters: params, recordDir: screenshotDir)
+    try Self.session(
+      config: probe.config, source: source, present: present, screenshotDir: screenshotDir, glyphs: glyphs, colors: colors,
+      speed: speed, paused: paused, stats: stats, failAt: injectFailureAt)
+  }
+
+  /// `normscope play FILE` in the terminal.
+  static func runScene(_ scene: Scene, file: String, present: Bool, screenshotDir: String, glyphs: String) throws {
+    let config: ExperimentConfig
+    do { config = try scene.experimentConfig() } catch { throw CleanExit.failure("\(file): \(error)", code: 2) }
+    let source = LabSource(scene: scene, dataName: scene.dataName, dataParameters: scene.dataParameters, recordDir: screenshotDir)
+    try session(
+      config: config, source: source, present: present, screenshotDir: screenshotDir, glyphs: glyphs, colors: nil, speed: 5,
+      paused: false, stats: false, failAt: nil)
+  }
+
+  /// Opens the terminal, runs the training thread and the UI loop, and always restores the
+  /// terminal before reporting how the session ended.
+  static func session(
+    config: ExperimentConfig, source: LabSource, present: Bool, screenshotDir: String, glyphs: String, colors: String?,
+    speed: Int, paused: Bool, stats: Bool, failAt: Int?
+  ) throws {
+    let env = ProcessInfo.processInfo.environment
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: screenshotDir, isDirectory: &isDir), isDir.boolValue else {
       throw CleanExit.failure("--screenshot-dir \(screenshotDir): no such directory", code: 2)
@@ -66,22 +90,23 @@ struct Live: ParsableCommand {
     guard isatty(1) == 1, isatty(0) == 1 else {
       throw CleanExit.failure(
         "standard output is not a terminal, so the live dashboard cannot open. Run headless instead: "
-          + "`normscope train …` prints tables and `normscope shot --output FILE …` writes a screenshot.", code: 1)
+          + "`normscope train …` prints tables, `normscope shot --output FILE …` writes a screenshot, "
+          + "`normscope play FILE --headless` plays a scene.", code: 1)
     }
     let term: Terminal
     do {
-      term = try Terminal(
-        environment: env, forceColors: env["NO_COLOR"] != nil ? .mono : colors.flatMap(ColorMode.init(rawValue:)))
+      term = try Terminal(environment: env, forceColors: env["NO_COLOR"] != nil ? .mono : colors.flatMap(ColorMode.init(rawValue:)))
     } catch { throw CleanExit.failure("\(error)", code: 1) }
-    let glyphSet = term.utf8 ? GlyphSet(rawValue: glyphs)! : .ascii
+    let glyphSet = term.utf8 ? GlyphSet(rawValue: glyphs) ?? .braille : .ascii
     let theme = Theme(colors: env["NO_COLOR"] != nil ? .mono : term.colorMode, glyphs: glyphSet)
     let link = LabLink()
     link.shared.withLock {
       $0.stepsPerFrame = speed
       $0.paused = paused
     }
-    LabThread.start(config: config, theme: theme, link: link, failAt: injectFailureAt)
+    LabThread.start(config: config, theme: theme, link: link, failAt: failAt, source: source)
     var app = LiveApp(term: term, link: link, theme: theme, presenter: present, screenshotDir: screenshotDir)
+    app.isScene = source.scene != nil
     if !term.utf8 { app.flash("non-UTF-8 locale: using ASCII glyphs (set LANG to a UTF-8 locale for braille)") }
     let outcome = app.loop()
     link.send(.quit)
@@ -129,6 +154,8 @@ struct LiveApp {
   var lastBuffer: Buffer? = nil
   var seenMessageVersion = 0
   var drawnVersion = -1
+  var seenSceneViewVersion = 0
+  var isScene = false
 
   init(term: Terminal, link: LabLink, theme: Theme, presenter: Bool, screenshotDir: String) {
     self.term = term
@@ -163,11 +190,18 @@ struct LiveApp {
         let (name, code) = names[sig] ?? ("signal \(sig)", 128 + sig)
         return .signal(name: name, code: code, step: step)
       }
-      let (snapshot, fatal, trainerMessage, version, snapshotVersion) = link.shared.withLock { s in
+      let (snapshot, fatal, trainerMessage, version, snapshotVersion, sceneView, sceneViewVersion) = link.shared.withLock { s in
         var st = s.snapshot
         st?.paused = s.paused
         st?.stepsPerFrame = s.stepsPerFrame
-        return (st, s.fatal, s.message, s.messageVersion, s.version)
+        return (st, s.fatal, s.message, s.messageVersion, s.version, s.sceneView, s.sceneViewVersion)
+      }
+      if sceneViewVersion != seenSceneViewVersion, let v = sceneView {
+        // The script changed the view: follow it (the user may change it again).
+        seenSceneViewVersion = sceneViewVersion
+        if let l = v.layer { layer = l }
+        if let p = v.panel, let k = PanelKind(rawValue: p) { focus = k }
+        zoomed = v.zoomed
       }
       if let fatal { return .failure(fatal) }
       if version != seenMessageVersion, let trainerMessage {
@@ -285,7 +319,16 @@ struct LiveApp {
     case .character("s"):
       flash(screenshot(step: s?.step ?? 0), seconds: 6)
     case .character("R"):
-      flash("recording (R) arrives with scenes; not available in this build", seconds: 5)
+      link.send(.toggleRecord)
+    case .character("]"):
+      link.send(.nextChapter)
+    case .character("["):
+      link.send(.previousChapter)
+    case .enter:
+      if isScene {
+        link.send(.continueScene)
+        flash("continue")
+      }
     case .character("r"):
       link.send(.reset)
       flash("reset to step 0 (same seed)")

@@ -1,6 +1,7 @@
 import Foundation
 import NormCore
 import NormLab
+import NormScene
 import NormView
 import Synchronization
 
@@ -15,6 +16,12 @@ enum LabCommand: Sendable {
   case toggleInferenceMode
   case reset
   case quit
+  /// Scenes: skip a caption's hold or a `pause`; jump to the next / previous chapter.
+  case continueScene
+  case nextChapter
+  case previousChapter
+  /// Start or stop recording the session into a `.scene` file.
+  case toggleRecord
 }
 
 /// State shared between the UI thread and the training thread, behind a mutex. The training
@@ -31,6 +38,20 @@ struct LabShared: Sendable {
   /// A failure that ends the app.
   var fatal: String? = nil
   var stopped = false
+  /// The playing scene's view (layer, panel, zoom) and a version that changes when the scene
+  /// changes it, so user choices hold until the script says otherwise.
+  var sceneView: SceneView? = nil
+  var sceneViewVersion = 0
+  var recording = false
+}
+
+/// Where the live session came from, for recordings.
+struct LabSource: Sendable {
+  var scene: Scene?
+  /// Built-in data name and parameters (nil for data from a file: recording is then refused).
+  var dataName: String?
+  var dataParameters: [String: String] = [:]
+  var recordDir: String
 }
 
 final class LabLink: Sendable {
@@ -45,32 +66,62 @@ final class LabLink: Sendable {
 enum LabThread {
   static let speeds = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
 
-  static func start(config: ExperimentConfig, theme: Theme, link: LabLink, failAt: Int? = nil) {
+  static func start(config: ExperimentConfig, theme: Theme, link: LabLink, failAt: Int? = nil, source: LabSource) {
     let thread = Thread {
-      run(config: config, theme: theme, link: link, failAt: failAt)
+      run(config: config, theme: theme, link: link, failAt: failAt, source: source)
     }
     thread.name = "normscope-training"
     thread.stackSize = 8 << 20
     thread.start()
   }
 
-  static func run(config: ExperimentConfig, theme: Theme, link: LabLink, failAt: Int? = nil) {
+  static func run(config: ExperimentConfig, theme: Theme, link: LabLink, failAt: Int? = nil, source: LabSource) {
     var experiment: Experiment
-    do { experiment = try Experiment(config) } catch {
+    var player: ScenePlayer? = nil
+    do {
+      if let scene = source.scene {
+        player = try ScenePlayer(scene: scene)
+        experiment = player!.experiment
+      } else {
+        experiment = try Experiment(config)
+      }
+    } catch {
       link.shared.withLock { $0.fatal = "\(error)" }
       return
     }
+    var lastView: SceneView? = nil
+    var holdUntil: ContinuousClock.Instant? = nil
+    var reportedEnd = false
+    var recordStart: Int? = nil
     func publish() {
-      let snap = DashboardState(experiment: experiment, theme: theme)
+      var snap = DashboardState(experiment: experiment, title: source.scene.map { Text.truncated($0.title, to: 50) } ?? "NormScope", theme: theme)
+      snap.recording = recordStart != nil
+      if let p = player {
+        snap.caption = p.view.caption
+        snap.captionHeading = p.view.chapter
+      }
+      let view = player?.view
       link.shared.withLock {
         $0.snapshot = snap
         $0.version += 1
+        if let view, view != lastView {
+          $0.sceneView = view
+          $0.sceneViewVersion += 1
+        }
       }
+      lastView = view
     }
     func say(_ m: String) {
       link.shared.withLock {
         $0.message = m
         $0.messageVersion += 1
+      }
+    }
+    /// Plays the scene at full speed until its position reaches `target` (a statement index).
+    func fastForward(_ p: ScenePlayer, to target: Int) {
+      while !p.finished && p.position < target {
+        _ = try? p.tick(maxSteps: 1_000_000, delegate: nil)
+        p.resume()
       }
     }
     publish()
@@ -93,7 +144,9 @@ enum LabThread {
           case .quit:
             link.shared.withLock { $0.stopped = true }
             return
-          case .togglePause: paused.toggle()
+          case .togglePause:
+            paused.toggle()
+            if !paused, let p = player, p.pauseRequested { p.resume() }
           case .singleStep:
             paused = true
             single = true
@@ -101,39 +154,124 @@ enum LabThread {
           case .slower: speed = speeds.last { $0 < speed } ?? speed
           case .scaleLearningRate(let f): try experiment.setLearningRate(experiment.learningRate * f)
           case .scaleBatch(let f):
-            try experiment.setBatchSize(
-              max(1, min(experiment.trainData.count, Int((Float(experiment.batchSize) * f).rounded()))))
+            try experiment.setBatchSize(max(1, min(experiment.trainData.count, Int((Float(experiment.batchSize) * f).rounded()))))
           case .toggleInferenceMode: experiment.setInferenceMode(experiment.inferenceMode == .eval ? .train : .eval)
-          case .reset: experiment = try Experiment(config)
+          case .reset:
+            if let scene = source.scene {
+              player = try ScenePlayer(scene: scene)
+              experiment = player!.experiment
+              reportedEnd = false
+            } else {
+              experiment = try Experiment(config)
+            }
+            recordStart = nil
+          case .continueScene:
+            player?.resume()
+            holdUntil = nil
+            paused = false
+          case .nextChapter, .previousChapter:
+            guard let p = player else {
+              say("chapters belong to scenes: normscope play FILE")
+              break
+            }
+            let starts = p.scene.chapters.map(\.statement)
+            if case .nextChapter = c {
+              guard let target = starts.first(where: { $0 >= p.position }) else {
+                say("no later chapter")
+                break
+              }
+              fastForward(p, to: target)
+            } else {
+              let current = starts.last { $0 < p.position } ?? 0
+              let target = starts.last { $0 < current } ?? 0
+              let fresh = try ScenePlayer(scene: p.scene)
+              fastForward(fresh, to: target)
+              player = fresh
+              experiment = fresh.experiment
+            }
+            holdUntil = nil
+            reportedEnd = false
+            say("chapter: \(player!.view.chapter ?? "start") (step \(experiment.step))")
+          case .toggleRecord:
+            if let start = recordStart {
+              guard let name = source.dataName else {
+                say("recording needs a built-in data set; this session's data came from a file")
+                recordStart = nil
+                break
+              }
+              let text = SceneRecorder.text(
+                experiment: experiment, dataName: name, dataParameters: source.dataParameters, startStep: start,
+                view: lastView ?? SceneView())
+              var n = 1
+              var path: String
+              repeat {
+                path = (source.recordDir as NSString).appendingPathComponent("recording-\(n).scene")
+                n += 1
+              } while FileManager.default.fileExists(atPath: path)
+              do {
+                try AtomicFile.write(text, to: path)
+                say("recorded \(path): play it with `normscope play \(path)`")
+              } catch { say("recording not saved: \(error)") }
+              recordStart = nil
+            } else {
+              recordStart = experiment.step
+              say("recording from step \(experiment.step): R again to save a .scene file")
+            }
           }
         } catch { say("\(error)") }
         changed = true
       }
       if paused != paused0 { experiment.record(paused ? .pause : .resume) }
       if single { experiment.record(.singleStep) }
+      if !paused || single {
+        if let p = player, !p.finished {
+          if let secs = p.holdSeconds {
+            // A caption asked the timeline to wait; Enter skips.
+            if holdUntil == nil { holdUntil = clock.now + .milliseconds(Int(secs * 1000)) }
+            if clock.now >= holdUntil! {
+              p.resume()
+              holdUntil = nil
+            }
+          } else if p.pauseRequested {
+            paused = true
+            say("the scene pauses here: press space (or Enter) to go on")
+          } else {
+            do {
+              try p.tick(maxSteps: single ? 1 : speed, delegate: nil)
+            } catch { say("\(error)") }
+            changed = true
+            if p.finished && !reportedEnd {
+              reportedEnd = true
+              paused = true
+              let end = p.failure.map { "stopped: \($0)" } ?? "scene finished"
+              say("\(end): \(p.passedCount) passed, \(p.failedCount) failed; space trains on freely")
+            }
+          }
+        } else {
+          let n = single ? 1 : speed
+          let deadline = clock.now + .milliseconds(200)
+          for _ in 0..<n {
+            guard experiment.anyLive else { break }
+            if let failAt, experiment.step >= failAt {
+              link.shared.withLock { $0.fatal = "injected failure at step \(experiment.step) (test hook)" }
+              return
+            }
+            do { try experiment.advance() } catch {
+              // A failure inside the simulation (e.g. BatchNorm on a batch of 1) pauses
+              // training and says why; the user can change the setting and resume.
+              paused = true
+              say("paused: \(error)")
+              break
+            }
+            if clock.now > deadline { break }
+          }
+          changed = true
+        }
+      }
       link.shared.withLock {
         $0.paused = paused
         $0.stepsPerFrame = speed
-      }
-      if !paused || single {
-        let n = single ? 1 : speed
-        let deadline = clock.now + .milliseconds(200)
-        for _ in 0..<n {
-          guard experiment.anyLive else { break }
-          if let failAt, experiment.step >= failAt {
-            link.shared.withLock { $0.fatal = "injected failure at step \(experiment.step) (test hook)" }
-            return
-          }
-          do { try experiment.advance() } catch {
-            // A failure inside the simulation (e.g. BatchNorm on a batch of 1) pauses
-            // training and says why; the user can change the setting and resume.
-            link.shared.withLock { $0.paused = true }
-            say("paused: \(error)")
-            break
-          }
-          if clock.now > deadline { break }
-        }
-        changed = true
+        $0.recording = recordStart != nil
       }
       if changed { publish() }
       next = next + frame

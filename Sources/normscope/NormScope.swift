@@ -1,6 +1,7 @@
 import ArgumentParser
 import NormCore
 import NormLab
+import NormScene
 
 @main
 struct NormScope: ParsableCommand {
@@ -8,12 +9,13 @@ struct NormScope: ParsableCommand {
     commandName: "normscope",
     abstract: "Train small networks side by side with and without normalization, and see why batch norm works.",
     discussion: """
-      With no subcommand, NormScope opens the live lab on the default experiment: the BN paper's \
+      With no subcommand, NormScope plays the built-in tour scene in the live lab: the BN paper's \
       Figure 1 set-up on the UCI digits (a 3×100 sigmoid MLP, batch 60, W ~ N(0, 0.1²), SGD lr 0.5), \
-      with and without batch norm. Press ? in the lab for the keys. Without a terminal, use \
-      `normscope train` (tables) or `normscope shot` (screenshots).
+      with and without batch norm, through the main claims. Press ? in the lab for the keys. \
+      Without a terminal, use `normscope train` (tables), `normscope shot` (screenshots) or \
+      `normscope play FILE --headless` (scenes).
       """,
-    subcommands: [Live.self, Train.self, Shot.self]
+    subcommands: [Live.self, Play.self, Check.self, Train.self, Shot.self]
   )
 
   /// The default experiment's flags (shared by the live lab and `train`'s example).
@@ -25,7 +27,8 @@ struct NormScope: ParsableCommand {
   ]
 
   func run() throws {
-    let live = try Live.parse(Self.defaultExperiment)
-    try live.run()
+    let tour: Scene
+    do { tour = try BuiltinScenes.defaultScene() } catch { throw CleanExit.failure("built-in tour scene: \(error)", code: 1) }
+    try Live.runScene(tour, file: "tour", present: false, screenshotDir: ".", glyphs: "braille")
   }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import NormCore
 import NormLab
+import NormScene
 import NormView
 
 struct Shot: ParsableCommand {
@@ -56,6 +57,9 @@ struct Shot: ParsableCommand {
   @Option(name: .customLong("inference-mode"), help: "Inference mode for the views: eval or train.")
   var inferenceMode = "eval"
 
+  @Option(help: ArgumentHelp("Play this scene headless to its end and screenshot the last screen.", valueName: "file"))
+  var scene: String?
+
   func parsedSize() throws -> (Int, Int) {
     let parts = size.lowercased().split(separator: "x")
     guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), (1...1000).contains(w), (1...1000).contains(h)
@@ -95,6 +99,17 @@ struct Shot: ParsableCommand {
 
   func run() throws {
     let (w, h) = try parsedSize()
+    if let scene {
+      let parsed = try SceneLoader.load(scene)
+      let player: ScenePlayer
+      do { player = try ScenePlayer(scene: parsed) } catch { throw CleanExit.failure("\(scene): \(error)", code: 2) }
+      try player.playToEnd(delegate: nil)
+      let env = ProcessInfo.processInfo.environment
+      let mode: ColorMode = env["NO_COLOR"] != nil ? .mono : colors.flatMap(ColorMode.init(rawValue:)) ?? .ansi256
+      let state = SceneLoader.state(player, theme: Theme(colors: mode, glyphs: GlyphSet(rawValue: glyphs)!))
+      try write(Screenshot.export(Dashboard.render(state, width: w, height: h), as: resolvedFormat))
+      return
+    }
     let experiment = try experimentOptions.makeExperiment()
     if inferenceMode == "train" { experiment.setInferenceMode(.train) }
     for _ in 0..<steps {
@@ -118,7 +133,10 @@ struct Shot: ParsableCommand {
     state.presenter = present
     state.showHelp = helpOverlay
     state.caption = caption
-    let text = Screenshot.export(Dashboard.render(state, width: w, height: h), as: resolvedFormat)
+    try write(Screenshot.export(Dashboard.render(state, width: w, height: h), as: resolvedFormat))
+  }
+
+  func write(_ text: String) throws {
     if let output, output != "-" {
       do { try AtomicFile.write(text, to: output) } catch {
         throw CleanExit.failure("cannot write \(output): \(error)", code: 1)

@@ -81,6 +81,7 @@ struct GradientCheckTests {
       ("tanh", [6], 3),
       ("flatten", [2, 3, 2], 2),
       ("dropout 0.3", [10], 3),
+      ("noise shift=0.5 scale=1.25", [6], 3),
       ("rnn 5", [4, 3], 3),
       ("rnn 5 norm=layernorm", [4, 3], 3),
       ("rnn 5 norm=batchnorm", [4, 3], 4),

@@ -160,3 +160,63 @@ public final class Dropout: Layer {
     if lastWasTrain { dropoutApply(dx, dy, mask.pointer, count: n) } else { dx.update(from: dy, count: n) }
   }
 }
+
+/// "Noisy BN" (Santurkar et al. 2018, §2): time-varying noise with non-zero mean and
+/// non-unit scale added after a norm. In training, every step draws per unit
+/// m ~ U(−shift, shift) and s ~ U(1, scale), the same for every sample of the batch:
+/// y = x·s + m, dx = dy·s. Identity in eval mode. Probe passes reuse the current draw's
+/// random stream without advancing it.
+public final class Noise: Layer {
+  public let shift: Float
+  public let scale: Float
+  public let inputShape: [Int]
+  public var outputShape: [Int] { inputShape }
+  public var kind: String { "noise" }
+  public var summary: String { "noise ±\(shift) ×\(scale)" }
+  public var category: LayerCategory { .regularization }
+  public var rng: SeededRNG
+  private var s: [Float]
+  private var m: [Float]
+  private var lastWasTrain = false
+
+  public init(shift: Float, scale: Float, shape: [Int], rng: SeededRNG) {
+    self.shift = shift
+    self.scale = scale
+    inputShape = shape
+    self.rng = rng
+    let n = shape.reduce(1, *)
+    s = [Float](repeating: 1, count: n)
+    m = [Float](repeating: 0, count: n)
+  }
+
+  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions) {
+    let d = inputCount
+    lastWasTrain = options.mode == .train
+    guard lastWasTrain else {
+      y.update(from: x, count: batch * d)
+      return
+    }
+    var r = rng
+    for j in 0..<d {
+      s[j] = r.uniform(1, max(scale, 1))
+      m[j] = r.uniform(-shift, shift)
+    }
+    if options.updatesState { rng = r }
+    for i in 0..<batch {
+      for j in 0..<d { y[i * d + j] = x[i * d + j] * s[j] + m[j] }
+    }
+  }
+
+  public func backward(
+    _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+    _ dx: UnsafeMutablePointer<Float>?, batch: Int
+  ) {
+    guard let dx else { return }
+    let d = inputCount
+    if !lastWasTrain {
+      dx.update(from: dy, count: batch * d)
+      return
+    }
+    for i in 0..<batch { for j in 0..<d { dx[i * d + j] = dy[i * d + j] * s[j] } }
+  }
+}

@@ -42,7 +42,7 @@ public struct ModelSpec: Sendable, Equatable {
   /// The layer keywords the language knows.
   public static let keywords = [
     "linear", "conv", "maxpool", "flatten", "relu", "sigmoid", "tanh", "dropout", "rnn",
-    "batchnorm", "batchrenorm", "layernorm", "groupnorm", "instancenorm", "rmsnorm",
+    "batchnorm", "batchrenorm", "layernorm", "groupnorm", "instancenorm", "rmsnorm", "noise",
   ]
 
   public var source: String
@@ -244,6 +244,13 @@ extension ModelSpec {
         try args.finish(positionalCount: 1)
         built.append(
           Dropout(p: p, shape: shape, rng: SeededRNG(seed: settings.seed, stream: "dropout/\(dropoutOrdinal)")))
+        dropoutOrdinal += 1
+      case "noise":
+        let shift = try args.float("shift", 0.5)
+        let scale = try args.float("scale", 1.25)
+        try args.finish(positionalCount: 0)
+        guard scale >= 1 else { throw SpecError(column: kw.column, message: "noise scale must be ≥ 1 (s ~ U(1, scale))") }
+        built.append(Noise(shift: shift, scale: scale, shape: shape, rng: SeededRNG(seed: settings.seed, stream: "noise/\(dropoutOrdinal)")))
         dropoutOrdinal += 1
       case "rnn":
         guard shape.count == 2 else {

@@ -1,0 +1,94 @@
+/// A problem in a scene file at a line and column (both 1-based), rendered like a compiler:
+///
+///     scenes/x.scene:12:9: error: unknown layer 'batchnrom' (did you mean batchnorm?)
+///         variant bn: linear 100, batchnrom, linear 10
+///                                 ^
+public struct SceneDiagnostic: Error, Sendable, Equatable, CustomStringConvertible {
+  public var file: String
+  public var line: Int
+  public var column: Int
+  public var message: String
+  /// The source line, for the caret display.
+  public var sourceLine: String
+
+  public init(file: String, line: Int, column: Int, message: String, sourceLine: String) {
+    self.file = file
+    self.line = line
+    self.column = column
+    self.message = message
+    self.sourceLine = sourceLine
+  }
+
+  public var description: String { "\(file):\(line):\(column): error: \(message)" }
+
+  /// The message, the line (control characters removed) and a caret under the column.
+  public var rendered: String {
+    let clean = String(sourceLine.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) })
+    let caretPad = String(repeating: " ", count: max(0, min(column - 1, clean.count)))
+    return "\(description)\n    \(clean)\n    \(caretPad)^"
+  }
+}
+
+/// All the errors of one file.
+public struct SceneErrors: Error, Sendable, CustomStringConvertible {
+  public var diagnostics: [SceneDiagnostic]
+  public var description: String { diagnostics.map(\.rendered).joined(separator: "\n") }
+}
+
+/// A word of a scene line with its 1-based column; `quoted` words came from "…".
+struct Word: Sendable, Equatable {
+  var text: String
+  var column: Int
+  var quoted = false
+}
+
+enum Lexer {
+  /// Splits a line into words: whitespace-separated, "double quoted" strings kept whole (with
+  /// \" and \\ escapes), and a `#` outside quotes starts a comment. Unterminated quotes are an
+  /// error at the opening quote.
+  static func words(_ line: String) throws(LexError) -> [Word] {
+    var out = [Word]()
+    let chars = Array(line)
+    var i = 0
+    while i < chars.count {
+      let c = chars[i]
+      if c == " " || c == "\t" || c == "\r" {
+        i += 1
+        continue
+      }
+      if c == "#" { break }
+      if c == "\"" {
+        let start = i
+        var text = ""
+        i += 1
+        var closed = false
+        while i < chars.count {
+          if chars[i] == "\\", i + 1 < chars.count {
+            text.append(chars[i + 1])
+            i += 2
+            continue
+          }
+          if chars[i] == "\"" {
+            closed = true
+            i += 1
+            break
+          }
+          text.append(chars[i])
+          i += 1
+        }
+        if !closed { throw LexError(column: start + 1, message: "unterminated string: add a closing \"") }
+        out.append(Word(text: text, column: start + 1, quoted: true))
+        continue
+      }
+      let start = i
+      while i < chars.count, !" \t\r\"#".contains(chars[i]) { i += 1 }
+      out.append(Word(text: String(chars[start..<i]), column: start + 1))
+    }
+    return out
+  }
+}
+
+struct LexError: Error {
+  var column: Int
+  var message: String
+}

@@ -1,0 +1,181 @@
+import NormCore
+import NormLab
+
+/// The outcome of one `expect` (or a `run until` that timed out, or a runtime error).
+public struct ExpectationResult: Sendable {
+  public var line: Int
+  public var source: String
+  public var passed: Bool
+  /// Metric values read, e.g. "final_loss(bn) = 0.0123".
+  public var readings: [String]
+  public var step: Int
+
+  /// `PASS line 42 (step 2000): final_loss(bn) < 0.5 * final_loss(plain)   [final_loss(bn) = …]`
+  public var rendered: String {
+    (passed ? "PASS" : "FAIL") + "  line \(line) (step \(step)): \(source)"
+      + (readings.isEmpty ? "" : "\n        " + readings.joined(separator: ", "))
+  }
+}
+
+/// Receives what a playing scene produces.
+public protocol ScenePlayerDelegate: AnyObject {
+  /// Called after every timeline statement (the flip-book takes a frame here).
+  func scenePlayer(_ player: ScenePlayer, finished statement: Statement) throws
+  /// Called for `screenshot NAME`.
+  func scenePlayer(_ player: ScenePlayer, screenshot name: String) throws
+}
+
+/// Plays a scene against a fresh experiment. Headless playback calls ``playToEnd(delegate:)``;
+/// the live app calls ``tick(maxSteps:delegate:)`` once per frame.
+public final class ScenePlayer {
+  public let scene: Scene
+  public private(set) var experiment: Experiment
+  public private(set) var view: SceneView
+  public private(set) var results: [ExpectationResult] = []
+  /// Index of the next statement.
+  public private(set) var position = 0
+  /// Steps left in the current `run` / `run until` statement.
+  private var remaining: Int? = nil
+  /// A `pause` statement was reached (interactive playback stops there until resumed).
+  public private(set) var pauseRequested = false
+  /// Seconds the last caption asked to stay (interactive playback holds the timeline).
+  public private(set) var holdSeconds: Double? = nil
+  /// A runtime error that stopped the scene.
+  public private(set) var failure: String? = nil
+  private let originalData: Dataset
+
+  public init(scene: Scene) throws {
+    self.scene = scene
+    let config = try scene.experimentConfig()
+    originalData = config.data
+    experiment = try Experiment(config)
+    view = scene.view
+  }
+
+  public var finished: Bool { position >= scene.statements.count || failure != nil }
+  public var passedCount: Int { results.filter(\.passed).count }
+  public var failedCount: Int { results.count - passedCount }
+
+  /// Clears a reached `pause` (interactive resume).
+  public func resume() {
+    pauseRequested = false
+    holdSeconds = nil
+  }
+
+  /// Runs the whole timeline at full speed. Never throws for a failing expectation or a
+  /// runtime error inside training (those are results); throws only what the delegate throws.
+  public func playToEnd(delegate: ScenePlayerDelegate?) throws {
+    while !finished {
+      _ = try tick(maxSteps: Int.max, delegate: delegate)
+      pauseRequested = false
+      holdSeconds = nil
+    }
+  }
+
+  /// Advances by at most `maxSteps` training steps, completing statements as they end.
+  /// Returns the number of steps taken.
+  @discardableResult
+  public func tick(maxSteps: Int, delegate: ScenePlayerDelegate?) throws -> Int {
+    var taken = 0
+    while !finished && !pauseRequested && holdSeconds == nil {
+      let s = scene.statements[position]
+      switch s.kind {
+      case .run(let n):
+        if remaining == nil { remaining = n }
+        let k = min(remaining!, maxSteps - taken)
+        guard advance(k, statement: s) else { return taken }
+        taken += k
+        remaining! -= k
+        if remaining! > 0 { return taken }
+      case .runUntil(let cond, let within, let source):
+        if remaining == nil { remaining = within }
+        while remaining! > 0 {
+          if let hold = try? holds(cond), hold { break }
+          if taken >= maxSteps { return taken }
+          guard advance(1, statement: s) else { return taken }
+          taken += 1
+          remaining! -= 1
+        }
+        if remaining! == 0, (try? holds(cond)) != true {
+          var ev = Evaluator(experiment: experiment)
+          _ = try? ev.evaluate(cond)
+          results.append(
+            ExpectationResult(line: s.line, source: "run until \(source) within \(within): not reached", passed: false, readings: ev.readings, step: experiment.step))
+        }
+      default:
+        do { try execute(s, delegate: delegate) } catch let e as ExperimentError {
+          fail(s, "\(e)")
+          return taken
+        }
+      }
+      remaining = nil
+      position += 1
+      try delegate?.scenePlayer(self, finished: s)
+    }
+    return taken
+  }
+
+  private func fail(_ s: Statement, _ message: String) {
+    failure = "line \(s.line): \(message)"
+    results.append(ExpectationResult(line: s.line, source: "error: \(message)", passed: false, readings: [], step: experiment.step))
+  }
+
+  private func advance(_ n: Int, statement s: Statement) -> Bool {
+    for _ in 0..<n {
+      do { try experiment.advance() } catch {
+        fail(s, "\(error)")
+        return false
+      }
+    }
+    return true
+  }
+
+  private func holds(_ e: Expr) throws -> Bool {
+    var ev = Evaluator(experiment: experiment)
+    return ev.truth(try ev.evaluate(e))
+  }
+
+  private func execute(_ s: Statement, delegate: ScenePlayerDelegate?) throws {
+    let e = experiment
+    switch s.kind {
+    case .run, .runUntil: break
+    case .setLearningRate(let lr, let vs): try e.setLearningRate(lr, variants: vs)
+    case .setBatch(let b): try e.setBatchSize(b)
+    case .setOptimizer(let kind, let lr, let vs):
+      var o = e.config.optimizer
+      o.kind = kind
+      o.learningRate = lr ?? e.learningRate
+      try e.setOptimizer(o, variants: vs)
+    case .setMode(let m): e.setInferenceMode(m)
+    case .freezeBatchNorm(let f, let vs): try e.setBatchNormFrozen(f, variants: vs)
+    case .freezeAffine(let f, let vs): try e.setNormAffineFrozen(f, variants: vs)
+    case .resetStatistics(let vs): try e.resetRunningStatistics(variants: vs)
+    case .reestimateStatistics(let n, let vs): try e.reestimateRunningStatistics(batches: n, variants: vs)
+    case .shiftData(let shift, let d):
+      do { try e.setData(try shift.apply(to: originalData, seed: scene.seed), description: "shifted: \(d)") } catch let x as NormError {
+        throw ExperimentError(variant: nil, message: x.message)
+      }
+    case .restoreData: try e.setData(originalData, description: "original data")
+    case .restart: experiment = try Experiment(try scene.experimentConfig())
+    case .mark(let m): e.mark(m)
+    case .caption(let t, let secs):
+      view.caption = t
+      view.captionSeconds = secs
+      holdSeconds = secs
+    case .pause: pauseRequested = true
+    case .screenshot(let name): try delegate?.scenePlayer(self, screenshot: name)
+    case .chapter(let c): view.chapter = c
+    case .showLayer(let k): view.layer = k
+    case .showPanel(let p): view.panel = p
+    case .zoom(let z): view.zoomed = z
+    case .expect(let cond, let source):
+      var ev = Evaluator(experiment: experiment)
+      do {
+        let v = try ev.evaluate(cond)
+        results.append(ExpectationResult(line: s.line, source: source, passed: ev.truth(v), readings: ev.readings, step: e.step))
+      } catch {
+        results.append(ExpectationResult(line: s.line, source: source, passed: false, readings: ev.readings + ["error: \(error)"], step: e.step))
+      }
+    }
+  }
+}

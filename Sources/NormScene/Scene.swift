@@ -1,0 +1,86 @@
+import NormCore
+import NormLab
+
+/// A parsed scene: the experiment it sets up and its timeline.
+public struct Scene: Sendable {
+  public var file: String
+  public var title = "untitled scene"
+  public var description = ""
+  public var seed: UInt64 = 1
+  public var dataName = "digits"
+  public var dataParameters: [String: String] = [:]
+  public var variants: [VariantSpec] = []
+  public var optimizer = OptimizerSettings(kind: .sgd, learningRate: 0.1)
+  public var batchSize = 60
+  public var initialization = InitSettings()
+  public var loss: LossKind = .crossEntropy
+  public var validationFraction = 0.2
+  public var instruments = InstrumentSettings()
+  /// Headless screen size (`size 140x45`).
+  public var size: (width: Int, height: Int) = (140, 45)
+  /// The view at the start.
+  public var view = SceneView()
+  public var statements: [Statement] = []
+
+  /// The experiment configuration (the data set is built here, deterministically).
+  public func experimentConfig() throws -> ExperimentConfig {
+    let data = try BuiltinData.make(name: dataName, parameters: dataParameters, seed: seed)
+    return ExperimentConfig(
+      variants: variants, data: data, optimizer: optimizer, batchSize: batchSize, seed: seed, initialization: initialization,
+      loss: loss, validationFraction: validationFraction, instruments: instruments)
+  }
+
+  /// Chapter names in order, with the index of their statement.
+  public var chapters: [(name: String, statement: Int)] {
+    statements.enumerated().compactMap { i, s in
+      if case .chapter(let n) = s.kind { return (n, i) }
+      return nil
+    }
+  }
+}
+
+/// What the screen shows, as the scene sets it.
+public struct SceneView: Sendable, Equatable {
+  /// Hidden layer to show (nil: the last).
+  public var layer: Int? = nil
+  /// Focused panel name (a `PanelKind` raw value; nil: loss).
+  public var panel: String? = nil
+  public var zoomed = false
+  public var caption: String? = nil
+  /// Seconds the caption stays in interactive play (nil: until the next caption or a key).
+  public var captionSeconds: Double? = nil
+  public var chapter: String? = nil
+  public init() {}
+}
+
+/// One timeline statement with where it came from.
+public struct Statement: Sendable {
+  public enum Kind: Sendable {
+    case run(Int)
+    case runUntil(Expr, within: Int, source: String)
+    case setLearningRate(Float, variants: [String]?)
+    case setBatch(Int)
+    case setOptimizer(OptimizerSettings.Kind, learningRate: Float?, variants: [String]?)
+    case setMode(Mode)
+    case freezeBatchNorm(Bool, variants: [String]?)
+    case freezeAffine(Bool, variants: [String]?)
+    case resetStatistics(variants: [String]?)
+    case reestimateStatistics(batches: Int, variants: [String]?)
+    case shiftData(DomainShift, description: String)
+    case restoreData
+    /// A fresh experiment from the header (same seed, step 0); the view is kept.
+    case restart
+    case mark(String)
+    case caption(String, seconds: Double?)
+    case pause
+    case screenshot(String)
+    case chapter(String)
+    case showLayer(Int)
+    case showPanel(String)
+    case zoom(Bool)
+    case expect(Expr, source: String)
+  }
+  public var kind: Kind
+  public var line: Int
+  public var text: String
+}

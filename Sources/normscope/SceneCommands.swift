@@ -1,0 +1,180 @@
+import ArgumentParser
+import Foundation
+import NormCore
+import NormLab
+import NormScene
+import NormView
+
+/// Reads and parses a scene file; on errors prints every one and exits 2.
+enum SceneLoader {
+  static func load(_ path: String) throws -> Scene {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw CleanExit.failure("\(path): cannot read the file", code: 2)
+    }
+    guard data.count <= 1_000_000 else { throw CleanExit.failure("\(path): larger than 1 MB; not a scene file", code: 2) }
+    guard let text = String(data: data, encoding: .utf8) else { throw CleanExit.failure("\(path): not UTF-8 text", code: 2) }
+    do { return try SceneParser.parse(text, file: path) } catch {
+      var err = StandardError()
+      print(error.description, to: &err)
+      let n = error.diagnostics.count
+      throw CleanExit.failure("\(path): \(n) error\(n == 1 ? "" : "s")", code: 2)
+    }
+  }
+
+  /// The dashboard for the player's current state with the scene's view applied.
+  static func state(_ p: ScenePlayer, theme: Theme) -> DashboardState {
+    var s = DashboardState(experiment: p.experiment, title: Text.truncated(p.scene.title, to: 60), theme: theme)
+    apply(p.view, to: &s)
+    return s
+  }
+
+  static func apply(_ v: SceneView, to s: inout DashboardState) {
+    if let l = v.layer { s.selectedLayer = min(l, max(s.layerCount, 1)) }
+    if let p = v.panel, let k = PanelKind(rawValue: p), s.panels.contains(k) { s.focus = k }
+    s.zoomed = v.zoomed
+    s.caption = v.caption
+    s.captionHeading = v.chapter
+  }
+}
+
+struct Check: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Validate scene files: every error with file:line:column; exit 2 if any.")
+
+  @Argument(help: "Scene files.") var files: [String]
+
+  func run() throws {
+    var bad = 0
+    var err = StandardError()
+    for f in files {
+      guard let data = FileManager.default.contents(atPath: f), let text = String(data: data, encoding: .utf8) else {
+        print("\(f): cannot read the file as UTF-8 text", to: &err)
+        bad += 1
+        continue
+      }
+      do {
+        let scene = try SceneParser.parse(text, file: f)
+        let expects = scene.statements.filter {
+          if case .expect = $0.kind { return true }
+          return false
+        }.count
+        print("ok: \(f) — \(scene.variants.count) variants, \(scene.statements.count) statements, \(expects) expectations")
+      } catch {
+        print(error.description, to: &err)
+        bad += 1
+      }
+    }
+    if bad > 0 { throw CleanExit.failure("\(bad) of \(files.count) file\(files.count == 1 ? "" : "s") with errors", code: 2) }
+  }
+}
+
+/// Headless playback: renders a flip-book frame after every statement and writes screenshots.
+final class HeadlessSink: ScenePlayerDelegate {
+  let size: (Int, Int)
+  let theme: Theme
+  let screenshotDir: String?
+  var frames: [(label: String, buffer: Buffer)] = []
+  let keepFrames: Bool
+  var written: [String] = []
+  var skipped: [String] = []
+
+  init(size: (Int, Int), theme: Theme, screenshotDir: String?, keepFrames: Bool) {
+    self.size = size
+    self.theme = theme
+    self.screenshotDir = screenshotDir
+    self.keepFrames = keepFrames
+  }
+
+  func render(_ p: ScenePlayer) -> Buffer {
+    Dashboard.render(SceneLoader.state(p, theme: theme), width: size.0, height: size.1)
+  }
+
+  func scenePlayer(_ player: ScenePlayer, finished statement: Statement) throws {
+    if keepFrames {
+      frames.append(("line \(statement.line), step \(player.experiment.step): \(statement.text)", render(player)))
+    }
+  }
+
+  func scenePlayer(_ player: ScenePlayer, screenshot name: String) throws {
+    guard let dir = screenshotDir else {
+      skipped.append(name)
+      return
+    }
+    let b = render(player)
+    let base = (dir as NSString).appendingPathComponent(name)
+    try AtomicFile.write(Screenshot.text(b), to: base + ".txt")
+    try AtomicFile.write(Screenshot.ansi(b), to: base + ".ansi")
+    written.append(base + ".txt")
+  }
+}
+
+struct Play: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Play a scene: live in the terminal, or headless with every expectation checked.",
+    discussion: """
+      Headless playback prints each expectation as PASS or FAIL with the values it measured and \
+      exits 0 only if all pass (1 if one fails, 2 on invalid input). Screenshots are written only \
+      into --screenshots DIR (scene files name screenshots, never paths).
+      """
+  )
+
+  @Argument(help: "The .scene file.") var file: String
+  @Flag(help: "No terminal: play at full speed and check the expectations.") var headless = false
+  @Option(help: ArgumentHelp("Screen size for frames and screenshots (default: the scene's, else 140x45).", valueName: "WxH"))
+  var size: String?
+  @Option(help: ArgumentHelp("Directory for the scene's screenshots (created if missing).", valueName: "dir"))
+  var screenshots: String?
+  @Option(help: ArgumentHelp("Write a flip-book: the screen after every timeline statement.", valueName: "file"))
+  var flipbook: String?
+  @Option(help: "Glyphs: braille, blocks or ascii.") var glyphs = "braille"
+  @Option(help: "Colours for screenshots: truecolor, 256, 8 or mono.") var colors = "256"
+  @Flag(help: "Presenter mode (interactive).") var present = false
+  @Option(name: .customLong("screenshot-dir"), help: "Where s and R write files in interactive play (default: .).")
+  var screenshotDir = "."
+
+  func validate() throws {
+    if let size { _ = try parseSize(size) }
+    guard GlyphSet(rawValue: glyphs) != nil else { throw ValidationError("--glyphs must be braille, blocks or ascii") }
+    guard ColorMode(rawValue: colors) != nil else { throw ValidationError("--colors must be truecolor, 256, 8 or mono") }
+  }
+
+  func run() throws {
+    let scene = try SceneLoader.load(file)
+    if !headless {
+      try Live.runScene(scene, file: file, present: present, screenshotDir: screenshotDir, glyphs: glyphs)
+      return
+    }
+    let sz = try size.map(parseSize) ?? (scene.size.width, scene.size.height)
+    if let screenshots {
+      do { try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true) } catch {
+        throw CleanExit.failure("cannot create --screenshots \(screenshots): \(error.localizedDescription)", code: 2)
+      }
+    }
+    let mode: ColorMode = ProcessInfo.processInfo.environment["NO_COLOR"] != nil ? .mono : ColorMode(rawValue: colors)!
+    let sink = HeadlessSink(size: sz, theme: Theme(colors: mode, glyphs: GlyphSet(rawValue: glyphs)!), screenshotDir: screenshots, keepFrames: flipbook != nil)
+    let player: ScenePlayer
+    do { player = try ScenePlayer(scene: scene) } catch { throw CleanExit.failure("\(file): \(error)", code: 2) }
+    print("scene: \(scene.title)")
+    try player.playToEnd(delegate: sink)
+    for r in player.results { print(r.rendered) }
+    if let flipbook {
+      do { try AtomicFile.write(Screenshot.flipBook(sink.frames), to: flipbook) } catch {
+        throw CleanExit.failure("cannot write \(flipbook): \(error)", code: 1)
+      }
+    }
+    if !sink.written.isEmpty { print("screenshots: " + sink.written.joined(separator: ", ")) }
+    if !sink.skipped.isEmpty { print("screenshots not written (no --screenshots DIR): " + sink.skipped.joined(separator: ", ")) }
+    let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+    print("\(name): \(player.passedCount) passed, \(player.failedCount) failed")
+    if let f = player.failure { throw CleanExit.failure(f, code: 1) }
+    if player.failedCount > 0 { throw ExitCode(1) }
+  }
+}
+
+func parseSize(_ s: String) throws -> (Int, Int) {
+  let parts = s.lowercased().split(separator: "x")
+  guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), (1...1000).contains(w), (1...1000).contains(h) else {
+    throw ValidationError("--size must look like 140x45 (1 to 1000 each), got '\(s)'")
+  }
+  return (w, h)
+}
