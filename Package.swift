@@ -33,6 +33,7 @@ let package = Package(
       name: "NormBench", dependencies: ["NormCore", "NormLab", "NormView"], path: "benchmarks/NormBench"),
     .testTarget(name: "NormCoreTests", dependencies: ["NormCore"], exclude: ["Fixtures"]),
     .testTarget(name: "NormLabTests", dependencies: ["NormLab", "NormCore"]),
+    .testTarget(name: "NormSceneTests", dependencies: ["NormScene", "NormView", "NormLab", "NormCore"]),
     .testTarget(name: "NormViewTests", dependencies: ["NormView", "NormLab", "NormCore"], exclude: ["Golden"]),
   ],
   swiftLanguageModes: [.v6]

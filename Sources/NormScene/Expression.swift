@@ -29,27 +29,37 @@ public enum Metrics {
     "val_accuracy": .init(takesVariant: true, arguments: [], isBool: false, help: "validation accuracy now, eval mode"),
     "val_accuracy_train_mode": .init(
       takesVariant: true, arguments: ["batch"], isBool: false,
-      help: "validation accuracy in train mode (batch statistics) with batches of `batch` (default: the training batch)"),
+      help: "validation accuracy in train mode (batch statistics) with batches of `batch` (default: the training batch)"
+    ),
     "train_accuracy": .init(takesVariant: true, arguments: [], isBool: false, help: "training accuracy (smoothed)"),
     "diverged": .init(takesVariant: true, arguments: [], isBool: true, help: "the variant diverged"),
-    "drift": .init(takesVariant: true, arguments: ["layer"], isBool: false, help: "W1 drift of the layer's input since the mark"),
+    "drift": .init(
+      takesVariant: true, arguments: ["layer"], isBool: false, help: "W1 drift of the layer's input since the mark"),
     "shift": .init(takesVariant: true, arguments: ["layer"], isBool: false, help: "W1 between the last two snapshots"),
-    "percentile_travel": .init(takesVariant: true, arguments: ["layer"], isBool: false, help: "path length of p15/p50/p85"),
-    "percentile_range": .init(takesVariant: true, arguments: ["layer"], isBool: false, help: "mean range of p15/p50/p85"),
-    "eval_gap": .init(takesVariant: true, arguments: [], isBool: false, help: "mean |logit_train − logit_eval| on the probe"),
+    "percentile_travel": .init(
+      takesVariant: true, arguments: ["layer"], isBool: false, help: "path length of p15/p50/p85"),
+    "percentile_range": .init(
+      takesVariant: true, arguments: ["layer"], isBool: false, help: "mean range of p15/p50/p85"),
+    "eval_gap": .init(
+      takesVariant: true, arguments: [], isBool: false, help: "mean |logit_train − logit_eval| on the probe"),
     "eval_kl": .init(takesVariant: true, arguments: [], isBool: false, help: "mean KL(train ‖ eval) on the probe"),
     "acc_train_mode": .init(takesVariant: true, arguments: [], isBool: false, help: "probe accuracy in train mode"),
     "acc_eval_mode": .init(takesVariant: true, arguments: [], isBool: false, help: "probe accuracy in eval mode"),
-    "single_acc_eval_mode": .init(takesVariant: true, arguments: [], isBool: false, help: "one-sample accuracy, eval mode"),
-    "single_sample_error": .init(takesVariant: true, arguments: [], isBool: true, help: "train-mode inference on one sample is an error"),
+    "single_acc_eval_mode": .init(
+      takesVariant: true, arguments: [], isBool: false, help: "one-sample accuracy, eval mode"),
+    "single_sample_error": .init(
+      takesVariant: true, arguments: [], isBool: true, help: "train-mode inference on one sample is an error"),
     "ics": .init(takesVariant: true, arguments: ["layer"], isBool: false, help: "gradient ICS ‖G − G′‖₂"),
     "ics_cos": .init(takesVariant: true, arguments: ["layer"], isBool: false, help: "cos(G, G′)"),
     "beta_smoothness": .init(takesVariant: true, arguments: [], isBool: false, help: "effective β-smoothness along −g"),
     "loss_variation": .init(takesVariant: true, arguments: [], isBool: false, help: "range of the loss along −g"),
-    "bn_gap": .init(takesVariant: true, arguments: ["layer"], isBool: false, help: "BN |μ_batch − μ_running|/σ on the probe"),
+    "bn_gap": .init(
+      takesVariant: true, arguments: ["layer"], isBool: false, help: "BN |μ_batch − μ_running|/σ on the probe"),
     "grad_norm": .init(takesVariant: true, arguments: ["layer"], isBool: false, help: "‖∇W‖ of the layer"),
-    "steps_to_loss": .init(takesVariant: true, arguments: ["below"], isBool: false, help: "first step with smoothed loss < below"),
-    "steps_to_accuracy": .init(takesVariant: true, arguments: ["above"], isBool: false, help: "first step with validation accuracy ≥ above"),
+    "steps_to_loss": .init(
+      takesVariant: true, arguments: ["below"], isBool: false, help: "first step with smoothed loss < below"),
+    "steps_to_accuracy": .init(
+      takesVariant: true, arguments: ["above"], isBool: false, help: "first step with validation accuracy ≥ above"),
     "lr": .init(takesVariant: true, arguments: [], isBool: false, help: "current learning rate"),
     "step": .init(takesVariant: false, arguments: [], isBool: false, help: "current step"),
     "batch": .init(takesVariant: false, arguments: [], isBool: false, help: "current batch size"),
@@ -60,7 +70,10 @@ public enum Metrics {
 /// its line).
 struct ExprParser {
   enum Token: Equatable {
-    case number(Double), ident(String), op(String), lparen, rparen, comma, equals, end
+    case number(Double)
+    case ident(String)
+    case op(String)
+    case lparen, rparen, comma, equals, end
   }
   var tokens: [(Token, Int)] = []
   var i = 0
@@ -84,12 +97,15 @@ struct ExprParser {
       }
       if c.isNumber || (c == "." && k + 1 < chars.count && chars[k + 1].isNumber) {
         let s = k
-        while k < chars.count, chars[k].isNumber || chars[k] == "." || chars[k] == "e" || chars[k] == "E"
-          || ((chars[k] == "-" || chars[k] == "+") && (chars[k - 1] == "e" || chars[k - 1] == "E"))
+        while k < chars.count,
+          chars[k].isNumber || chars[k] == "." || chars[k] == "e" || chars[k] == "E"
+            || ((chars[k] == "-" || chars[k] == "+") && (chars[k - 1] == "e" || chars[k - 1] == "E"))
         {
           k += 1
         }
-        guard let v = Double(String(chars[s..<k])) else { throw Failure(column: col, message: "bad number '\(String(chars[s..<k]))'") }
+        guard let v = Double(String(chars[s..<k])) else {
+          throw Failure(column: col, message: "bad number '\(String(chars[s..<k]))'")
+        }
         tokens.append((.number(v), col))
         continue
       }
@@ -127,7 +143,9 @@ struct ExprParser {
 
   mutating func parse() throws(Failure) -> Expr {
     let e = try orExpr()
-    guard peek == .end else { throw Failure(column: column, message: "unexpected \(describe(peek)) after the expression") }
+    guard peek == .end else {
+      throw Failure(column: column, message: "unexpected \(describe(peek)) after the expression")
+    }
     return e
   }
 
@@ -221,25 +239,33 @@ struct ExprParser {
       if f.takesVariant {
         let (vt, vcol) = next()
         guard case .ident(let v) = vt else {
-          throw Failure(column: vcol, message: "\(name) needs a variant name first, e.g. \(name)(\(variants.sorted().first ?? "bn"))")
+          throw Failure(
+            column: vcol,
+            message: "\(name) needs a variant name first, e.g. \(name)(\(variants.sorted().first ?? "bn"))")
         }
         guard variants.contains(v) else {
           throw Failure(
             column: vcol,
-            message: "no variant named '\(v)' (variants: \(variants.sorted().joined(separator: ", ")))" + hint(for: v, among: Array(variants)))
+            message: "no variant named '\(v)' (variants: \(variants.sorted().joined(separator: ", ")))"
+              + hint(for: v, among: Array(variants)))
         }
         variant = v
       }
       while peek != .rparen {
         if f.takesVariant || !args.isEmpty {
-          guard peek == .comma else { throw Failure(column: column, message: "expected ',' or ')' but found \(describe(peek))") }
+          guard peek == .comma else {
+            throw Failure(column: column, message: "expected ',' or ')' but found \(describe(peek))")
+          }
           _ = next()
         }
         let (kt, kcol) = next()
-        guard case .ident(let key) = kt else { throw Failure(column: kcol, message: "expected key=value, found \(describe(kt))") }
+        guard case .ident(let key) = kt else {
+          throw Failure(column: kcol, message: "expected key=value, found \(describe(kt))")
+        }
         guard f.arguments.contains(key) else {
           let allowed = f.arguments.isEmpty ? "takes no options" : "takes \(f.arguments.joined(separator: ", "))"
-          throw Failure(column: kcol, message: "\(name) \(allowed); '\(key)' is not one" + hint(for: key, among: f.arguments))
+          throw Failure(
+            column: kcol, message: "\(name) \(allowed); '\(key)' is not one" + hint(for: key, among: f.arguments))
         }
         guard peek == .equals else { throw Failure(column: column, message: "expected '=' after \(key)") }
         _ = next()

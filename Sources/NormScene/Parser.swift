@@ -10,7 +10,8 @@ public enum SceneParser {
     "instruments", "size",
   ]
   public static let timelineKeywords = [
-    "run", "set", "freeze", "unfreeze", "reset", "restart", "reestimate", "shift", "restore", "mark", "caption", "pause", "screenshot",
+    "run", "set", "freeze", "unfreeze", "reset", "restart", "reestimate", "shift", "restore", "mark", "caption",
+    "pause", "screenshot",
     "chapter", "show", "zoom", "unzoom", "expect",
   ]
   /// Panels `show panel` accepts.
@@ -101,11 +102,15 @@ private struct Parse {
     let isHeader = SceneParser.headerKeywords.contains(kw)
     let isTimeline = SceneParser.timelineKeywords.contains(kw)
     if !isHeader && !isTimeline {
-      error(first.column, "unknown statement '\(first.text)'" + hint(for: kw, among: SceneParser.headerKeywords + SceneParser.timelineKeywords))
+      error(
+        first.column,
+        "unknown statement '\(first.text)'"
+          + hint(for: kw, among: SceneParser.headerKeywords + SceneParser.timelineKeywords))
       return
     }
     if isHeader, let t = timelineStarted, kw != "size" {
-      error(first.column, "'\(kw)' sets up the experiment, so it must come before the timeline (which starts on line \(t))")
+      error(
+        first.column, "'\(kw)' sets up the experiment, so it must come before the timeline (which starts on line \(t))")
       return
     }
     if isTimeline && timelineStarted == nil && !["show", "zoom", "unzoom", "caption", "chapter"].contains(kw) {
@@ -128,9 +133,14 @@ private struct Parse {
       }
       scene.seed = v
     case "data":
-      guard let name = args.first else { return error(first.column + 5, "data needs a name, e.g. `data digits` or `data spirals classes=3`") }
+      guard let name = args.first else {
+        return error(first.column + 5, "data needs a name, e.g. `data digits` or `data spirals classes=3`")
+      }
       guard BuiltinData.names.contains(name.text) else {
-        return error(name.column, "unknown data set '\(name.text)'" + hint(for: name.text, among: BuiltinData.names) + " (built-in: \(BuiltinData.names.joined(separator: ", ")))")
+        return error(
+          name.column,
+          "unknown data set '\(name.text)'" + hint(for: name.text, among: BuiltinData.names)
+            + " (built-in: \(BuiltinData.names.joined(separator: ", ")))")
       }
       scene.dataName = name.text
       scene.dataParameters = [:]
@@ -143,16 +153,22 @@ private struct Parse {
     case "variant":
       let (text, col) = rest(raw, after: first)
       guard let colon = text.firstIndex(of: ":") else {
-        return error(col, "expected `variant NAME: model spec`, e.g. `variant bn: linear 100, batchnorm, relu, linear 10`")
+        return error(
+          col, "expected `variant NAME: model spec`, e.g. `variant bn: linear 100, batchnorm, relu, linear 10`")
       }
       let name = text[..<colon].trimmingCharacters(in: " ")
-      guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }), name.first!.isLetter else {
+      guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }),
+        name.first!.isLetter
+      else {
         return error(col, "a variant name is letters, digits, - and _, starting with a letter; found '\(name)'")
       }
-      guard !SceneParser.headerKeywords.contains(name) && !["and", "or", "not", "true", "false", "for"].contains(name) else {
+      guard !SceneParser.headerKeywords.contains(name) && !["and", "or", "not", "true", "false", "for"].contains(name)
+      else {
         return error(col, "'\(name)' is a reserved word; choose another variant name")
       }
-      if scene.variants.contains(where: { $0.name == name }) { return error(col, "a variant named '\(name)' already exists") }
+      if scene.variants.contains(where: { $0.name == name }) {
+        return error(col, "a variant named '\(name)' already exists")
+      }
       if scene.variants.count == 4 { return error(first.column, "a scene has at most 4 variants") }
       let afterColon = text[text.index(after: colon)...]
       let lead = afterColon.prefix { $0 == " " }.count
@@ -165,7 +181,10 @@ private struct Parse {
       variantLines.append((name, lineNo, col, specColumn))
     case "optimizer":
       guard let k = args.first, let kind = OptimizerSettings.Kind(rawValue: k.text.lowercased()) else {
-        return error(args.first?.column ?? first.column + 10, "optimizer must be sgd, momentum or adam" + hint(for: args.first?.text ?? "", among: ["sgd", "momentum", "adam"]))
+        return error(
+          args.first?.column ?? first.column + 10,
+          "optimizer must be sgd, momentum or adam"
+            + hint(for: args.first?.text ?? "", among: ["sgd", "momentum", "adam"]))
       }
       var o = scene.optimizer
       o.kind = kind
@@ -176,13 +195,19 @@ private struct Parse {
           o.nesterov = true
           continue
         }
-        guard kv.count == 2, let v = Float(kv[1]), v.isFinite, v >= 0 else { return error(w.column, "expected momentum=, weight_decay= or nesterov, found '\(w.text)'") }
+        guard kv.count == 2, let v = Float(kv[1]), v.isFinite, v >= 0 else {
+          return error(w.column, "expected momentum=, weight_decay= or nesterov, found '\(w.text)'")
+        }
         switch kv[0] {
         case "momentum": o.momentum = v
         case "weight_decay", "wd": o.weightDecay = v
         case "beta1": o.beta1 = v
         case "beta2": o.beta2 = v
-        default: return error(w.column, "optimizer has no option '\(kv[0])'" + hint(for: kv[0], among: ["momentum", "weight_decay", "nesterov", "beta1", "beta2"]))
+        default:
+          return error(
+            w.column,
+            "optimizer has no option '\(kv[0])'"
+              + hint(for: kv[0], among: ["momentum", "weight_decay", "nesterov", "beta1", "beta2"]))
         }
       }
       scene.optimizer = o
@@ -224,20 +249,28 @@ private struct Parse {
           continue
         }
         let kv = w.text.split(separator: "=", maxSplits: 1).map(String.init)
-        guard kv.count == 2, let v = Int(kv[1]), v >= 0 else { return error(w.column, "expected every=N, ics=N, smoothness=N, probe=N or validation=N") }
+        guard kv.count == 2, let v = Int(kv[1]), v >= 0 else {
+          return error(w.column, "expected every=N, ics=N, smoothness=N, probe=N or validation=N")
+        }
         switch kv[0] {
         case "every": scene.instruments.every = max(1, v)
         case "ics": scene.instruments.icsEvery = v
         case "smoothness": scene.instruments.smoothnessEvery = v
         case "probe": scene.instruments.probeSize = max(1, v)
         case "validation": scene.instruments.validationEvery = v
-        default: return error(w.column, "instruments has no option '\(kv[0])'" + hint(for: kv[0], among: ["every", "ics", "smoothness", "probe", "validation"]))
+        default:
+          return error(
+            w.column,
+            "instruments has no option '\(kv[0])'"
+              + hint(for: kv[0], among: ["every", "ics", "smoothness", "probe", "validation"]))
         }
       }
     case "size":
       guard let w = args.first else { return error(first.column + 5, "size needs WIDTHxHEIGHT, e.g. `size 140x45`") }
       let parts = w.text.lowercased().split(separator: "x")
-      guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), (80...1000).contains(a), (24...1000).contains(b) else {
+      guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), (80...1000).contains(a),
+        (24...1000).contains(b)
+      else {
         return error(w.column, "size must be WIDTHxHEIGHT from 80x24 to 1000x1000, got '\(w.text)'")
       }
       scene.size = (a, b)
@@ -256,12 +289,16 @@ private struct Parse {
       if let u = args.first, u.text.lowercased() == "until" {
         let (text, col) = rest(raw, after: u)
         guard let range = text.range(of: " within ") else {
-          return error(col + text.count, "run until needs `within N` at the end, e.g. `run until val_accuracy(bn) > 0.9 within 2000`")
+          return error(
+            col + text.count,
+            "run until needs `within N` at the end, e.g. `run until val_accuracy(bn) > 0.9 within 2000`")
         }
         let exprText = String(text[..<range.lowerBound])
         let nText = text[range.upperBound...].trimmingCharacters(in: " ")
         guard let n = Int(nText), n >= 1, n <= 10_000_000 else {
-          return error(col + text.distance(from: text.startIndex, to: range.upperBound), "within needs a whole number of steps ≥ 1")
+          return error(
+            col + text.distance(from: text.startIndex, to: range.upperBound), "within needs a whole number of steps ≥ 1"
+          )
         }
         let line = lineNo
         expressions.append((line, exprText, col, { .runUntil($0, within: n, source: exprText) }))
@@ -269,18 +306,25 @@ private struct Parse {
         return
       }
       guard args.count == 1, let n = number(args.first, Int.self), n >= 0, n <= 10_000_000 else {
-        return error(args.first?.column ?? first.column + 4, "run needs a number of steps, e.g. `run 500`, or `run until CONDITION within N`")
+        return error(
+          args.first?.column ?? first.column + 4,
+          "run needs a number of steps, e.g. `run 500`, or `run until CONDITION within N`")
       }
       add(.run(n), raw)
     case "set":
       guard let what = args.first else { return error(first.column + 4, "set what? lr, batch, optimizer or mode") }
       switch what.text.lowercased() {
       case "lr":
-        guard args.count >= 2, let v = Float(args[1].text), v.isFinite, v >= 0 else { return error(args.count >= 2 ? args[1].column : what.column + 3, "set lr needs a number ≥ 0") }
+        guard args.count >= 2, let v = Float(args[1].text), v.isFinite, v >= 0 else {
+          return error(args.count >= 2 ? args[1].column : what.column + 3, "set lr needs a number ≥ 0")
+        }
         guard let vs = variantList(args, from: 2) else { return }
         add(.setLearningRate(v, variants: vs), raw)
       case "batch":
-        guard args.count == 2, let v = Int(args[1].text), v >= 1, v <= 100_000 else { return error(args.count >= 2 ? args[1].column : what.column + 6, "set batch needs a whole number from 1 to 100000") }
+        guard args.count == 2, let v = Int(args[1].text), v >= 1, v <= 100_000 else {
+          return error(
+            args.count >= 2 ? args[1].column : what.column + 6, "set batch needs a whole number from 1 to 100000")
+        }
         add(.setBatch(v), raw)
       case "optimizer":
         guard args.count >= 2, let k = OptimizerSettings.Kind(rawValue: args[1].text.lowercased()) else {
@@ -289,40 +333,58 @@ private struct Parse {
         var lr: Float? = nil
         var i = 2
         if i + 1 < args.count, args[i].text.lowercased() == "lr" {
-          guard let v = Float(args[i + 1].text), v >= 0 else { return error(args[i + 1].column, "lr needs a number ≥ 0") }
+          guard let v = Float(args[i + 1].text), v >= 0 else {
+            return error(args[i + 1].column, "lr needs a number ≥ 0")
+          }
           lr = v
           i += 2
         }
         guard let vs = variantList(args, from: i) else { return }
         add(.setOptimizer(k, learningRate: lr, variants: vs), raw)
       case "mode":
-        guard args.count == 2, let m = Mode(rawValue: args[1].text.lowercased()) else { return error(args.count >= 2 ? args[1].column : what.column + 5, "set mode needs train or eval") }
+        guard args.count == 2, let m = Mode(rawValue: args[1].text.lowercased()) else {
+          return error(args.count >= 2 ? args[1].column : what.column + 5, "set mode needs train or eval")
+        }
         add(.setMode(m), raw)
       default:
-        error(what.column, "cannot set '\(what.text)'" + hint(for: what.text, among: ["lr", "batch", "optimizer", "mode"]) + "; set lr, batch, optimizer or mode")
+        error(
+          what.column,
+          "cannot set '\(what.text)'" + hint(for: what.text, among: ["lr", "batch", "optimizer", "mode"])
+            + "; set lr, batch, optimizer or mode")
       }
     case "freeze", "unfreeze":
       guard let what = args.first, ["bn", "affine"].contains(what.text.lowercased()) else {
-        return error(args.first?.column ?? first.column + kw.count + 1, "\(kw) bn (running statistics) or \(kw) affine (γ and β)")
+        return error(
+          args.first?.column ?? first.column + kw.count + 1, "\(kw) bn (running statistics) or \(kw) affine (γ and β)")
       }
       guard let vs = variantList(args, from: 1) else { return }
-      add(what.text.lowercased() == "bn" ? .freezeBatchNorm(kw == "freeze", variants: vs) : .freezeAffine(kw == "freeze", variants: vs), raw)
+      add(
+        what.text.lowercased() == "bn"
+          ? .freezeBatchNorm(kw == "freeze", variants: vs) : .freezeAffine(kw == "freeze", variants: vs), raw)
     case "reset":
-      guard let w = args.first, w.text.lowercased() == "stats" else { return error(args.first?.column ?? first.column + 6, "expected `reset stats`") }
+      guard let w = args.first, w.text.lowercased() == "stats" else {
+        return error(args.first?.column ?? first.column + 6, "expected `reset stats`")
+      }
       guard let vs = variantList(args, from: 1) else { return }
       add(.resetStatistics(variants: vs), raw)
     case "reestimate":
-      guard args.count >= 2, args[0].text.lowercased() == "stats", let n = Int(args[1].text), n >= 1, n <= 100_000 else {
+      guard args.count >= 2, args[0].text.lowercased() == "stats", let n = Int(args[1].text), n >= 1, n <= 100_000
+      else {
         return error(args.first?.column ?? first.column + 11, "expected `reestimate stats N` (N batches)")
       }
       guard let vs = variantList(args, from: 2) else { return }
       add(.reestimateStatistics(batches: n, variants: vs), raw)
     case "shift":
-      guard let w = args.first, w.text.lowercased() == "data" else { return error(args.first?.column ?? first.column + 6, "expected `shift data scale=… offset=… rotation=… noise=…`") }
+      guard let w = args.first, w.text.lowercased() == "data" else {
+        return error(
+          args.first?.column ?? first.column + 6, "expected `shift data scale=… offset=… rotation=… noise=…`")
+      }
       var s = DomainShift()
       for a in args.dropFirst() {
         let kv = a.text.split(separator: "=", maxSplits: 1).map(String.init)
-        guard kv.count == 2, let v = Float(kv[1]), v.isFinite else { return error(a.column, "expected key=number, found '\(a.text)'") }
+        guard kv.count == 2, let v = Float(kv[1]), v.isFinite else {
+          return error(a.column, "expected key=number, found '\(a.text)'")
+        }
         switch kv[0] {
         case "scale": s.scale = v
         case "offset": s.offset = v
@@ -330,12 +392,17 @@ private struct Parse {
         case "noise":
           guard v >= 0 else { return error(a.column, "noise must be ≥ 0") }
           s.noise = v
-        default: return error(a.column, "shift data has no option '\(kv[0])'" + hint(for: kv[0], among: ["scale", "offset", "rotation", "noise"]))
+        default:
+          return error(
+            a.column,
+            "shift data has no option '\(kv[0])'" + hint(for: kv[0], among: ["scale", "offset", "rotation", "noise"]))
         }
       }
       add(.shiftData(s, description: args.dropFirst().map(\.text).joined(separator: " ")), raw)
     case "restore":
-      guard let w = args.first, w.text.lowercased() == "data" else { return error(args.first?.column ?? first.column + 8, "expected `restore data`") }
+      guard let w = args.first, w.text.lowercased() == "data" else {
+        return error(args.first?.column ?? first.column + 8, "expected `restore data`")
+      }
       add(.restoreData, raw)
     case "mark":
       add(.mark(rest(raw, after: first).0.trimmingCharacters(in: "\"")), raw)
@@ -345,7 +412,9 @@ private struct Parse {
       if let q = args.first, q.quoted {
         text = q.text
         if args.count >= 2 {
-          guard args.count == 3, args[1].text == "for", args[2].text.hasSuffix("s"), let s = Double(args[2].text.dropLast()), s >= 0 else {
+          guard args.count == 3, args[1].text == "for", args[2].text.hasSuffix("s"),
+            let s = Double(args[2].text.dropLast()), s >= 0
+          else {
             return error(args[1].column, "after the quoted caption, only `for Ns` (seconds) may follow")
           }
           seconds = s
@@ -358,10 +427,15 @@ private struct Parse {
       guard args.isEmpty else { return error(args[0].column, "restart takes nothing after it") }
       add(.restart, raw)
     case "screenshot":
-      guard let w = args.first, args.count == 1 else { return error(args.first?.column ?? first.column + 11, "screenshot needs a name, e.g. `screenshot start`") }
+      guard let w = args.first, args.count == 1 else {
+        return error(args.first?.column ?? first.column + 11, "screenshot needs a name, e.g. `screenshot start`")
+      }
       // A name, never a path: screenshots stay in the directory the user chose.
-      guard !w.text.isEmpty, w.text.count <= 100, w.text.first != ".", w.text.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-        return error(w.column, "a screenshot name is letters, digits, '-', '_' and '.', not starting with '.' (no paths)")
+      guard !w.text.isEmpty, w.text.count <= 100, w.text.first != ".",
+        w.text.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) })
+      else {
+        return error(
+          w.column, "a screenshot name is letters, digits, '-', '_' and '.', not starting with '.' (no paths)")
       }
       add(.screenshot(w.text), raw)
     case "chapter":
@@ -372,11 +446,18 @@ private struct Parse {
       guard args.count == 2 else { return error(first.column + 5, "expected `show layer K` or `show panel NAME`") }
       switch args[0].text.lowercased() {
       case "layer":
-        guard let k = Int(args[1].text), k >= 1, k <= 64 else { return error(args[1].column, "layer needs a number from 1") }
+        guard let k = Int(args[1].text), k >= 1, k <= 64 else {
+          return error(args[1].column, "layer needs a number from 1")
+        }
         if timelineStarted == nil { scene.view.layer = k } else { add(.showLayer(k), raw) }
       case "panel":
         let p = args[1].text.lowercased()
-        guard SceneParser.panels.contains(p) else { return error(args[1].column, "unknown panel '\(args[1].text)'" + hint(for: p, among: SceneParser.panels) + " (panels: \(SceneParser.panels.joined(separator: ", ")))") }
+        guard SceneParser.panels.contains(p) else {
+          return error(
+            args[1].column,
+            "unknown panel '\(args[1].text)'" + hint(for: p, among: SceneParser.panels)
+              + " (panels: \(SceneParser.panels.joined(separator: ", ")))")
+        }
         if timelineStarted == nil { scene.view.panel = p } else { add(.showPanel(p), raw) }
       default: error(args[0].column, "expected `show layer K` or `show panel NAME`")
       }
@@ -384,7 +465,9 @@ private struct Parse {
       if timelineStarted == nil { scene.view.zoomed = kw == "zoom" } else { add(.zoom(kw == "zoom"), raw) }
     case "expect":
       let (text, col) = rest(raw, after: first)
-      guard !text.isEmpty else { return error(col, "expect needs a condition, e.g. `expect final_loss(bn) < final_loss(plain)`") }
+      guard !text.isEmpty else {
+        return error(col, "expect needs a condition, e.g. `expect final_loss(bn) < final_loss(plain)`")
+      }
       let t = text
       expressions.append((lineNo, text, col, { .expect($0, source: t) }))
       add(.run(0), raw)
@@ -417,7 +500,10 @@ private struct Parse {
       default: break
       }
       for name in vs ?? [] where !names.contains(name) {
-        let col = (lines[s.line - 1].range(of: name).map { lines[s.line - 1].distance(from: lines[s.line - 1].startIndex, to: $0.lowerBound) } ?? 0) + 1
+        let col =
+          (lines[s.line - 1].range(of: name).map {
+            lines[s.line - 1].distance(from: lines[s.line - 1].startIndex, to: $0.lowerBound)
+          } ?? 0) + 1
         error(col, "no variant named '\(name)'" + hint(for: name, among: Array(names)), line: s.line)
       }
     }
@@ -431,7 +517,8 @@ private struct Parse {
     for (v, info) in zip(scene.variants, variantLines) {
       do {
         _ = try ModelSpec(parsing: v.model).build(
-          inputShape: data.sampleShape, classes: data.classCount, settings: BuildSettings(seed: scene.seed, initialization: scene.initialization))
+          inputShape: data.sampleShape, classes: data.classCount,
+          settings: BuildSettings(seed: scene.seed, initialization: scene.initialization))
       } catch { self.error(info.specColumn + error.column - 1, error.message, line: info.line) }
     }
     errors.sort { ($0.line, $0.column) < ($1.line, $1.column) }

@@ -72,12 +72,12 @@ public final class ScenePlayer {
     }
   }
 
-  /// Advances by at most `maxSteps` training steps, completing statements as they end.
-  /// Returns the number of steps taken.
+  /// Advances by at most `maxSteps` training steps, completing statements as they end, and
+  /// stopping before statement `stopBefore` when given (chapter jumps). Returns the steps taken.
   @discardableResult
-  public func tick(maxSteps: Int, delegate: ScenePlayerDelegate?) throws -> Int {
+  public func tick(maxSteps: Int, delegate: ScenePlayerDelegate?, stopBefore: Int? = nil) throws -> Int {
     var taken = 0
-    while !finished && !pauseRequested && holdSeconds == nil {
+    while !finished && !pauseRequested && holdSeconds == nil && position < (stopBefore ?? Int.max) {
       let s = scene.statements[position]
       switch s.kind {
       case .run(let n):
@@ -100,7 +100,9 @@ public final class ScenePlayer {
           var ev = Evaluator(experiment: experiment)
           _ = try? ev.evaluate(cond)
           results.append(
-            ExpectationResult(line: s.line, source: "run until \(source) within \(within): not reached", passed: false, readings: ev.readings, step: experiment.step))
+            ExpectationResult(
+              line: s.line, source: "run until \(source) within \(within): not reached", passed: false,
+              readings: ev.readings, step: experiment.step))
         }
       default:
         do { try execute(s, delegate: delegate) } catch let e as ExperimentError {
@@ -117,7 +119,8 @@ public final class ScenePlayer {
 
   private func fail(_ s: Statement, _ message: String) {
     failure = "line \(s.line): \(message)"
-    results.append(ExpectationResult(line: s.line, source: "error: \(message)", passed: false, readings: [], step: experiment.step))
+    results.append(
+      ExpectationResult(line: s.line, source: "error: \(message)", passed: false, readings: [], step: experiment.step))
   }
 
   private func advance(_ n: Int, statement s: Statement) -> Bool {
@@ -152,7 +155,9 @@ public final class ScenePlayer {
     case .resetStatistics(let vs): try e.resetRunningStatistics(variants: vs)
     case .reestimateStatistics(let n, let vs): try e.reestimateRunningStatistics(batches: n, variants: vs)
     case .shiftData(let shift, let d):
-      do { try e.setData(try shift.apply(to: originalData, seed: scene.seed), description: "shifted: \(d)") } catch let x as NormError {
+      do { try e.setData(try shift.apply(to: originalData, seed: scene.seed), description: "shifted: \(d)") } catch let
+        x as NormError
+      {
         throw ExperimentError(variant: nil, message: x.message)
       }
     case .restoreData: try e.setData(originalData, description: "original data")
@@ -172,9 +177,12 @@ public final class ScenePlayer {
       var ev = Evaluator(experiment: experiment)
       do {
         let v = try ev.evaluate(cond)
-        results.append(ExpectationResult(line: s.line, source: source, passed: ev.truth(v), readings: ev.readings, step: e.step))
+        results.append(
+          ExpectationResult(line: s.line, source: source, passed: ev.truth(v), readings: ev.readings, step: e.step))
       } catch {
-        results.append(ExpectationResult(line: s.line, source: source, passed: false, readings: ev.readings + ["error: \(error)"], step: e.step))
+        results.append(
+          ExpectationResult(
+            line: s.line, source: source, passed: false, readings: ev.readings + ["error: \(error)"], step: e.step))
       }
     }
   }

@@ -19,14 +19,18 @@ public enum SceneRecorder {
     out += "data \(dataName)" + dataParameters.keys.sorted().map { " \($0)=\(dataParameters[$0]!)" }.joined() + "\n"
     for v in c.variants { out += "variant \(v.name): \(v.model)\n" }
     let o = c.optimizer
-    out += "optimizer \(o.kind.rawValue)" + (o.kind == .momentum ? " momentum=\(o.momentum)" : "") + (o.nesterov ? " nesterov" : "")
+    out +=
+      "optimizer \(o.kind.rawValue)" + (o.kind == .momentum ? " momentum=\(o.momentum)" : "")
+      + (o.nesterov ? " nesterov" : "")
       + (o.weightDecay != 0 ? " weight_decay=\(o.weightDecay)" : "") + "\n"
     out += "lr \(o.learningRate)\nbatch \(c.batchSize)\n"
-    out += "init \(c.initialization.scheme)" + (c.initialization.scale != 1 ? " scale=\(c.initialization.scale)" : "") + "\n"
+    out +=
+      "init \(c.initialization.scheme)" + (c.initialization.scale != 1 ? " scale=\(c.initialization.scale)" : "") + "\n"
     if c.loss != .crossEntropy { out += "loss \(c.loss.rawValue)\n" }
     if c.validationFraction != 0.2 { out += "validation \(c.validationFraction)\n" }
     let i = c.instruments
-    out += i.enabled
+    out +=
+      i.enabled
       ? "instruments every=\(i.every) ics=\(i.icsEvery) smoothness=\(i.smoothnessEvery) probe=\(i.probeSize) validation=\(i.validationEvery)\n"
       : "instruments off\n"
     var cursor = 0

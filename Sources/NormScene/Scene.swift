@@ -26,7 +26,8 @@ public struct Scene: Sendable {
   public func experimentConfig() throws -> ExperimentConfig {
     let data = try BuiltinData.make(name: dataName, parameters: dataParameters, seed: seed)
     return ExperimentConfig(
-      variants: variants, data: data, optimizer: optimizer, batchSize: batchSize, seed: seed, initialization: initialization,
+      variants: variants, data: data, optimizer: optimizer, batchSize: batchSize, seed: seed,
+      initialization: initialization,
       loss: loss, validationFraction: validationFraction, instruments: instruments)
   }
 

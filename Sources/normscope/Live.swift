@@ -58,11 +58,13 @@ struct Live: ParsableCommand {
   func run() throws {
     // Build the experiment once here to report bad flags before touching the terminal.
     let probe = try experimentOptions.makeExperiment()
-    let (name, params) = (try? DataSource.parseNameAndParameters(experimentOptions.data)) ?? (experimentOptions.data, [:])
+    let (name, params) =
+      (try? DataSource.parseNameAndParameters(experimentOptions.data)) ?? (experimentOptions.data, [:])
     let builtin = BuiltinData.names.contains(name) && !FileManager.default.fileExists(atPath: experimentOptions.data)
     let source = LabSource(scene: nil, dataName: builtin ? name : nil, dataParameters: params, recordDir: screenshotDir)
     try Self.session(
-      config: probe.config, source: source, present: present, screenshotDir: screenshotDir, glyphs: glyphs, colors: colors,
+      config: probe.config, source: source, present: present, screenshotDir: screenshotDir, glyphs: glyphs,
+      colors: colors,
       speed: speed, paused: paused, stats: stats, failAt: injectFailureAt)
   }
 
@@ -70,9 +72,11 @@ struct Live: ParsableCommand {
   static func runScene(_ scene: Scene, file: String, present: Bool, screenshotDir: String, glyphs: String) throws {
     let config: ExperimentConfig
     do { config = try scene.experimentConfig() } catch { throw CleanExit.failure("\(file): \(error)", code: 2) }
-    let source = LabSource(scene: scene, dataName: scene.dataName, dataParameters: scene.dataParameters, recordDir: screenshotDir)
+    let source = LabSource(
+      scene: scene, dataName: scene.dataName, dataParameters: scene.dataParameters, recordDir: screenshotDir)
     try session(
-      config: config, source: source, present: present, screenshotDir: screenshotDir, glyphs: glyphs, colors: nil, speed: 5,
+      config: config, source: source, present: present, screenshotDir: screenshotDir, glyphs: glyphs, colors: nil,
+      speed: 5,
       paused: false, stats: false, failAt: nil)
   }
 
@@ -95,7 +99,8 @@ struct Live: ParsableCommand {
     }
     let term: Terminal
     do {
-      term = try Terminal(environment: env, forceColors: env["NO_COLOR"] != nil ? .mono : colors.flatMap(ColorMode.init(rawValue:)))
+      term = try Terminal(
+        environment: env, forceColors: env["NO_COLOR"] != nil ? .mono : colors.flatMap(ColorMode.init(rawValue:)))
     } catch { throw CleanExit.failure("\(error)", code: 1) }
     let glyphSet = term.utf8 ? GlyphSet(rawValue: glyphs) ?? .braille : .ascii
     let theme = Theme(colors: env["NO_COLOR"] != nil ? .mono : term.colorMode, glyphs: glyphSet)
@@ -190,12 +195,13 @@ struct LiveApp {
         let (name, code) = names[sig] ?? ("signal \(sig)", 128 + sig)
         return .signal(name: name, code: code, step: step)
       }
-      let (snapshot, fatal, trainerMessage, version, snapshotVersion, sceneView, sceneViewVersion) = link.shared.withLock { s in
-        var st = s.snapshot
-        st?.paused = s.paused
-        st?.stepsPerFrame = s.stepsPerFrame
-        return (st, s.fatal, s.message, s.messageVersion, s.version, s.sceneView, s.sceneViewVersion)
-      }
+      let (snapshot, fatal, trainerMessage, version, snapshotVersion, sceneView, sceneViewVersion) = link.shared
+        .withLock { s in
+          var st = s.snapshot
+          st?.paused = s.paused
+          st?.stepsPerFrame = s.stepsPerFrame
+          return (st, s.fatal, s.message, s.messageVersion, s.version, s.sceneView, s.sceneViewVersion)
+        }
       if sceneViewVersion != seenSceneViewVersion, let v = sceneView {
         // The script changed the view: follow it (the user may change it again).
         seenSceneViewVersion = sceneViewVersion

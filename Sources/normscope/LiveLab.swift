@@ -94,7 +94,9 @@ enum LabThread {
     var reportedEnd = false
     var recordStart: Int? = nil
     func publish() {
-      var snap = DashboardState(experiment: experiment, title: source.scene.map { Text.truncated($0.title, to: 50) } ?? "NormScope", theme: theme)
+      var snap = DashboardState(
+        experiment: experiment, title: source.scene.map { Text.truncated($0.title, to: 50) } ?? "NormScope",
+        theme: theme)
       snap.recording = recordStart != nil
       if let p = player {
         snap.caption = p.view.caption
@@ -120,8 +122,8 @@ enum LabThread {
     /// Plays the scene at full speed until its position reaches `target` (a statement index).
     func fastForward(_ p: ScenePlayer, to target: Int) {
       while !p.finished && p.position < target {
-        _ = try? p.tick(maxSteps: 1_000_000, delegate: nil)
-        p.resume()
+        _ = try? p.tick(maxSteps: 1_000_000, delegate: nil, stopBefore: target)
+        if p.position < target { p.resume() }
       }
     }
     publish()
@@ -154,7 +156,8 @@ enum LabThread {
           case .slower: speed = speeds.last { $0 < speed } ?? speed
           case .scaleLearningRate(let f): try experiment.setLearningRate(experiment.learningRate * f)
           case .scaleBatch(let f):
-            try experiment.setBatchSize(max(1, min(experiment.trainData.count, Int((Float(experiment.batchSize) * f).rounded()))))
+            try experiment.setBatchSize(
+              max(1, min(experiment.trainData.count, Int((Float(experiment.batchSize) * f).rounded()))))
           case .toggleInferenceMode: experiment.setInferenceMode(experiment.inferenceMode == .eval ? .train : .eval)
           case .reset:
             if let scene = source.scene {
@@ -191,7 +194,8 @@ enum LabThread {
             }
             holdUntil = nil
             reportedEnd = false
-            say("chapter: \(player!.view.chapter ?? "start") (step \(experiment.step))")
+            let name = player!.scene.chapters.first { $0.statement == player!.position }?.name ?? "start"
+            say("chapter: \(name) (step \(experiment.step))")
           case .toggleRecord:
             if let start = recordStart {
               guard let name = source.dataName else {

@@ -28,7 +28,9 @@ struct NormScope: ParsableCommand {
 
   func run() throws {
     let tour: Scene
-    do { tour = try BuiltinScenes.defaultScene() } catch { throw CleanExit.failure("built-in tour scene: \(error)", code: 1) }
+    do { tour = try BuiltinScenes.defaultScene() } catch {
+      throw CleanExit.failure("built-in tour scene: \(error)", code: 1)
+    }
     try Live.runScene(tour, file: "tour", present: false, screenshotDir: ".", glyphs: "braille")
   }
 }

@@ -11,8 +11,12 @@ enum SceneLoader {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw CleanExit.failure("\(path): cannot read the file", code: 2)
     }
-    guard data.count <= 1_000_000 else { throw CleanExit.failure("\(path): larger than 1 MB; not a scene file", code: 2) }
-    guard let text = String(data: data, encoding: .utf8) else { throw CleanExit.failure("\(path): not UTF-8 text", code: 2) }
+    guard data.count <= 1_000_000 else {
+      throw CleanExit.failure("\(path): larger than 1 MB; not a scene file", code: 2)
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw CleanExit.failure("\(path): not UTF-8 text", code: 2)
+    }
     do { return try SceneParser.parse(text, file: path) } catch {
       var err = StandardError()
       print(error.description, to: &err)
@@ -58,13 +62,16 @@ struct Check: ParsableCommand {
           if case .expect = $0.kind { return true }
           return false
         }.count
-        print("ok: \(f) — \(scene.variants.count) variants, \(scene.statements.count) statements, \(expects) expectations")
+        print(
+          "ok: \(f) — \(scene.variants.count) variants, \(scene.statements.count) statements, \(expects) expectations")
       } catch {
         print(error.description, to: &err)
         bad += 1
       }
     }
-    if bad > 0 { throw CleanExit.failure("\(bad) of \(files.count) file\(files.count == 1 ? "" : "s") with errors", code: 2) }
+    if bad > 0 {
+      throw CleanExit.failure("\(bad) of \(files.count) file\(files.count == 1 ? "" : "s") with errors", code: 2)
+    }
   }
 }
 
@@ -120,7 +127,8 @@ struct Play: ParsableCommand {
 
   @Argument(help: "The .scene file.") var file: String
   @Flag(help: "No terminal: play at full speed and check the expectations.") var headless = false
-  @Option(help: ArgumentHelp("Screen size for frames and screenshots (default: the scene's, else 140x45).", valueName: "WxH"))
+  @Option(
+    help: ArgumentHelp("Screen size for frames and screenshots (default: the scene's, else 140x45).", valueName: "WxH"))
   var size: String?
   @Option(help: ArgumentHelp("Directory for the scene's screenshots (created if missing).", valueName: "dir"))
   var screenshots: String?
@@ -135,7 +143,9 @@ struct Play: ParsableCommand {
   func validate() throws {
     if let size { _ = try parseSize(size) }
     guard GlyphSet(rawValue: glyphs) != nil else { throw ValidationError("--glyphs must be braille, blocks or ascii") }
-    guard ColorMode(rawValue: colors) != nil else { throw ValidationError("--colors must be truecolor, 256, 8 or mono") }
+    guard ColorMode(rawValue: colors) != nil else {
+      throw ValidationError("--colors must be truecolor, 256, 8 or mono")
+    }
   }
 
   func run() throws {
@@ -151,7 +161,9 @@ struct Play: ParsableCommand {
       }
     }
     let mode: ColorMode = ProcessInfo.processInfo.environment["NO_COLOR"] != nil ? .mono : ColorMode(rawValue: colors)!
-    let sink = HeadlessSink(size: sz, theme: Theme(colors: mode, glyphs: GlyphSet(rawValue: glyphs)!), screenshotDir: screenshots, keepFrames: flipbook != nil)
+    let sink = HeadlessSink(
+      size: sz, theme: Theme(colors: mode, glyphs: GlyphSet(rawValue: glyphs)!), screenshotDir: screenshots,
+      keepFrames: flipbook != nil)
     let player: ScenePlayer
     do { player = try ScenePlayer(scene: scene) } catch { throw CleanExit.failure("\(file): \(error)", code: 2) }
     print("scene: \(scene.title)")
@@ -163,7 +175,9 @@ struct Play: ParsableCommand {
       }
     }
     if !sink.written.isEmpty { print("screenshots: " + sink.written.joined(separator: ", ")) }
-    if !sink.skipped.isEmpty { print("screenshots not written (no --screenshots DIR): " + sink.skipped.joined(separator: ", ")) }
+    if !sink.skipped.isEmpty {
+      print("screenshots not written (no --screenshots DIR): " + sink.skipped.joined(separator: ", "))
+    }
     let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
     print("\(name): \(player.passedCount) passed, \(player.failedCount) failed")
     if let f = player.failure { throw CleanExit.failure(f, code: 1) }
@@ -173,7 +187,8 @@ struct Play: ParsableCommand {
 
 func parseSize(_ s: String) throws -> (Int, Int) {
   let parts = s.lowercased().split(separator: "x")
-  guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), (1...1000).contains(w), (1...1000).contains(h) else {
+  guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), (1...1000).contains(w), (1...1000).contains(h)
+  else {
     throw ValidationError("--size must look like 140x45 (1 to 1000 each), got '\(s)'")
   }
   return (w, h)

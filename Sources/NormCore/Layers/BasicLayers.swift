@@ -189,7 +189,8 @@ public final class Noise: Layer {
     m = [Float](repeating: 0, count: n)
   }
 
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions) {
+  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
+  {
     let d = inputCount
     lastWasTrain = options.mode == .train
     guard lastWasTrain else {

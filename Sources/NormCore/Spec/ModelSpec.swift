@@ -249,8 +249,13 @@ extension ModelSpec {
         let shift = try args.float("shift", 0.5)
         let scale = try args.float("scale", 1.25)
         try args.finish(positionalCount: 0)
-        guard scale >= 1 else { throw SpecError(column: kw.column, message: "noise scale must be ≥ 1 (s ~ U(1, scale))") }
-        built.append(Noise(shift: shift, scale: scale, shape: shape, rng: SeededRNG(seed: settings.seed, stream: "noise/\(dropoutOrdinal)")))
+        guard scale >= 1 else {
+          throw SpecError(column: kw.column, message: "noise scale must be ≥ 1 (s ~ U(1, scale))")
+        }
+        built.append(
+          Noise(
+            shift: shift, scale: scale, shape: shape,
+            rng: SeededRNG(seed: settings.seed, stream: "noise/\(dropoutOrdinal)")))
         dropoutOrdinal += 1
       case "rnn":
         guard shape.count == 2 else {
