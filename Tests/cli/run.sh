@@ -89,6 +89,36 @@ expect "shot into a missing directory fails cleanly" 1 "cannot write" -- "$bin" 
 NO_COLOR=1 "$bin" shot --steps 5 --format ansi --colors 256 >"$tmp/nc.ansi" 2>&1
 ! grep -q $'\x1b\[[0-9;]*38;5' "$tmp/nc.ansi" && ok || bad "NO_COLOR still produced colours"
 
+
+# scenes: check, play --headless, flip-book, screenshots, shot --scene
+scenes=$(cd "$(dirname "$0")/../../scenes" && pwd)
+expect "check accepts the library" 0 "ok: .*tour.scene" -- "$bin" check "$scenes"/*.scene
+printf 'title "bad"\ndat digits\nvariant a: linear 10, batchnrom\nrun x\nexpect nope(a) > 1\nscreenshot ../escape\n' >"$tmp/bad.scene"
+expect "check reports every error with file:line:col" 2 "bad.scene:2:1: error: unknown statement 'dat' \(did you mean data\?\)" -- "$bin" check "$tmp/bad.scene"
+out=$("$bin" check "$tmp/bad.scene" 2>&1)
+[ "$(grep -c "error:" <<<"$out")" -ge 5 ] && ok || bad "check shows all errors" "$out"
+grep -q "did you mean batchnorm" <<<"$out" && grep -qE '^ +\^$' <<<"$out" && ok || bad "check hints and carets" "$out"
+expect "play of an invalid scene exits 2" 2 "unknown statement 'dat'" -- "$bin" play "$tmp/bad.scene" --headless
+cat >"$tmp/mini.scene" <<'SCENE'
+title "mini"
+data moons
+variant plain: linear 8, relu, linear 2
+variant bn: linear 8, batchnorm, relu, linear 2
+caption "start"
+run 50
+screenshot first
+expect step() == 50
+expect final_loss(bn) > 0
+SCENE
+expect "play --headless passes" 0 "^mini: 2 passed, 0 failed$" -- "$bin" play "$tmp/mini.scene" --headless --screenshots "$tmp/shots" --flipbook "$tmp/book.txt"
+[ -f "$tmp/shots/first.txt" ] && [ -f "$tmp/shots/first.ansi" ] && ok || bad "scene screenshot files" "$(ls "$tmp/shots")"
+[ "$(grep -c '^──── frame' "$tmp/book.txt")" -eq 5 ] && ok || bad "flip-book has a frame per statement" "$(grep '^──── frame' "$tmp/book.txt")"
+printf 'expect step() == 49\n' >>"$tmp/mini.scene"
+expect "a failing expectation exits 1 with the measured value" 1 "FAIL  line 10 \(step 50\): step\(\) == 49" -- "$bin" play "$tmp/mini.scene" --headless
+expect "shot --scene" 0 "" -- "$bin" shot --scene "$tmp/mini.scene" --size 100x30 --output "$tmp/scene-shot.txt"
+grep -q "start" "$tmp/scene-shot.txt" && ok || bad "shot --scene shows the caption" "$(head -5 "$tmp/scene-shot.txt")"
+ls "$tmp" | grep -q escape && bad "a scene wrote outside its directory" || ok
+
 expect "no arguments without a terminal says how to run headless" 1 "not a terminal.*normscope train" -- "$bin"
 expect "live without a terminal too" 1 "not a terminal" -- "$bin" live --data moons
 expect "live reports bad flags before anything else" 64 "--speed must be one of" -- "$bin" live --speed 3

@@ -146,5 +146,22 @@ start "'$bin' live --model 'linear 10, batchnrom'"
 check "bad spec in the live app: message and exit 2" "did you mean batchnorm"
 check "bad spec exit status" "^exit=2"
 
+
+# 5. Scenes: the default tour, chapters, Enter, recording.
+start "'$bin'"
+check "normscope opens the tour scene" "1 · Two networks" 20
+T send-keys -t ns ']'
+check "] jumps to the next chapter" "chapter: 2 · Covariate shift" 5
+check "the new chapter's caption shows" "15th, 50th and 85th percentiles"
+T send-keys -t ns R
+check "R starts recording" "recording from step"
+T send-keys -t ns l
+sleep 0.3
+T send-keys -t ns R
+check "R again saves a .scene file" "recorded .*recording-1.scene"
+T send-keys -t ns q
+check "quits from a scene" "^exit=0"
+if [ -f "$tmp/recording-1.scene" ] && "$bin" play "$tmp/recording-1.scene" --headless >/dev/null 2>&1; then ok; else bad "the recording plays back" "$(cat "$tmp/recording-1.scene" 2>&1 | head -20)"; fi
+
 echo "tmux: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
