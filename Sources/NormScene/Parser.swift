@@ -32,6 +32,7 @@ private struct Parse {
   var lineNo = 0
   var timelineStarted: Int? = nil
   var sawTitle = false
+  var sawVariantLine = false
   var dataLine: (Int, Int)? = nil
   var variantLines: [(name: String, line: Int, column: Int, specColumn: Int)] = []
   var expressions: [(line: Int, text: String, column: Int, build: (Expr) -> Statement.Kind)] = []
@@ -63,6 +64,7 @@ private struct Parse {
       statement(first.text.lowercased(), first, Array(words.dropFirst()), raw)
     }
     finish()
+    errors.sort { ($0.line, $0.column) < ($1.line, $1.column) }
   }
 
   /// Text after the keyword, raw (for captions and expressions), with its column.
@@ -151,6 +153,7 @@ private struct Parse {
       }
       dataLine = (lineNo, name.column)
     case "variant":
+      sawVariantLine = true
       let (text, col) = rest(raw, after: first)
       guard let colon = text.firstIndex(of: ":") else {
         return error(
@@ -476,7 +479,7 @@ private struct Parse {
   }
 
   mutating func finish() {
-    if scene.variants.isEmpty {
+    if scene.variants.isEmpty && !sawVariantLine {
       lineNo = max(1, lines.count)
       error(1, "the scene has no variants; add `variant NAME: model spec` lines before the timeline", line: 1)
     }

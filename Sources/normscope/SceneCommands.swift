@@ -66,6 +66,8 @@ struct Check: ParsableCommand {
           "ok: \(f) — \(scene.variants.count) variants, \(scene.statements.count) statements, \(expects) expectations")
       } catch {
         print(error.description, to: &err)
+        let n = error.diagnostics.count
+        print("\(f): \(n) error\(n == 1 ? "" : "s")", to: &err)
         bad += 1
       }
     }
