@@ -28,8 +28,7 @@ test: test-deps
 bench: deps
 	$(SWIFT) build -c release --product normscope
 	$(SWIFT) build -c release --product NormBench
-	.build/release/NormBench
-	benchmarks/tmux-live.sh $(BIN)
+	benchmarks/run
 
 format:
 	$(SWIFT) format -i -r Sources Tests Package.swift

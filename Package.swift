@@ -30,7 +30,7 @@ let package = Package(
       ]
     ),
     .executableTarget(
-      name: "NormBench", dependencies: ["NormCore", "NormLab", "NormView"], path: "benchmarks/NormBench"),
+      name: "NormBench", dependencies: ["NormCore", "NormLab", "NormView", "NormScene"], path: "benchmarks/NormBench"),
     .testTarget(name: "NormCoreTests", dependencies: ["NormCore"], exclude: ["Fixtures"]),
     .testTarget(name: "NormLabTests", dependencies: ["NormLab", "NormCore"]),
     .testTarget(name: "NormSceneTests", dependencies: ["NormScene", "NormView", "NormLab", "NormCore"]),
