@@ -1,6 +1,8 @@
 # NormScope — the two commands a user needs are `make run` and `make test`.
 SWIFT ?= swift
 BIN := .build/release/normscope
+# Vector flags for this CPU (empty unless x86-64 with AVX2+FMA; NORMSCOPE_PORTABLE=1 disables).
+CPUFLAGS := $(shell tools/cpu-flags.sh)
 
 .PHONY: run test build deps test-deps bench format clean
 
@@ -11,7 +13,7 @@ test-deps:
 	@tools/ensure-deps.sh --tests
 
 build: deps
-	$(SWIFT) build -c release --product normscope
+	$(SWIFT) build -c release $(CPUFLAGS) --product normscope
 
 ## Build release and open the live dashboard on the default experiment.
 run: build
@@ -19,15 +21,15 @@ run: build
 
 ## Run every test. Release mode: the claim checks train real networks.
 test: test-deps
-	$(SWIFT) build -c release --build-tests
-	$(SWIFT) test -c release --skip-build
+	$(SWIFT) build -c release $(CPUFLAGS) --build-tests
+	$(SWIFT) test -c release $(CPUFLAGS) --skip-build
 	Tests/cli/run.sh $(BIN)
 	Tests/e2e/tmux.sh $(BIN)
 
 ## Benchmarks (release build); never part of `make test`.
 bench: deps
-	$(SWIFT) build -c release --product normscope
-	$(SWIFT) build -c release --product NormBench
+	$(SWIFT) build -c release $(CPUFLAGS) --product normscope
+	$(SWIFT) build -c release $(CPUFLAGS) --product NormBench
 	benchmarks/run
 
 format:

@@ -6,7 +6,7 @@ public struct InstrumentSettings: Sendable, Equatable {
   /// Master switch; off records only loss, accuracy and learning rate.
   public var enabled = true
   /// Histograms, percentiles, drift, norms and train/eval divergence every `every` steps.
-  public var every = 25
+  public var every = 40
   /// Size of the fixed probe batch (taken from the validation split, else the training data).
   public var probeSize = 128
   public var bins = 40

@@ -50,7 +50,7 @@ struct ExperimentOptions: ParsableArguments {
   var freeze: String?
 
   @Option(name: .customLong("sample-every"), help: "Instruments (histograms, drift, train/eval) every N steps.")
-  var sampleEvery = 25
+  var sampleEvery = 40
 
   @Option(name: .customLong("ics-every"), help: "Gradient internal covariate shift every N steps (0: off).")
   var icsEvery = 100

@@ -231,8 +231,11 @@ struct InstrumentTests {
     #expect(header.contains("ics_l2_l3") && header.contains("bn_mean_gap_l1"))
     let row50 = csv.last!.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
     #expect(row50[0] == "50" && row50[1] == "bn")
-    #expect(!row50[header.firstIndex(of: "drift_since_mark_l3")!].isEmpty)
-    #expect(row50[header.firstIndex(of: "ics_l2_l3")!].isEmpty)  // ICS every 100 steps
+    #expect(row50[header.firstIndex(of: "drift_since_mark_l3")!].isEmpty)  // sampled every 40 steps
+    let row40 = csv[80].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+    #expect(row40[0] == "40" && row40[1] == "bn")
+    #expect(!row40[header.firstIndex(of: "drift_since_mark_l3")!].isEmpty)
+    #expect(row40[header.firstIndex(of: "ics_l2_l3")!].isEmpty)  // ICS every 100 steps
     let jsonl = m.render(.jsonl).split(separator: "\n")
     #expect(jsonl.count == 100)
     #expect(jsonl[0].hasPrefix("{\"step\":1,\"variant\":\"plain\",\"loss\":"))

@@ -11,8 +11,13 @@ import NormScene
 import NormView
 
 let args = CommandLine.arguments
-func option(_ name: String) -> String? { args.firstIndex(of: name).flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil } }
+func option(_ name: String) -> String? {
+  args.firstIndex(of: name).flatMap { $0 + 1 < args.count ? args[$0 + 1] : nil }
+}
 let quick = args.contains("--quick")
+/// `--only a,d` runs only those workloads (letters as in the table; "i" = instruments).
+let only: Set<String>? = option("--only").map { Set($0.split(separator: ",").map(String.init)) }
+func want(_ w: String) -> Bool { only?.contains(w) ?? true }
 
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 
@@ -48,8 +53,10 @@ let sig3bn = "linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, li
 if args.count > 1 && args[1] == "rss" {
   let e = try Experiment(
     ExperimentConfig(
-      variants: [VariantSpec(name: "plain", model: sig3), VariantSpec(name: "bn", model: sig3bn)], data: BuiltinData.digits(),
-      optimizer: .init(kind: .sgd, learningRate: 0.5), batchSize: 60, seed: 1, initialization: .init(scheme: .normal(std: 0.1))))
+      variants: [VariantSpec(name: "plain", model: sig3), VariantSpec(name: "bn", model: sig3bn)],
+      data: BuiltinData.digits(),
+      optimizer: .init(kind: .sgd, learningRate: 0.5), batchSize: 60, seed: 1,
+      initialization: .init(scheme: .normal(std: 0.1))))
   for i in 0..<3000 {
     try e.advance()
     if i % 5 == 0 { _ = Dashboard.render(DashboardState(experiment: e, theme: Theme()), width: 140, height: 45) }
@@ -66,7 +73,8 @@ func trainStep(_ spec: String, shape: [Int], classes: Int, batch: Int) throws ->
     name: "synthetic", sampleShape: shape, features: (0..<(n * d)).map { _ in rng.normal() },
     labels: (0..<n).map { _ in Int32(rng.int(below: classes)) }, classCount: classes)
   let net = try ModelSpec(parsing: spec).build(
-    inputShape: shape, classes: classes, settings: BuildSettings(seed: 1, initialization: .init(scheme: .normal(std: 0.1))))
+    inputShape: shape, classes: classes,
+    settings: BuildSettings(seed: 1, initialization: .init(scheme: .normal(std: 0.1))))
   let trainer = Trainer(network: net, optimizer: .init(kind: .sgd, learningRate: 0.01))
   var sampler = BatchSampler(count: n, seed: 1)
   return { try trainer.step(data: data, indices: sampler.next(batch)) }
@@ -81,28 +89,59 @@ struct Row {
   var met: Bool?
 }
 var rows = [Row]()
-let ref: [String: Any] = option("--reference").flatMap { try? Data(contentsOf: URL(fileURLWithPath: $0)) }
+let ref: [String: Any] =
+  option("--reference").flatMap { try? Data(contentsOf: URL(fileURLWithPath: $0)) }
   .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
 @MainActor func refTime(_ k: String) -> Double? { ref[k] as? Double }
 
 @MainActor func add(_ name: String, _ ours: Double, _ key: String, _ refName: String, maxRatio: Double, label: String) {
   let r = refTime(key)
-  rows.append(Row(name: name, ours: ours, reference: r, referenceName: refName, target: label, met: r.map { ours / $0 <= maxRatio }))
+  rows.append(
+    Row(
+      name: name, ours: ours, reference: r, referenceName: refName, target: label, met: r.map { ours / $0 <= maxRatio })
+  )
 }
 
 // (a) and (b): one SGD step.
 let convSpec = { (norm: String) in
   "conv 8 k=3 p=1, \(norm), relu, maxpool 2, conv 16 k=3 p=1, \(norm), relu, maxpool 2, conv 32 k=3 p=1, \(norm), relu, flatten, linear 4"
 }
-add("(a) BN-paper MLP 784-100×3-10 sigmoid, b60, plain", try median(iters: 300, try trainStep(sig3, shape: [784], classes: 10, batch: 60)), "a-plain", "torch", maxRatio: 0.5, label: "≤ 0.5×")
-add("(a) same with BN", try median(iters: 300, try trainStep(sig3bn, shape: [784], classes: 10, batch: 60)), "a-bn", "torch", maxRatio: 0.5, label: "≤ 0.5×")
-add("(b) tiny 2-16-16-3 ReLU, b32, plain", try median(iters: 3000, try trainStep("linear 16, relu, linear 16, relu, linear 3", shape: [2], classes: 3, batch: 32)), "b-plain", "torch", maxRatio: 0.02, label: "≤ 1/50")
-add("(b) same with BN", try median(iters: 3000, try trainStep("linear 16, batchnorm, relu, linear 16, batchnorm, relu, linear 3", shape: [2], classes: 3, batch: 32)), "b-bn", "torch", maxRatio: 0.02, label: "≤ 1/50")
-add("(c) convnet 3×16×16, 8/16/32 ch, BN2d, b32", try median(iters: 30, try trainStep(convSpec("batchnorm"), shape: [3, 16, 16], classes: 4, batch: 32)), "c-bn", "torch", maxRatio: 1, label: "≤ 1×")
-add("(c) same with GroupNorm(4)", try median(iters: 30, try trainStep(convSpec("groupnorm 4"), shape: [3, 16, 16], classes: 4, batch: 32)), "c-gn", "torch", maxRatio: 1, label: "≤ 1×")
+if want("a") {
+  add(
+    "(a) BN-paper MLP 784-100×3-10 sigmoid, b60, plain",
+    try median(iters: 300, try trainStep(sig3, shape: [784], classes: 10, batch: 60)), "a-plain", "torch",
+    maxRatio: 0.5, label: "≤ 0.5×")
+  add(
+    "(a) same with BN", try median(iters: 300, try trainStep(sig3bn, shape: [784], classes: 10, batch: 60)), "a-bn",
+    "torch", maxRatio: 0.5, label: "≤ 0.5×")
+}
+if want("b") {
+  add(
+    "(b) tiny 2-16-16-3 ReLU, b32, plain",
+    try median(
+      iters: 3000, try trainStep("linear 16, relu, linear 16, relu, linear 3", shape: [2], classes: 3, batch: 32)),
+    "b-plain", "torch", maxRatio: 0.02, label: "≤ 1/50")
+  add(
+    "(b) same with BN",
+    try median(
+      iters: 3000,
+      try trainStep(
+        "linear 16, batchnorm, relu, linear 16, batchnorm, relu, linear 3", shape: [2], classes: 3, batch: 32)), "b-bn",
+    "torch", maxRatio: 0.02, label: "≤ 1/50")
+}
+if want("c") {
+  add(
+    "(c) convnet 3×16×16, 8/16/32 ch, BN2d, b32",
+    try median(iters: 30, try trainStep(convSpec("batchnorm"), shape: [3, 16, 16], classes: 4, batch: 32)), "c-bn",
+    "torch", maxRatio: 1, label: "≤ 1×")
+  add(
+    "(c) same with GroupNorm(4)",
+    try median(iters: 30, try trainStep(convSpec("groupnorm 4"), shape: [3, 16, 16], classes: 4, batch: 32)), "c-gn",
+    "torch", maxRatio: 1, label: "≤ 1×")
 
+}
 // (d) BatchNorm forward + backward alone.
-for n in [60, 256, 1024] {
+for n in [60, 256, 1024] where want("d") {
   for d in [100, 1024] {
     let bn = BatchNorm(shape: [d])
     var rng = SeededRNG(seed: 2)
@@ -124,31 +163,38 @@ for n in [60, 256, 1024] {
     }
     add("(d) BN fwd+bwd (\(n), \(d)) vs numpy", t, "d-\(n)-\(d)-numpy", "numpy", maxRatio: 0.5, label: "≤ 0.5× numpy")
     if let tr = refTime("d-\(n)-\(d)-torch") {
-      rows.append(Row(name: "    same vs torch", ours: t, reference: tr, referenceName: "torch", target: "(info)", met: nil))
+      rows.append(
+        Row(name: "    same vs torch", ours: t, reference: tr, referenceName: "torch", target: "(info)", met: nil))
     }
   }
 }
 
 // (e) a full 200x60 dashboard render into the buffer.
-do {
+if want("e") {
   let e = try Experiment(
     ExperimentConfig(
-      variants: [VariantSpec(name: "plain", model: sig3), VariantSpec(name: "bn", model: sig3bn)], data: BuiltinData.digits(),
-      optimizer: .init(kind: .sgd, learningRate: 0.5), batchSize: 60, seed: 1, initialization: .init(scheme: .normal(std: 0.1))))
+      variants: [VariantSpec(name: "plain", model: sig3), VariantSpec(name: "bn", model: sig3bn)],
+      data: BuiltinData.digits(),
+      optimizer: .init(kind: .sgd, learningRate: 0.5), batchSize: 60, seed: 1,
+      initialization: .init(scheme: .normal(std: 0.1))))
   for _ in 0..<1000 { try e.advance() }
   let state = DashboardState(experiment: e, theme: Theme(colors: .ansi256, glyphs: .braille))
   var sink = 0
   let t = median(iters: 50) { sink &+= Dashboard.render(state, width: 200, height: 60).cells.count }
   precondition(sink > 0)
-  rows.append(Row(name: "(e) dashboard render 200×60", ours: t, reference: nil, referenceName: "", target: "≤ 2 ms", met: t <= 0.002))
+  rows.append(
+    Row(
+      name: "(e) dashboard render 200×60", ours: t, reference: nil, referenceName: "", target: "≤ 2 ms", met: t <= 0.002
+    ))
 }
 
 // Instruments overhead (issue 3): BN-paper MLP on digits, 2,000 steps, all instruments vs none.
-do {
+if want("i") {
   func run(_ s: InstrumentSettings) throws -> Double {
     let e = try Experiment(
       ExperimentConfig(
-        variants: [VariantSpec(name: "bn", model: sig3bn)], data: BuiltinData.digits(), optimizer: .init(kind: .sgd, learningRate: 0.5),
+        variants: [VariantSpec(name: "bn", model: sig3bn)], data: BuiltinData.digits(),
+        optimizer: .init(kind: .sgd, learningRate: 0.5),
         batchSize: 60, seed: 1, initialization: .init(scheme: .normal(std: 0.1)), instruments: s))
     let clock = ContinuousClock()
     let t0 = clock.now
@@ -166,12 +212,16 @@ do {
   w.sort()
   wo.sort()
   let ratio = w[w.count / 2] / wo[wo.count / 2]
-  rows.append(Row(name: "instruments on vs off (2,000 steps)", ours: w[w.count / 2], reference: wo[wo.count / 2], referenceName: "off", target: "≤ 1.3×", met: ratio <= 1.3))
+  rows.append(
+    Row(
+      name: "instruments on vs off (2,000 steps)", ours: w[w.count / 2], reference: wo[wo.count / 2],
+      referenceName: "off", target: "≤ 1.3×", met: ratio <= 1.3))
 }
 
 // (f) headless playback of every scene.
-if let dir = option("--scenes") {
-  let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".scene") }.sorted()
+if let dir = option("--scenes"), want("f") {
+  let files = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).filter { $0.hasSuffix(".scene") }
+    .sorted()
   let clock = ContinuousClock()
   let t0 = clock.now
   var failed = 0
@@ -182,11 +232,14 @@ if let dir = option("--scenes") {
     failed += p.failedCount
   }
   let t = seconds(clock.now - t0)
-  rows.append(Row(name: "(f) headless playback of \(files.count) scenes (1 core)", ours: t, reference: nil, referenceName: "", target: "≤ 60 s", met: t <= 60 && failed == 0))
+  rows.append(
+    Row(
+      name: "(f) headless playback of \(files.count) scenes (1 core)", ours: t, reference: nil, referenceName: "",
+      target: "≤ 60 s", met: t <= 60 && failed == 0))
 }
 
 // (g) peak memory, measured in a fresh process.
-do {
+if want("g") {
   let p = Process()
   p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
   p.arguments = ["rss"]
@@ -194,8 +247,14 @@ do {
   p.standardOutput = pipe
   try p.run()
   p.waitUntilExit()
-  let mb = Double(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? .nan
-  rows.append(Row(name: "(g) peak RSS, interactive-size run (MiB)", ours: mb, reference: nil, referenceName: "", target: "≤ 64 MiB", met: mb <= 64))
+  let mb =
+    Double(
+      String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(
+        in: .whitespacesAndNewlines)) ?? .nan
+  rows.append(
+    Row(
+      name: "(g) peak RSS, interactive-size run (MiB)", ours: mb, reference: nil, referenceName: "", target: "≤ 64 MiB",
+      met: mb <= 64))
 }
 
 // The table.
@@ -204,7 +263,8 @@ func fmtTime(_ s: Double) -> String {
   if s >= 1e-3 { return String(format: "%.3f ms", s * 1e3) }
   return String(format: "%.1f µs", s * 1e6)
 }
-let torchInfo = (ref["torch"] as? String).map { "PyTorch \($0), \(ref["torch_threads"] ?? "?") threads" } ?? "no PyTorch reference"
+let torchInfo =
+  (ref["torch"] as? String).map { "PyTorch \($0), \(ref["torch_threads"] ?? "?") threads" } ?? "no PyTorch reference"
 print("NormScope benchmarks (medians; reference measured in the same run: \(torchInfo))")
 print(String(repeating: "─", count: 108))
 func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: n, withPad: " ", startingAt: 0) }
@@ -223,6 +283,6 @@ for r in rows {
 let macsPerLayerPass: Double = 784 * 100 + 2 * 100 * 100 + 100 * 10
 let macsDx: Double = 2 * 100 * 100 + 100 * 10
 let macs: Double = 60 * macsPerLayerPass * 2 + 60 * macsDx
-if let a = rows.first {
+if let a = rows.first, a.name.hasPrefix("(a)") {
   print(String(format: "(a) achieved %.1f GFLOP/s (%.1f MFLOP per step)", 2 * macs / a.ours / 1e9, 2 * macs / 1e6))
 }

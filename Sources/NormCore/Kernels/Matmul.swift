@@ -2,9 +2,8 @@
 //   NT: C[M,N] (+)= A[M,K] · B[N,K]ᵀ   (Linear forward: out = x·Wᵀ)
 //   NN: C[M,N] (+)= A[M,K] · B[K,N]    (Linear backward: dx = dy·W)
 //   TN: C[M,N] (+)= A[K,M]ᵀ · B[K,N]   (Linear backward: dW += dyᵀ·x)
-// NN and TN are written as rows of axpy (c_i += a_ik · b_k) so the compiler vectorizes the
-// inner loop; NT is a dot product, written with explicit SIMD accumulators because the
-// compiler may not reorder a Float sum by itself. The order of additions is fixed, so results
+// NN and TN keep 4×16 tiles of C in SIMD registers over the whole K loop; NT is a dot
+// product with explicit SIMD accumulators (the compiler may not reorder a Float sum itself). The order of additions is fixed, so results
 // are deterministic.
 
 /// C[M,N] = (accumulate ? C : 0) + A[M,K] · B[N,K]ᵀ.
@@ -86,39 +85,97 @@ public func matmulNT(
 }
 
 /// C[M,N] = (accumulate ? C : 0) + A[M,K] · B[K,N].
+/// Tiles of 4 rows × 16 columns of C live in registers across the whole K loop; each element
+/// is still summed in order p = 0, 1, …, so results equal the plain loop's.
 @inlinable
 public func matmulNN(
   _ c: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
   m: Int, n: Int, k: Int, accumulate: Bool = false
 ) {
-  if !accumulate { c.update(repeating: 0, count: m * n) }
-  for i in 0..<m {
-    let ci = c + i * n
-    let ai = a + i * k
-    for p in 0..<k {
-      let s = ai[p]
-      if s == 0 { continue }
-      let bp = b + p * n
-      for j in 0..<n { ci[j] += s * bp[j] }
+  tiledProduct(c, m: m, n: n, k: k, accumulate: accumulate, aAt: { i, p in a[i * k + p] }, b: b)
+}
+
+/// C[M,N] (+)= Σ_p A(i, p)·B[p, :], with A read through `aAt` (row- or column-major).
+@inlinable @inline(__always)
+func tiledProduct(
+  _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, accumulate: Bool, aAt: (Int, Int) -> Float,
+  b: UnsafePointer<Float>
+) {
+  let n16 = n & ~15
+  var i = 0
+  while i < m {
+    let rows = min(4, m - i)
+    var j = 0
+    while j < n16 {
+      var c00 = SIMD8<Float>()
+      var c01 = SIMD8<Float>()
+      var c10 = SIMD8<Float>()
+      var c11 = SIMD8<Float>()
+      var c20 = SIMD8<Float>()
+      var c21 = SIMD8<Float>()
+      var c30 = SIMD8<Float>()
+      var c31 = SIMD8<Float>()
+      for p in 0..<k {
+        let bp = b + p * n + j
+        let b0 = UnsafeRawPointer(bp).loadUnaligned(as: SIMD8<Float>.self)
+        let b1 = UnsafeRawPointer(bp + 8).loadUnaligned(as: SIMD8<Float>.self)
+        let a0 = aAt(i, p)
+        c00 += a0 * b0
+        c01 += a0 * b1
+        if rows > 1 {
+          let a1 = aAt(i + 1, p)
+          c10 += a1 * b0
+          c11 += a1 * b1
+        }
+        if rows > 2 {
+          let a2 = aAt(i + 2, p)
+          c20 += a2 * b0
+          c21 += a2 * b1
+        }
+        if rows > 3 {
+          let a3 = aAt(i + 3, p)
+          c30 += a3 * b0
+          c31 += a3 * b1
+        }
+      }
+      @inline(__always) func put(_ r: Int, _ lo: SIMD8<Float>, _ hi: SIMD8<Float>) {
+        let dst = c + (i + r) * n + j
+        if accumulate {
+          UnsafeMutableRawPointer(dst).storeBytes(
+            of: UnsafeRawPointer(dst).loadUnaligned(as: SIMD8<Float>.self) + lo, as: SIMD8<Float>.self)
+          UnsafeMutableRawPointer(dst + 8).storeBytes(
+            of: UnsafeRawPointer(dst + 8).loadUnaligned(as: SIMD8<Float>.self) + hi, as: SIMD8<Float>.self)
+        } else {
+          UnsafeMutableRawPointer(dst).storeBytes(of: lo, as: SIMD8<Float>.self)
+          UnsafeMutableRawPointer(dst + 8).storeBytes(of: hi, as: SIMD8<Float>.self)
+        }
+      }
+      put(0, c00, c01)
+      if rows > 1 { put(1, c10, c11) }
+      if rows > 2 { put(2, c20, c21) }
+      if rows > 3 { put(3, c30, c31) }
+      j += 16
     }
+    // Remaining columns: plain sums in the same order.
+    if j < n {
+      for r in 0..<rows {
+        let ci = c + (i + r) * n
+        for jj in j..<n {
+          var t: Float = 0
+          for p in 0..<k { t += aAt(i + r, p) * b[p * n + jj] }
+          ci[jj] = accumulate ? ci[jj] + t : t
+        }
+      }
+    }
+    i += 4
   }
 }
 
-/// C[M,N] = (accumulate ? C : 0) + A[K,M]ᵀ · B[K,N].
+/// C[M,N] = (accumulate ? C : 0) + A[K,M]ᵀ · B[K,N] (register-tiled like ``matmulNN``).
 @inlinable
 public func matmulTN(
   _ c: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
   m: Int, n: Int, k: Int, accumulate: Bool = false
 ) {
-  if !accumulate { c.update(repeating: 0, count: m * n) }
-  for p in 0..<k {
-    let ap = a + p * m
-    let bp = b + p * n
-    for i in 0..<m {
-      let s = ap[i]
-      if s == 0 { continue }
-      let ci = c + i * n
-      for j in 0..<n { ci[j] += s * bp[j] }
-    }
-  }
+  tiledProduct(c, m: m, n: n, k: k, accumulate: accumulate, aAt: { i, p in a[p * m + i] }, b: b)
 }

@@ -14,6 +14,31 @@ public func batchnormStatistics(
   _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int
 ) {
   let m = Double(n * s)
+  if s == 1 {
+    // (N, D): walk rows, so every pass reads memory contiguously.
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * c) { acc in
+      let sum = acc.baseAddress!
+      let sq = sum + c
+      sum.update(repeating: 0, count: 2 * c)
+      for i in 0..<n {
+        let row = x + i * c
+        for ch in 0..<c { sum[ch] += Double(row[ch]) }
+      }
+      for ch in 0..<c { sum[ch] /= m }
+      for i in 0..<n {
+        let row = x + i * c
+        for ch in 0..<c {
+          let d = Double(row[ch]) - sum[ch]
+          sq[ch] += d * d
+        }
+      }
+      for ch in 0..<c {
+        mean[ch] = Float(sum[ch])
+        variance[ch] = Float(sq[ch] / m)
+      }
+    }
+    return
+  }
   for ch in 0..<c {
     var sum = 0.0
     for i in 0..<n {
@@ -41,6 +66,22 @@ public func channelNormalize(
   rstd: UnsafePointer<Float>, gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
   n: Int, c: Int, s: Int
 ) {
+  if s == 1 {
+    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * c) { t in
+      let scale = t.baseAddress!
+      let shift = scale + c
+      for ch in 0..<c {
+        scale[ch] = rstd[ch] * (gamma?[ch] ?? 1)
+        shift[ch] = (beta?[ch] ?? 0) - mean[ch] * scale[ch]
+      }
+      for i in 0..<n {
+        let xr = x + i * c
+        let yr = y + i * c
+        for ch in 0..<c { yr[ch] = xr[ch] * scale[ch] + shift[ch] }
+      }
+    }
+    return
+  }
   for i in 0..<n {
     for ch in 0..<c {
       let off = (i * c + ch) * s
@@ -65,6 +106,47 @@ public func batchnormBackward(
   n: Int, c: Int, s: Int
 ) {
   let m = Float(n * s)
+  if s == 1 {
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * c) { acc in
+      let sumDy = acc.baseAddress!
+      let sumDyXhat = sumDy + c
+      sumDy.update(repeating: 0, count: 2 * c)
+      for i in 0..<n {
+        let xr = x + i * c
+        let dyr = dy + i * c
+        for ch in 0..<c {
+          let g = Double(dyr[ch])
+          sumDy[ch] += g
+          sumDyXhat[ch] += g * Double((xr[ch] - mean[ch]) * rstd[ch])
+        }
+      }
+      for ch in 0..<c {
+        dgamma?[ch] += Float(sumDyXhat[ch])
+        dbeta?[ch] += Float(sumDy[ch])
+      }
+      guard let dx else { return }
+      withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * c) { t in
+        let k = t.baseAddress!
+        let a = k + c
+        let b = a + c
+        for ch in 0..<c {
+          k[ch] = (gamma?[ch] ?? 1) * rstd[ch] / m
+          a[ch] = Float(sumDy[ch])
+          b[ch] = Float(sumDyXhat[ch])
+        }
+        for i in 0..<n {
+          let xr = x + i * c
+          let dyr = dy + i * c
+          let dxr = dx + i * c
+          for ch in 0..<c {
+            let xhat = (xr[ch] - mean[ch]) * rstd[ch]
+            dxr[ch] = k[ch] * (m * dyr[ch] - a[ch] - xhat * b[ch])
+          }
+        }
+      }
+    }
+    return
+  }
   for ch in 0..<c {
     let mu = mean[ch]
     let r = rstd[ch]

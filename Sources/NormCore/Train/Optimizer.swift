@@ -50,7 +50,13 @@ public final class Optimizer {
       let id = ObjectIdentifier(p)
       switch s.kind {
       case .sgd:
-        for i in 0..<p.count { p.value[i] -= lr * (p.grad[i] + wd * p.value[i]) }
+        // Unsafe buffers: Swift array access through a class property costs a uniqueness check
+        // per element (17 % of a BN-paper MLP step before this).
+        p.value.withUnsafeMutableBufferPointer { v in
+          p.grad.withUnsafeBufferPointer { g in
+            for i in 0..<v.count { v[i] -= lr * (g[i] + wd * v[i]) }
+          }
+        }
       case .momentum:
         let mu = s.momentum
         if var buf = buffers[id] {
