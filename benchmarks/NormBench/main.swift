@@ -108,7 +108,7 @@ let convSpec = { (norm: String) in
 }
 if want("a") {
   add(
-    "(a) BN-paper MLP 784-100×3-10 sigmoid, b60, plain",
+    "(a) BN-paper MLP 784-100×3-10, b60, plain",
     try median(iters: 300, try trainStep(sig3, shape: [784], classes: 10, batch: 60)), "a-plain", "torch",
     maxRatio: 0.5, label: "≤ 0.5×")
   add(
