@@ -4,7 +4,7 @@ BIN := .build/release/normscope
 # Vector flags for this CPU (empty unless x86-64 with AVX2+FMA; NORMSCOPE_PORTABLE=1 disables).
 CPUFLAGS := $(shell tools/cpu-flags.sh)
 
-.PHONY: run test build deps test-deps bench format clean
+.PHONY: run test build deps test-deps bench fuzz format clean
 
 deps:
 	@tools/ensure-deps.sh
@@ -31,6 +31,11 @@ bench: deps
 	$(SWIFT) build -c release $(CPUFLAGS) --product normscope
 	$(SWIFT) build -c release $(CPUFLAGS) --product NormBench
 	benchmarks/run
+
+## Fuzz the parsers with 10^6 mutated inputs (never part of `make test`, which runs 10,000).
+fuzz: deps
+	$(SWIFT) build -c release $(CPUFLAGS) --product normscope-fuzz
+	.build/release/normscope-fuzz 1000000
 
 format:
 	$(SWIFT) format -i -r Sources Tests Package.swift

@@ -19,11 +19,19 @@ public struct SceneDiagnostic: Error, Sendable, Equatable, CustomStringConvertib
     self.sourceLine = sourceLine
   }
 
-  public var description: String { "\(file):\(line):\(column): error: \(message)" }
+  /// `file:line:col: error: message`, with control characters (ESC …) shown as `?`: messages
+  /// quote user text, which must never reach a terminal as an escape sequence.
+  public var description: String { Self.printable("\(file):\(line):\(column): error: \(message)") }
+
+  static func printable(_ s: String) -> String {
+    String(String.UnicodeScalarView(s.unicodeScalars.map { u in
+      u.value < 0x20 || u.value == 0x7F || (0x80..<0xA0).contains(u.value) ? "?" : u
+    }))
+  }
 
   /// The message, the line (control characters removed) and a caret under the column.
   public var rendered: String {
-    let clean = String(sourceLine.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) })
+    let clean = String(sourceLine.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) ? " " : Character($0) })
     let caretPad = String(repeating: " ", count: max(0, min(column - 1, clean.count)))
     return "\(description)\n    \(clean)\n    \(caretPad)^"
   }

@@ -513,7 +513,7 @@ private struct Parse {
     // Models against the data: shapes and class counts.
     guard errors.isEmpty || !variantLines.isEmpty else { return }
     let data: Dataset
-    do { data = try BuiltinData.make(name: scene.dataName, parameters: scene.dataParameters, seed: scene.seed) } catch {
+    do { data = try DataCache.shared.dataset(name: scene.dataName, parameters: scene.dataParameters, seed: scene.seed) } catch {
       if let (l, c) = dataLine { self.error(c, "\(error)", line: l) }
       return
     }
@@ -521,7 +521,7 @@ private struct Parse {
       do {
         _ = try ModelSpec(parsing: v.model).build(
           inputShape: data.sampleShape, classes: data.classCount,
-          settings: BuildSettings(seed: scene.seed, initialization: scene.initialization))
+          settings: BuildSettings(seed: scene.seed, initialization: scene.initialization, initializeWeights: false))
       } catch { self.error(info.specColumn + error.column - 1, error.message, line: info.line) }
     }
     errors.sort { ($0.line, $0.column) < ($1.line, $1.column) }

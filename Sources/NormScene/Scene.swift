@@ -1,5 +1,25 @@
 import NormCore
 import NormLab
+import Synchronization
+
+/// Built-in data sets are pure functions of (name, parameters, seed); parsing and playing scenes
+/// reuse the last few instead of regenerating them (the parser checks every model against its
+/// data). Thread-safe.
+final class DataCache: Sendable {
+  static let shared = DataCache()
+  private let entries = Mutex<[(key: String, data: Dataset)]>([])
+
+  func dataset(name: String, parameters: [String: String], seed: UInt64) throws -> Dataset {
+    let key = "\(name)|\(parameters.keys.sorted().map { "\($0)=\(parameters[$0]!)" }.joined(separator: ","))|\(seed)"
+    if let hit = entries.withLock({ e in e.first { $0.key == key }?.data }) { return hit }
+    let d = try BuiltinData.make(name: name, parameters: parameters, seed: seed)
+    entries.withLock { e in
+      e.append((key, d))
+      if e.count > 8 { e.removeFirst() }
+    }
+    return d
+  }
+}
 
 /// A parsed scene: the experiment it sets up and its timeline.
 public struct Scene: Sendable {
@@ -24,7 +44,7 @@ public struct Scene: Sendable {
 
   /// The experiment configuration (the data set is built here, deterministically).
   public func experimentConfig() throws -> ExperimentConfig {
-    let data = try BuiltinData.make(name: dataName, parameters: dataParameters, seed: seed)
+    let data = try DataCache.shared.dataset(name: dataName, parameters: dataParameters, seed: seed)
     return ExperimentConfig(
       variants: variants, data: data, optimizer: optimizer, batchSize: batchSize, seed: seed,
       initialization: initialization,

@@ -95,7 +95,9 @@ struct Train: ParsableCommand {
 enum CleanExit {
   static func failure(_ message: String, code: Int32) -> ExitCode {
     var err = StandardError()
-    print("normscope: error: \(message)", to: &err)
+    // Messages quote user input (file names, CSV fields): never print control characters.
+    let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map { printable(String($0)) }
+    print("normscope: error: " + lines.joined(separator: "\n"), to: &err)
     return ExitCode(code)
   }
 }

@@ -1,3 +1,10 @@
+/// Control characters (ESC …) replaced by `?`, so user text in a message cannot act on a terminal.
+public func printable(_ s: String) -> String {
+  String(String.UnicodeScalarView(s.unicodeScalars.map { u in
+    u.value < 0x20 || u.value == 0x7F || (0x80..<0xA0).contains(u.value) ? "?" : u
+  }))
+}
+
 /// An error in a model spec, pointing at a 1-based column of the spec text.
 public struct SpecError: Error, CustomStringConvertible, Sendable, Equatable {
   public var column: Int
@@ -11,7 +18,7 @@ public struct SpecError: Error, CustomStringConvertible, Sendable, Equatable {
   /// Compiler-style rendering: `label:1:COL: error: message`, the spec, and a caret.
   public func rendered(source: String, label: String = "model") -> String {
     let pad = String(repeating: " ", count: max(0, column - 1))
-    return "\(label):1:\(column): error: \(message)\n    \(source)\n    \(pad)^"
+    return printable("\(label):1:\(column): error: \(message)") + "\n    " + printable(source) + "\n    \(pad)^"
   }
 }
 
@@ -132,9 +139,12 @@ public struct ModelSpec: Sendable, Equatable {
 public struct BuildSettings: Sendable {
   public var seed: UInt64
   public var initialization: InitSettings
-  public init(seed: UInt64, initialization: InitSettings = InitSettings()) {
+  /// False builds shapes and zero weights only (validation: checking a spec against data).
+  public var initializeWeights = true
+  public init(seed: UInt64, initialization: InitSettings = InitSettings(), initializeWeights: Bool = true) {
     self.seed = seed
     self.initialization = initialization
+    self.initializeWeights = initializeWeights
   }
 }
 
@@ -194,7 +204,9 @@ extension ModelSpec {
         try args.finish(positionalCount: 1)
         let l = Linear(inFeatures: shape[0], outFeatures: out, bias: bias)
         var rng = SeededRNG(seed: settings.seed, stream: "weights/\(weightOrdinal)")
-        initialize(weight: l.weight, bias: l.bias, fanIn: shape[0], fanOut: out, settings: ini, rng: &rng)
+        if settings.initializeWeights {
+          initialize(weight: l.weight, bias: l.bias, fanIn: shape[0], fanOut: out, settings: ini, rng: &rng)
+        }
         weightOrdinal += 1
         built.append(l)
       case "conv":
@@ -214,7 +226,9 @@ extension ModelSpec {
         }
         let l = Conv2d(geometry: g, outChannels: out, bias: bias)
         var rng = SeededRNG(seed: settings.seed, stream: "weights/\(weightOrdinal)")
-        initialize(weight: l.weight, bias: l.bias, fanIn: g.patchSize, fanOut: out * k * k, settings: ini, rng: &rng)
+        if settings.initializeWeights {
+          initialize(weight: l.weight, bias: l.bias, fanIn: g.patchSize, fanOut: out * k * k, settings: ini, rng: &rng)
+        }
         weightOrdinal += 1
         built.append(l)
       case "maxpool":
@@ -274,7 +288,9 @@ extension ModelSpec {
         let l = RNN(steps: shape[0], inputSize: shape[1], hiddenSize: h, norm: norm)
         var rng = SeededRNG(seed: settings.seed, stream: "weights/\(weightOrdinal)")
         // PyTorch nn.RNN: every tensor ~ U(±1/√hidden); other schemes as for Linear.
-        if ini.scheme == .pytorch {
+        if !settings.initializeWeights {
+          // shapes only
+        } else if ini.scheme == .pytorch {
           let bound = 1 / Float(h).squareRoot()
           for p in [l.weightIH, l.weightHH, l.biasIH, l.biasHH] {
             for i in 0..<p.count { p.value[i] = rng.uniform(-bound, bound) * (p.role == .weight ? ini.scale : 1) }

@@ -1,0 +1,24 @@
+// `make fuzz`: runs the NormScope fuzzer for N inputs (default 1,000,000) over the corpus in
+// Tests/Fuzz/corpus and prints the report; exits 1 on any problem.
+import Foundation
+import NormFuzz
+
+let args = CommandLine.arguments
+let count = args.count > 1 ? Int(args[1]) ?? 1_000_000 : 1_000_000
+let seed = args.count > 2 ? UInt64(args[2]) ?? 1 : 1
+let dir = "Tests/Fuzz/corpus"
+let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+let scenes = files.filter { $0.hasSuffix(".scene") }.sorted().compactMap { try? String(contentsOfFile: dir + "/" + $0, encoding: .utf8) }
+let specs = ((try? String(contentsOfFile: dir + "/specs.txt", encoding: .utf8)) ?? "linear 10").split(separator: "\n").map(String.init)
+let csv = (try? String(contentsOfFile: dir + "/data.csv", encoding: .utf8)) ?? "1,2,0\n"
+guard !scenes.isEmpty else {
+  print("normscope-fuzz: no corpus in \(dir) (run from the repository root)")
+  exit(2)
+}
+var fuzzer = Fuzzer(seed: seed, corpus: scenes, specs: specs, csv: csv)
+let start = Date()
+let report = fuzzer.run(count: count) { Date().timeIntervalSince(start) }
+let secs = Date().timeIntervalSince(start)
+print("fuzz (seed \(seed)): \(report) in \(String(format: "%.1f", secs)) s (\(Int(Double(count) / secs)) inputs/s)")
+for p in report.problems { print("  problem: \(p)") }
+exit(report.problems.isEmpty ? 0 : 1)
