@@ -156,3 +156,40 @@ struct DashboardTests {
     #expect(lines[49] == "──── frame 2: again ────")
   }
 }
+
+@Suite("Numerics on screen")
+struct NumericsRenderTests {
+  @Test("a diverging variant is marked on the dashboard while the other trains on")
+  func divergedRenders() throws {
+    let e = try Experiment(
+      ExperimentConfig(
+        variants: [
+          VariantSpec(name: "plain", model: "linear 64, relu, linear 64, relu, linear 10"),
+          VariantSpec(name: "bn", model: "linear 64, batchnorm, relu, linear 64, batchnorm, relu, linear 10"),
+        ], data: BuiltinData.digits(), optimizer: .init(kind: .sgd, learningRate: 8), batchSize: 60, seed: 1,
+        initialization: .init(scheme: .kaiming, scale: 10)))
+    for _ in 0..<100 { try e.advance() }
+    let d = try #require(e.variants[0].divergedAt)
+    let text = Screenshot.text(Dashboard.render(DashboardState(experiment: e, theme: Theme()), width: 140, height: 45))
+    #expect(text.contains("plain diverged@\(d)"))
+    #expect(text.contains("plain ✕@\(d)"))
+    #expect(e.variants[1].divergedAt == nil)
+  }
+
+  @Test("histograms of infinite, NaN and constant values render with their counts")
+  func extremeHistograms() {
+    var inf = Histogram(lower: -1, upper: 1, bins: 40)
+    for i in 0..<50 { inf.add(i % 2 == 0 ? Float.infinity : -Float.infinity) }
+    var nan = Histogram(lower: 0, upper: 1, bins: 40)
+    for _ in 0..<30 { nan.add(.nan) }
+    for h in [inf, nan] {
+      var b = Buffer(width: 40, height: 6)
+      HistogramChart(histograms: [(h, .plain)], theme: Theme()).render(b.area, into: &b)
+      #expect(Screenshot.text(b).contains("NaN \(h.nan) ±Inf \(h.positiveInfinity + h.negativeInfinity)"))
+    }
+    let series = LineChart.Series(label: "x", steps: [1, 2, 3], values: [.nan, .infinity, -.infinity], style: .plain, marker: 0)
+    var b = Buffer(width: 30, height: 6)
+    LineChart(series: [series], theme: Theme(), logY: true).render(b.area, into: &b)
+    #expect(Screenshot.text(b).contains("no data yet"))
+  }
+}

@@ -38,6 +38,10 @@ expect "BN batch 1 is an error, not NaN" 1 "Expected more than 1 value per chann
 
 printf 'a,b,label\n1,2,0\n3,x,1\n' >"$tmp/bad.csv"
 expect "CSV error names line and column" 2 "bad.csv:3:3: 'x' is not a number" -- "$bin" train --data "$tmp/bad.csv"
+printf '1,2,0\n3,\033]0;owned\007,1\n' >"$tmp/esc.csv"
+out=$("$bin" train --data "$tmp/esc.csv" 2>&1)
+if grep -q $'\033' <<<"$out"; then bad "ESC from a CSV field reached the terminal" "$(cat -v <<<"$out")"; else ok; fi
+grep -q "esc.csv:2:3: '?\]0;owned?' is not a number" <<<"$out" && ok || bad "CSV error with control characters shown as ?" "$(cat -v <<<"$out")"
 printf '1,2,0\n3,4\n' >"$tmp/ragged.csv"
 expect "ragged CSV" 2 "ragged.csv:2: expected 3 fields, found 2" -- "$bin" train --data "$tmp/ragged.csv"
 : >"$tmp/empty.csv"

@@ -89,6 +89,11 @@ if wait_for "presenter mode" 3 && ! cap | grep -q "space  pause"; then ok; else 
 T send-keys -t ns p
 T resize-window -t ns -x 60 -y 20
 check "60x20 shows the too-small screen" "terminal too small: need 80x24"
+# 50 resizes in about 2 s: the app keeps up and ends on the right size.
+for i in $(seq 50); do
+  T resize-window -t ns -x $((80 + (i * 37) % 120)) -y $((24 + (i * 13) % 30))
+  sleep 0.04
+done
 T resize-window -t ns -x 140 -y 45
 check "back to 140x45 shows the dashboard" "Covariate shift"
 T send-keys -t ns ' '
