@@ -30,9 +30,12 @@ public struct Fuzzer {
   }
 
   static let tokens = [
-    "run", "until", "within", "set", "lr", "batch", "expect", "caption", "\"", "#", "=", ",", ":", "(", ")", "and", "or", "not",
-    "variant", "data", "digits", "title", "batchnorm", "linear", "conv", "rnn", "layer=", "for", "..", "/", "\u{1B}[2J", "\u{0}",
-    "9999999999999999999", "-1", "1e309", "nan", "inf", "0.0", "é", "漢", "\t", "\r", "screenshot", "shift data", "restart",
+    "run", "until", "within", "set", "lr", "batch", "expect", "caption", "\"", "#", "=", ",", ":", "(", ")", "and",
+    "or", "not",
+    "variant", "data", "digits", "title", "batchnorm", "linear", "conv", "rnn", "layer=", "for", "..", "/", "\u{1B}[2J",
+    "\u{0}",
+    "9999999999999999999", "-1", "1e309", "nan", "inf", "0.0", "é", "漢", "\t", "\r", "screenshot", "shift data",
+    "restart",
     "final_loss(", "drift(", "mark", "chapter", "show panel", "zoom", "freeze bn", "reestimate stats 1",
   ]
 
@@ -67,7 +70,9 @@ public struct Fuzzer {
         let sp = Array(specs[rng.int(below: specs.count)])
         chars.insert(contentsOf: sp, at: chars.isEmpty ? 0 : rng.int(below: chars.count + 1))
       default:  // flip a character
-        if !chars.isEmpty { chars[rng.int(below: chars.count)] = Character(Unicode.Scalar(UInt8(32 + rng.int(below: 95)))) }
+        if !chars.isEmpty {
+          chars[rng.int(below: chars.count)] = Character(Unicode.Scalar(UInt8(32 + rng.int(below: 95))))
+        }
       }
     }
     return String(chars)

@@ -262,8 +262,20 @@ public final class Experiment {
 
   /// Takes one lockstep step: every live variant trains on the same mini-batch; then the
   /// instruments due at this step measure. Returns the indices of the mini-batch used.
+  /// Largest batch × per-sample activation size allowed in one forward (2²⁷ values, 512 MiB).
+  public static let maxBatchValues = 1 << 27
+
   @discardableResult
   public func advance() throws -> ArraySlice<Int> {
+    let widest =
+      variants.map { v in (0...v.network.layers.count).map { v.network.shape(ofActivation: $0).reduce(1, *) }.max() ?? 0
+      }.max() ?? 0
+    if min(batchSize, trainData.count) * widest > Self.maxBatchValues {
+      throw ExperimentError(
+        message:
+          "batch \(batchSize) × \(widest) values per sample is more than \(Self.maxBatchValues) in one forward; lower the batch size"
+      )
+    }
     let indices = sampler.next(batchSize)
     step += 1
     let clock = ContinuousClock()

@@ -24,14 +24,19 @@ public struct SceneDiagnostic: Error, Sendable, Equatable, CustomStringConvertib
   public var description: String { Self.printable("\(file):\(line):\(column): error: \(message)") }
 
   static func printable(_ s: String) -> String {
-    String(String.UnicodeScalarView(s.unicodeScalars.map { u in
-      u.value < 0x20 || u.value == 0x7F || (0x80..<0xA0).contains(u.value) ? "?" : u
-    }))
+    String(
+      String.UnicodeScalarView(
+        s.unicodeScalars.map { u in
+          u.value < 0x20 || u.value == 0x7F || (0x80..<0xA0).contains(u.value) ? "?" : u
+        }))
   }
 
   /// The message, the line (control characters removed) and a caret under the column.
   public var rendered: String {
-    let clean = String(sourceLine.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) ? " " : Character($0) })
+    let clean = String(
+      sourceLine.unicodeScalars.map {
+        $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) ? " " : Character($0)
+      })
     let caretPad = String(repeating: " ", count: max(0, min(column - 1, clean.count)))
     return "\(description)\n    \(clean)\n    \(caretPad)^"
   }

@@ -513,7 +513,9 @@ private struct Parse {
     // Models against the data: shapes and class counts.
     guard errors.isEmpty || !variantLines.isEmpty else { return }
     let data: Dataset
-    do { data = try DataCache.shared.dataset(name: scene.dataName, parameters: scene.dataParameters, seed: scene.seed) } catch {
+    do {
+      data = try DataCache.shared.dataset(name: scene.dataName, parameters: scene.dataParameters, seed: scene.seed)
+    } catch {
       if let (l, c) = dataLine { self.error(c, "\(error)", line: l) }
       return
     }

@@ -8,8 +8,11 @@ let count = args.count > 1 ? Int(args[1]) ?? 1_000_000 : 1_000_000
 let seed = args.count > 2 ? UInt64(args[2]) ?? 1 : 1
 let dir = "Tests/Fuzz/corpus"
 let files = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-let scenes = files.filter { $0.hasSuffix(".scene") }.sorted().compactMap { try? String(contentsOfFile: dir + "/" + $0, encoding: .utf8) }
-let specs = ((try? String(contentsOfFile: dir + "/specs.txt", encoding: .utf8)) ?? "linear 10").split(separator: "\n").map(String.init)
+let scenes = files.filter { $0.hasSuffix(".scene") }.sorted().compactMap {
+  try? String(contentsOfFile: dir + "/" + $0, encoding: .utf8)
+}
+let specs = ((try? String(contentsOfFile: dir + "/specs.txt", encoding: .utf8)) ?? "linear 10").split(separator: "\n")
+  .map(String.init)
 let csv = (try? String(contentsOfFile: dir + "/data.csv", encoding: .utf8)) ?? "1,2,0\n"
 guard !scenes.isEmpty else {
   print("normscope-fuzz: no corpus in \(dir) (run from the repository root)")

@@ -110,3 +110,34 @@ struct SpecTests {
     #expect(abs(try std("linear 300", .init(scheme: .normal(std: 0.1), scale: 10)) - 1.0) < 2e-2)
   }
 }
+
+@Suite("Size limits: checked before allocating")
+struct LimitTests {
+  @Test func modelTooLarge() throws {
+    do {
+      _ = try ModelSpec(parsing: "linear 65536, relu, linear 65536, linear 10").build(
+        inputShape: [64], classes: 10, settings: BuildSettings(seed: 1))
+      Issue.record("expected an error")
+    } catch {
+      #expect(error.column == 21)
+      #expect(error.message.contains("the model is too large"))
+    }
+    do {
+      _ = try ModelSpec(parsing: "conv 4096 k=1, flatten, linear 10").buildLayers(
+        inputShape: [3, 64, 64], settings: BuildSettings(seed: 1))
+      Issue.record("expected an error")
+    } catch { #expect(error.message.contains("too large")) }
+  }
+
+  @Test func dataTooLarge() {
+    #expect(throws: NormError.self) {
+      try BuiltinData.make(name: "sequence", parameters: ["n": "1000000", "steps": "256", "symbols": "32"], seed: 1)
+    }
+    #expect(throws: NormError.self) {
+      try BuiltinData.make(name: "spirals", parameters: ["n": "99999999999999999999"], seed: 1)
+    }
+    #expect(throws: NormError.self) {
+      try BuiltinData.make(name: "stripes", parameters: ["n": "9223372036854775807", "size": "64"], seed: 1)
+    }
+  }
+}

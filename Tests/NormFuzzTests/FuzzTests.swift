@@ -6,10 +6,14 @@ import Testing
 struct FuzzTests {
   @Test("mutated scenes, specs and data: no crash, no hang, every rejection positioned")
   func bounded() throws {
-    let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fuzz/corpus")
+    let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("Fuzz/corpus")
     let files = try FileManager.default.contentsOfDirectory(atPath: dir.path)
-    let scenes = try files.filter { $0.hasSuffix(".scene") }.sorted().map { try String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) }
-    let specs = try String(contentsOf: dir.appendingPathComponent("specs.txt"), encoding: .utf8).split(separator: "\n").map(String.init)
+    let scenes = try files.filter { $0.hasSuffix(".scene") }.sorted().map {
+      try String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8)
+    }
+    let specs = try String(contentsOf: dir.appendingPathComponent("specs.txt"), encoding: .utf8).split(separator: "\n")
+      .map(String.init)
     let csv = try String(contentsOf: dir.appendingPathComponent("data.csv"), encoding: .utf8)
     #expect(scenes.count >= 10)
     let n = Int(ProcessInfo.processInfo.environment["NORMSCOPE_FUZZ_INPUTS"] ?? "") ?? 10_000

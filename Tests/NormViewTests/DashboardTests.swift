@@ -187,7 +187,8 @@ struct NumericsRenderTests {
       HistogramChart(histograms: [(h, .plain)], theme: Theme()).render(b.area, into: &b)
       #expect(Screenshot.text(b).contains("NaN \(h.nan) ±Inf \(h.positiveInfinity + h.negativeInfinity)"))
     }
-    let series = LineChart.Series(label: "x", steps: [1, 2, 3], values: [.nan, .infinity, -.infinity], style: .plain, marker: 0)
+    let series = LineChart.Series(
+      label: "x", steps: [1, 2, 3], values: [.nan, .infinity, -.infinity], style: .plain, marker: 0)
     var b = Buffer(width: 30, height: 6)
     LineChart(series: [series], theme: Theme(), logY: true).render(b.area, into: &b)
     #expect(Screenshot.text(b).contains("no data yet"))

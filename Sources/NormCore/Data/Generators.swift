@@ -5,7 +5,33 @@ public enum BuiltinData {
 
   /// Builds a named data set. `parameters` are `key=value` settings (e.g. `classes=3`,
   /// `noise=0.2`, `n=600`); unknown keys are errors.
+  /// The largest built-in data set, in values (n × sample size): 2²⁵ = 128 MiB of Float32.
+  public static let maxValues = 1 << 25
+
   public static func make(name: String, parameters: [String: String] = [:], seed: UInt64) throws -> Dataset {
+    // Check the size before generating anything: parameters multiply (overflow-checked).
+    func int(_ k: String, _ d: Int) -> Int { parameters[k].flatMap { Int($0) }.map { max($0, 0) } ?? d }
+    func product(_ xs: [Int]) -> Int? {
+      var r = 1
+      for x in xs {
+        let (v, o) = r.multipliedReportingOverflow(by: x)
+        if o { return nil }
+        r = v
+      }
+      return r
+    }
+    let values: Int?
+    switch name {
+    case "sequence": values = product([int("n", 2000), int("steps", 12), int("symbols", 4)])
+    case "stripes": values = product([int("n", 1200), int("channels", 3), int("size", 16), int("size", 16)])
+    case "digits": values = 1797 * 64
+    default: values = product([int("n", 600), 2])
+    }
+    guard let values, values <= maxValues else {
+      throw NormError(
+        "\(name): \(values.map(String.init) ?? "too many") values is more than the \(maxValues) a built-in data set may hold; lower n or the sample size"
+      )
+    }
     var p = ParameterReader(parameters, context: name)
     var rng = SeededRNG(seed: seed, stream: "data/\(name)")
     let ds: Dataset

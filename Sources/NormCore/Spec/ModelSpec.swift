@@ -1,8 +1,10 @@
 /// Control characters (ESC …) replaced by `?`, so user text in a message cannot act on a terminal.
 public func printable(_ s: String) -> String {
-  String(String.UnicodeScalarView(s.unicodeScalars.map { u in
-    u.value < 0x20 || u.value == 0x7F || (0x80..<0xA0).contains(u.value) ? "?" : u
-  }))
+  String(
+    String.UnicodeScalarView(
+      s.unicodeScalars.map { u in
+        u.value < 0x20 || u.value == 0x7F || (0x80..<0xA0).contains(u.value) ? "?" : u
+      }))
 }
 
 /// An error in a model spec, pointing at a 1-based column of the spec text.
@@ -168,9 +170,42 @@ extension ModelSpec {
     return Network(inputShape: inputShape, layers: built)
   }
 
+  /// Size limits, checked before anything is allocated: parameters per model, values per sample
+  /// in any activation, and one convolution's im2col buffer.
+  public static let maxParameters = 1 << 24
+  public static let maxActivation = 1 << 22
+  public static let maxIm2col = 1 << 24
+
   /// Builds the layers for samples of `inputShape`, without checking the output size.
   public func buildLayers(inputShape: [Int], settings: BuildSettings) throws(SpecError) -> [any Layer] {
     var shape = inputShape
+    var parameterCount = 0
+    func reserve(_ column: Int, parameters: [Int], output: [Int], extra: (String, [Int], Int)? = nil) throws(SpecError)
+    {
+      func product(_ xs: [Int]) -> Int? {
+        var r = 1
+        for x in xs {
+          let (v, o) = r.multipliedReportingOverflow(by: x)
+          if o { return nil }
+          r = v
+        }
+        return r
+      }
+      guard let p = product(parameters), p + parameterCount <= Self.maxParameters else {
+        throw SpecError(column: column, message: "the model is too large: more than \(Self.maxParameters) parameters")
+      }
+      guard let a = product(output), a <= Self.maxActivation else {
+        throw SpecError(
+          column: column, message: "this layer's output is too large: more than \(Self.maxActivation) values per sample"
+        )
+      }
+      if let (what, dims, limit) = extra {
+        guard let e = product(dims), e <= limit else {
+          throw SpecError(column: column, message: "\(what) is too large: more than \(limit) values")
+        }
+      }
+      parameterCount += p
+    }
     var built: [any Layer] = []
     var weightOrdinal = 0
     var dropoutOrdinal = 0
@@ -202,6 +237,7 @@ extension ModelSpec {
         let bias = try args.bool("bias", true)
         let ini = try args.initSettings(default: settings.initialization)
         try args.finish(positionalCount: 1)
+        try reserve(kw.column, parameters: [shape[0] + 1, out], output: [out])
         let l = Linear(inFeatures: shape[0], outFeatures: out, bias: bias)
         var rng = SeededRNG(seed: settings.seed, stream: "weights/\(weightOrdinal)")
         if settings.initializeWeights {
@@ -224,6 +260,9 @@ extension ModelSpec {
             column: kw.column,
             message: "kernel \(k) is larger than the padded input \(shape[1] + 2 * p)×\(shape[2] + 2 * p)")
         }
+        try reserve(
+          kw.column, parameters: [g.patchSize + 1, out], output: [out, g.outHeight, g.outWidth],
+          extra: ("the convolution's im2col buffer", [g.patchSize, g.outHeight, g.outWidth], Self.maxIm2col))
         let l = Conv2d(geometry: g, outChannels: out, bias: bias)
         var rng = SeededRNG(seed: settings.seed, stream: "weights/\(weightOrdinal)")
         if settings.initializeWeights {
@@ -285,6 +324,7 @@ extension ModelSpec {
         }
         let ini = try args.initSettings(default: settings.initialization)
         try args.finish(positionalCount: 1)
+        try reserve(kw.column, parameters: [shape[1] + h + 4, h], output: [shape[0] + 1, h])
         let l = RNN(steps: shape[0], inputSize: shape[1], hiddenSize: h, norm: norm)
         var rng = SeededRNG(seed: settings.seed, stream: "weights/\(weightOrdinal)")
         // PyTorch nn.RNN: every tensor ~ U(±1/√hidden); other schemes as for Linear.
@@ -347,6 +387,7 @@ extension ModelSpec {
         let eps = try args.float("eps", 1e-5)
         let affine = try args.bool("affine", true)
         try args.finish(positionalCount: 0)
+        try reserve(kw.column, parameters: [2] + shape, output: shape)
         built.append(LayerNorm(shape: shape, eps: eps, affine: affine))
       case "groupnorm":
         let g = try args.positionalInt(0, name: "number of groups", range: 1...4096)
@@ -392,6 +433,7 @@ extension ModelSpec {
         }
         let affine = try args.bool("affine", true)
         try args.finish(positionalCount: 0)
+        try reserve(kw.column, parameters: shape, output: shape)
         built.append(RMSNorm(shape: shape, eps: eps, affine: affine))
       default:
         throw SpecError(column: kw.column, message: "unknown layer '\(kw.text)'")
