@@ -79,18 +79,21 @@ public struct Fuzzer {
   }
 
   /// Runs `count` inputs, round-robin over scene text, model specs and CSV/IDX bytes.
-  public mutating func run(count: Int, clock: () -> Double) -> Report {
+  public mutating func run(count: Int, clock: () -> Double, willRun: ((String) -> Void)? = nil) -> Report {
     var r = Report()
     for n in 0..<count {
       let t0 = clock()
       switch n % 4 {
       case 0, 1:
         let text = mutate(corpus[rng.int(below: corpus.count)])
+        willRun?("scene #\(n)\n" + text)
         checkScene(text, &r)
       case 2:
         let text = mutate(specs[rng.int(below: specs.count)])
+        willRun?("spec #\(n)\n" + text)
         checkSpec(text, &r)
       default:
+        willRun?("data #\(n)")
         checkData(&r)
       }
       r.inputs += 1

@@ -20,7 +20,11 @@ guard !scenes.isEmpty else {
 }
 var fuzzer = Fuzzer(seed: seed, corpus: scenes, specs: specs, csv: csv)
 let start = Date()
-let report = fuzzer.run(count: count) { Date().timeIntervalSince(start) }
+// NORMSCOPE_FUZZ_LAST=FILE writes each input there before running it, so a crash leaves it behind.
+let lastPath = ProcessInfo.processInfo.environment["NORMSCOPE_FUZZ_LAST"]
+let report = fuzzer.run(count: count, clock: { Date().timeIntervalSince(start) }) { text in
+  if let lastPath { _ = FileManager.default.createFile(atPath: lastPath, contents: Data(text.utf8)) }
+}
 let secs = Date().timeIntervalSince(start)
 print("fuzz (seed \(seed)): \(report) in \(String(format: "%.1f", secs)) s (\(Int(Double(count) / secs)) inputs/s)")
 for p in report.problems { print("  problem: \(p)") }
