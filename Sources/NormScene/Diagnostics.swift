@@ -1,3 +1,5 @@
+import NormCore
+
 /// A problem in a scene file at a line and column (both 1-based), rendered like a compiler:
 ///
 ///     scenes/x.scene:12:9: error: unknown layer 'batchnrom' (did you mean batchnorm?)
@@ -21,15 +23,8 @@ public struct SceneDiagnostic: Error, Sendable, Equatable, CustomStringConvertib
 
   /// `file:line:col: error: message`, with control characters (ESC …) shown as `?`: messages
   /// quote user text, which must never reach a terminal as an escape sequence.
-  public var description: String { Self.printable("\(file):\(line):\(column): error: \(message)") }
+  public var description: String { printable("\(file):\(line):\(column): error: \(message)") }
 
-  static func printable(_ s: String) -> String {
-    String(
-      String.UnicodeScalarView(
-        s.unicodeScalars.map { u in
-          u.value < 0x20 || u.value == 0x7F || (0x80..<0xA0).contains(u.value) ? "?" : u
-        }))
-  }
 
   /// The message, the line (control characters removed) and a caret under the column.
   public var rendered: String {

@@ -60,14 +60,7 @@ struct Shot: ParsableCommand {
   @Option(help: ArgumentHelp("Play this scene headless to its end and screenshot the last screen.", valueName: "file"))
   var scene: String?
 
-  func parsedSize() throws -> (Int, Int) {
-    let parts = size.lowercased().split(separator: "x")
-    guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), (1...1000).contains(w), (1...1000).contains(h)
-    else {
-      throw ValidationError("--size must look like 140x45 (1 to 1000 each), got '\(size)'")
-    }
-    return (w, h)
-  }
+  func parsedSize() throws -> (Int, Int) { try parseSize(size) }
 
   var resolvedFormat: ScreenshotFormat {
     if let format { return ScreenshotFormat(rawValue: format)! }

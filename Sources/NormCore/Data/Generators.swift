@@ -11,21 +11,12 @@ public enum BuiltinData {
   public static func make(name: String, parameters: [String: String] = [:], seed: UInt64) throws -> Dataset {
     // Check the size before generating anything: parameters multiply (overflow-checked).
     func int(_ k: String, _ d: Int) -> Int { parameters[k].flatMap { Int($0) }.map { max($0, 0) } ?? d }
-    func product(_ xs: [Int]) -> Int? {
-      var r = 1
-      for x in xs {
-        let (v, o) = r.multipliedReportingOverflow(by: x)
-        if o { return nil }
-        r = v
-      }
-      return r
-    }
     let values: Int?
     switch name {
-    case "sequence": values = product([int("n", 2000), int("steps", 12), int("symbols", 4)])
-    case "stripes": values = product([int("n", 1200), int("channels", 3), int("size", 16), int("size", 16)])
+    case "sequence": values = checkedProduct([int("n", 2000), int("steps", 12), int("symbols", 4)])
+    case "stripes": values = checkedProduct([int("n", 1200), int("channels", 3), int("size", 16), int("size", 16)])
     case "digits": values = 1797 * 64
-    default: values = product([int("n", 600), 2])
+    default: values = checkedProduct([int("n", 600), 2])
     }
     guard let values, values <= maxValues else {
       throw NormError(

@@ -182,25 +182,16 @@ extension ModelSpec {
     var parameterCount = 0
     func reserve(_ column: Int, parameters: [Int], output: [Int], extra: (String, [Int], Int)? = nil) throws(SpecError)
     {
-      func product(_ xs: [Int]) -> Int? {
-        var r = 1
-        for x in xs {
-          let (v, o) = r.multipliedReportingOverflow(by: x)
-          if o { return nil }
-          r = v
-        }
-        return r
-      }
-      guard let p = product(parameters), p + parameterCount <= Self.maxParameters else {
+      guard let p = checkedProduct(parameters), p + parameterCount <= Self.maxParameters else {
         throw SpecError(column: column, message: "the model is too large: more than \(Self.maxParameters) parameters")
       }
-      guard let a = product(output), a <= Self.maxActivation else {
+      guard let a = checkedProduct(output), a <= Self.maxActivation else {
         throw SpecError(
           column: column, message: "this layer's output is too large: more than \(Self.maxActivation) values per sample"
         )
       }
       if let (what, dims, limit) = extra {
-        guard let e = product(dims), e <= limit else {
+        guard let e = checkedProduct(dims), e <= limit else {
           throw SpecError(column: column, message: "\(what) is too large: more than \(limit) values")
         }
       }
