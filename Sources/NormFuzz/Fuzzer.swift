@@ -43,7 +43,7 @@ public struct Fuzzer {
     var chars = Array(s)
     let rounds = 1 + rng.int(below: 4)
     for _ in 0..<rounds {
-      switch rng.int(below: 8) {
+      switch rng.int(below: 9) {
       case 0 where !chars.isEmpty:  // delete a run
         let i = rng.int(below: chars.count)
         chars.removeSubrange(i..<min(chars.count, i + 1 + rng.int(below: 8)))
@@ -69,6 +69,13 @@ public struct Fuzzer {
       case 6:  // splice a random spec into the text
         let sp = Array(specs[rng.int(below: specs.count)])
         chars.insert(contentsOf: sp, at: chars.isEmpty ? 0 : rng.int(below: chars.count + 1))
+      case 7:  // Windows line endings (one Character, "\r\n", to Swift), everywhere or on one line
+        if rng.int(below: 2) == 0 {
+          chars = chars.map { $0 == "\n" ? "\r\n" : $0 }
+        } else {
+          let breaks = chars.indices.filter { chars[$0] == "\n" }
+          if !breaks.isEmpty { chars[breaks[rng.int(below: breaks.count)]] = "\r\n" }
+        }
       default:  // flip a character
         if !chars.isEmpty {
           chars[rng.int(below: chars.count)] = Character(Unicode.Scalar(UInt8(32 + rng.int(below: 95))))
@@ -102,13 +109,22 @@ public struct Fuzzer {
     return r
   }
 
+  /// Checks one saved input (a file kept under `Tests/Fuzz/crashes`): `kind` is "scene" or
+  /// "spec". Returns the problems found; an empty list means it is handled now.
+  public static func recheck(_ text: String, kind: String) -> [String] {
+    let f = Fuzzer(seed: 1, corpus: [], specs: [], csv: "")
+    var r = Report()
+    if kind == "spec" { f.checkSpec(text, &r) } else { f.checkScene(text, &r) }
+    return r.problems
+  }
+
   func checkScene(_ text: String, _ r: inout Report) {
     do {
       _ = try SceneParser.parse(text, file: "fuzz.scene")
       r.accepted += 1
     } catch {
       r.rejected += 1
-      let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+      let lines = text.textLines()
       for d in error.diagnostics {
         let okLine = d.line >= 1 && d.line <= max(lines.count, 1)
         let width = okLine ? lines[d.line - 1].count : 0
@@ -140,6 +156,9 @@ public struct Fuzzer {
 
   mutating func checkData(_ r: inout Report) {
     var bytes = csv
+    if rng.int(below: 4) == 0 {  // Windows line endings
+      bytes = bytes.flatMap { $0 == UInt8(ascii: "\n") ? [UInt8(ascii: "\r"), $0] : [$0] }
+    }
     for _ in 0..<(1 + rng.int(below: 6)) {
       let i = bytes.isEmpty ? 0 : rng.int(below: bytes.count)
       switch rng.int(below: 3) {

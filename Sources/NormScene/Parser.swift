@@ -46,7 +46,7 @@ private struct Parse {
   }
 
   mutating func run(_ text: String) {
-    lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).replacingTabs() }
+    lines = text.textLines().map { String($0).replacingTabs() }
     if text.utf8.count > 1_000_000 {
       lines = [lines.first ?? ""]
       lineNo = 1

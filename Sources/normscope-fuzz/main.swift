@@ -2,6 +2,7 @@
 // Tests/Fuzz/corpus and prints the report; exits 1 on any problem.
 import Foundation
 import NormFuzz
+import Synchronization
 
 let args = CommandLine.arguments
 let count = args.count > 1 ? Int(args[1]) ?? 1_000_000 : 1_000_000
@@ -22,7 +23,26 @@ var fuzzer = Fuzzer(seed: seed, corpus: scenes, specs: specs, csv: csv)
 let start = Date()
 // NORMSCOPE_FUZZ_LAST=FILE writes each input there before running it, so a crash leaves it behind.
 let lastPath = ProcessInfo.processInfo.environment["NORMSCOPE_FUZZ_LAST"]
+// A watchdog: an input still running after `hangSeconds` is a hang. It is printed and the run
+// fails, rather than the fuzzer waiting forever (or until an unbounded loop exhausts memory).
+let hangSeconds = 10.0
+let current = Mutex<(serial: Int, started: Date, input: String)>((0, Date(), ""))
+let watchdog = Thread {
+  var seen = -1
+  while true {
+    Thread.sleep(forTimeInterval: 1)
+    let (serial, started, input) = current.withLock { ($0.serial, $0.started, $0.input) }
+    if serial == seen, Date().timeIntervalSince(started) > hangSeconds {
+      FileHandle.standardError.write(
+        Data("normscope-fuzz: hang: an input ran over \(Int(hangSeconds)) s:\n\(input)\n".utf8))
+      exit(1)
+    }
+    seen = serial
+  }
+}
+watchdog.start()
 let report = fuzzer.run(count: count, clock: { Date().timeIntervalSince(start) }) { text in
+  current.withLock { $0 = ($0.serial + 1, Date(), text) }
   if let lastPath { _ = FileManager.default.createFile(atPath: lastPath, contents: Data(text.utf8)) }
 }
 let secs = Date().timeIntervalSince(start)

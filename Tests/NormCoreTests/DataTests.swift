@@ -54,6 +54,13 @@ struct DataTests {
     #expect(d.features == [1, 2, 3, 4, 5, 6.5])
     let named = try DataLoader.parseCSV(Array("1,2,cat\n3,4,dog\n5,6,cat\n".utf8), fileName: "d.csv")
     #expect(named.classNames == ["cat", "dog"] && named.labels == [0, 1, 0])
+    // Windows line endings: the same data, and errors still name the right line.
+    let crlf = try DataLoader.parseCSV(Array("x,y,label\r\n1,2,0\r\n3,4,1\r\n5,6.5,1\r\n".utf8), fileName: "d.csv")
+    #expect(crlf.count == 3 && crlf.features == [1, 2, 3, 4, 5, 6.5] && crlf.labels == [0, 1, 1])
+    #expect(throws: NormError.self) { try DataLoader.parseCSV(Array("1,2,0\r\n3,x,1\r\n".utf8), fileName: "d.csv") }
+    do {
+      _ = try DataLoader.parseCSV(Array("1,2,0\r\n3,4,1\r\n3,x,1\r\n".utf8), fileName: "d.csv")
+    } catch { #expect("\(error)".contains("d.csv:3:"), "\(error)") }
   }
 
   @Test(

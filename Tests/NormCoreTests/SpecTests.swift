@@ -62,6 +62,19 @@ struct SpecTests {
     #expect(e.message.contains(message), "\(spec): \(e.message)")
   }
 
+  @Test("line breaks, including the one-Character \\r\\n, end a layer (a fuzz-found infinite loop)")
+  func windowsLineBreaks() throws {
+    for text in [
+      "linear 10, relu\r\nlinear 3", "linear 10 \r\n relu;linear 3", "linear 10, relu,\r\r\nlinear 3\r\n",
+      "\nlinear 10\n\nrelu\nlinear 3\n",
+    ] {
+      let spec = try ModelSpec(parsing: text)
+      #expect(spec.layers.map(\.keyword.text) == ["linear", "relu", "linear"], "\(text.debugDescription)")
+    }
+    let e = try #require(error("linear 10, relu, li=near 10\r\n"))
+    #expect(e.column == 18, "\(e)")
+  }
+
   @Test func linearAfterConvNeedsFlatten() throws {
     let e = try #require(error("conv 4 k=3, relu, linear 10", shape: [1, 8, 8]))
     #expect(e.column == 19)  // "conv 4 k=3, relu, " is 18 characters

@@ -24,4 +24,19 @@ struct FuzzTests {
     #expect(r.inputs == n && r.rejected > n / 10 && r.accepted > n / 10, "\(r)")
     #expect(r.slowest < 0.5, "an input took \(r.slowest) s")
   }
+
+  @Test("every input the fuzzer ever broke on is handled now (Tests/Fuzz/crashes)")
+  func keptCrashes() throws {
+    let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("Fuzz/crashes")
+    let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+    #expect(!files.isEmpty)
+    for name in files {
+      let text = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
+      let kind = name.hasPrefix("spec-") ? "spec" : "scene"
+      let start = Date()
+      #expect(Fuzzer.recheck(text, kind: kind).isEmpty, "\(name)")
+      #expect(Date().timeIntervalSince(start) < 0.5, "\(name)")
+    }
+  }
 }

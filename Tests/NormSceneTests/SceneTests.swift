@@ -166,6 +166,24 @@ struct ScenePlayerTests {
     #expect(p.failedCount == 1)
   }
 
+  @Test("a scene saved with Windows line endings parses exactly like the original")
+  func windowsLineEndings() throws {
+    // Found by fuzzing: Swift reads "\r\n" as one Character, so splitting at "\n" once saw a
+    // CRLF file as a single line, and the model-spec tokenizer looped forever on it.
+    let lf = BuiltinScenes.tour
+    let crlf = lf.replacingOccurrences(of: "\n", with: "\r\n")
+    #expect(crlf.split(separator: "\n").count == 1)  // the trap itself
+    let a = try SceneParser.parse(lf, file: "t.scene")
+    let b = try SceneParser.parse(crlf, file: "t.scene")
+    #expect(a.title == b.title && a.description == b.description)
+    #expect(a.variants.map(\.name) == b.variants.map(\.name))
+    #expect(a.statements.map(\.text) == b.statements.map(\.text))
+    #expect(a.statements.map(\.line) == b.statements.map(\.line))
+    #expect(!b.statements.contains { $0.text.contains("\r") })
+    let e = errors(header.replacingOccurrences(of: "\n", with: "\r\n") + "run 10\r\nset lr x\r\n")
+    #expect(e.map { "\($0.line):\($0.column)" } == ["6:8"], "\(e.map(\.rendered))")
+  }
+
   @Test("the built-in tour is scenes/tour.scene")
   func tourIsTheFile() throws {
     let file = try String(contentsOf: scenesURL.appendingPathComponent("tour.scene"), encoding: .utf8)

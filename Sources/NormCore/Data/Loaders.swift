@@ -22,7 +22,7 @@ public enum DataLoader {
     var sawHeader = false
     var lineNumber = 0
     var dataLines = [Int]()
-    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+    for rawLine in text.textLines() {
       lineNumber += 1
       var line = Substring(rawLine)
       if line.hasSuffix("\r") { line = line.dropLast() }

@@ -57,6 +57,11 @@ public struct ModelSpec: Sendable, Equatable {
   public var source: String
   public var layers: [LayerSpec]
 
+  /// Characters that end a layer: `,`, `;` and line breaks (including the one-Character `\r\n`).
+  static func isLayerBreak(_ c: Character) -> Bool { c == "," || c == ";" || c.isNewline }
+  /// Blank space between tokens.
+  static func isBlank(_ c: Character) -> Bool { c == " " || c == "\t" || c == "\r" }
+
   /// Parses spec text. Errors point at the offending column.
   public init(parsing text: String) throws(SpecError) {
     source = text
@@ -68,7 +73,18 @@ public struct ModelSpec: Sendable, Equatable {
     var sawComma = false
     var lastCommaColumn = 0
     while i <= chars.count {
-      if i == chars.count || chars[i] == "," || chars[i] == "\n" || chars[i] == ";" {
+      // A line break ends a layer like a comma, but blank lines and a break after a comma are
+      // just space, so a spec may be written one layer per line, with or without commas.
+      if i < chars.count, chars[i].isNewline {
+        if !current.isEmpty {
+          layerTokens.append(current)
+          current = []
+          sawComma = false
+        }
+        i += 1
+        continue
+      }
+      if i == chars.count || Self.isLayerBreak(chars[i]) {
         if current.isEmpty && (i < chars.count || sawComma) {
           let col = i < chars.count ? i + 1 : lastCommaColumn
           if i < chars.count || !layerTokens.isEmpty || sawComma {
@@ -87,12 +103,14 @@ public struct ModelSpec: Sendable, Equatable {
         i += 1
         continue
       }
-      if chars[i] == " " || chars[i] == "\t" || chars[i] == "\r" {
+      if Self.isBlank(chars[i]) {
         i += 1
         continue
       }
       let start = i
-      while i < chars.count, !" \t\r\n,;".contains(chars[i]) { i += 1 }
+      // Tokens end at exactly the characters the two tests above consume, so this always advances
+      // (a `String.contains` here once matched the single Character "\r\n" and looped forever).
+      while i < chars.count, !Self.isLayerBreak(chars[i]), !Self.isBlank(chars[i]) { i += 1 }
       current.append(.init(text: String(chars[start..<i]), column: start + 1))
       sawComma = false
     }
