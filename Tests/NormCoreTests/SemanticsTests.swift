@@ -125,3 +125,22 @@ struct SemanticsTests {
     }
   }
 }
+
+@Suite("Kernels: finiteness test")
+struct FinitenessTests {
+  @Test(
+    "allFinite finds one non-finite value at any position, and only those",
+    arguments: [Float.nan, .infinity, -.infinity, .signalingNaN])
+  func findsNonFinite(bad: Float) {
+    for n in [1, 7, 8, 9, 17, 100] {
+      var x = (0..<n).map { Float($0) * (($0 % 2 == 0) ? 1e30 : -Float.leastNormalMagnitude / 4) }
+      x[0] = .greatestFiniteMagnitude
+      #expect(allFinite(x, count: n), "n=\(n)")
+      for i in 0..<n {
+        var y = x
+        y[i] = bad
+        #expect(!allFinite(y, count: n), "n=\(n) i=\(i)")
+      }
+    }
+  }
+}

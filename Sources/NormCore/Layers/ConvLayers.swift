@@ -7,6 +7,12 @@ public final class Conv2d: Layer {
   public let bias: Parameter?
   private let col = FloatBuffer()
   private let dcol = FloatBuffer()
+  /// The forward pass's im2col matrices for the whole batch, kept for the backward pass when
+  /// they fit in `maxCachedColumns` floats (otherwise backward recomputes them per sample).
+  private let colCache = FloatBuffer()
+  private var cachedBatch = 0
+  /// 2²² floats (16 MiB) per layer at most for the cache.
+  public static let maxCachedColumns = 1 << 22
   public var kind: String { "conv" }
   public var summary: String {
     "conv \(geometry.channels)→\(outChannels) k\(geometry.kernel)"
@@ -34,11 +40,16 @@ public final class Conv2d: Layer {
   {
     let inN = inputCount
     let outN = outputCount
+    let colSize = geometry.patchSize * geometry.outHeight * geometry.outWidth
+    let caching = batch * colSize <= Self.maxCachedColumns
+    if caching { colCache.resize(batch * colSize) }
+    cachedBatch = caching ? batch : 0
     weight.value.withUnsafeBufferPointer { w in
       withOptionalPointer(bias?.value) { b in
         for i in 0..<batch {
           conv2dForward(
-            y + i * outN, col: col.pointer, x + i * inN, w.baseAddress!, b, outChannels: outChannels, geometry)
+            y + i * outN, col: caching ? colCache.pointer + i * colSize : col.pointer, x + i * inN, w.baseAddress!, b,
+            outChannels: outChannels, geometry)
         }
       }
     }
@@ -53,9 +64,12 @@ public final class Conv2d: Layer {
     weight.value.withUnsafeBufferPointer { w in
       weight.grad.withUnsafeMutableBufferPointer { dw in
         withOptionalMutablePointer(bias) { db in
+          let colSize = geometry.patchSize * geometry.outHeight * geometry.outWidth
+          let cached = cachedBatch == batch
           for i in 0..<batch {
             conv2dBackward(
-              dx.map { $0 + i * inN }, dw: dw.baseAddress!, dbias: db, col: col.pointer, dcol: dcol.pointer,
+              dx.map { $0 + i * inN }, dw: dw.baseAddress!, dbias: db,
+              col: cached ? colCache.pointer + i * colSize : col.pointer, colFilled: cached, dcol: dcol.pointer,
               dy + i * outN, x + i * inN, w.baseAddress!, outChannels: outChannels, geometry)
           }
         }

@@ -17,6 +17,8 @@ public final class Network {
   public init(inputShape: [Int], layers: [any Layer]) {
     self.inputShape = inputShape
     self.layers = layers
+    parameters = layers.flatMap(\.parameters)
+    batchNorms = layers.compactMap { ($0 as? BatchNorm) ?? ($0 as? RNN)?.batchNorm }
     acts = (0...layers.count).map { _ in FloatBuffer() }
     grads = (0...layers.count).map { _ in FloatBuffer() }
   }
@@ -24,12 +26,10 @@ public final class Network {
   public var outputShape: [Int] { layers.last?.outputShape ?? inputShape }
   public var outputCount: Int { outputShape.reduce(1, *) }
   public var inputCount: Int { inputShape.reduce(1, *) }
-  /// Every parameter, in layer order.
-  public var parameters: [Parameter] { layers.flatMap(\.parameters) }
+  /// Every parameter, in layer order (collected once: layers never change their parameters).
+  public let parameters: [Parameter]
   /// The BatchNorm layers, including those inside recurrent cells.
-  public var batchNorms: [BatchNorm] {
-    layers.compactMap { ($0 as? BatchNorm) ?? ($0 as? RNN)?.batchNorm }
-  }
+  public let batchNorms: [BatchNorm]
 
   /// Per-sample shape of `activation(i)`.
   public func shape(ofActivation i: Int) -> [Int] { i == 0 ? inputShape : layers[i - 1].outputShape }
@@ -64,7 +64,7 @@ public final class Network {
 
   /// Sets every parameter gradient to zero.
   public func zeroGradients() {
-    for p in parameters { for i in 0..<p.grad.count { p.grad[i] = 0 } }
+    for p in parameters { p.grad.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
   }
 
   /// Backpropagates `dOutput` (∂L/∂output, batch × outputCount) through every layer,

@@ -66,10 +66,10 @@ public final class Trainer {
     let acc = Float(correct) / Float(indices.count)
     var finite = l.isFinite
     if finite {
-      outer: for p in network.parameters where !p.frozen {
-        for g in p.grad where !g.isFinite {
+      for p in network.parameters where !p.frozen {
+        if !p.grad.withUnsafeBufferPointer({ $0.isEmpty || allFinite($0.baseAddress!, count: $0.count) }) {
           finite = false
-          break outer
+          break
         }
       }
     }
