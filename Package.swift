@@ -12,7 +12,11 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
   ],
   targets: [
-    .target(name: "NormCore"),
+    // Release builds skip Swift's run-time exclusivity checks in the numeric core only: they
+    // cost 15–30 % of a small network's step (docs/performance.md). Debug builds keep them.
+    .target(
+      name: "NormCore",
+      swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
     .target(name: "NormLab", dependencies: ["NormCore"]),
     .target(name: "NormScene", dependencies: ["NormLab", "NormCore"]),
     .target(name: "NormFuzz", dependencies: ["NormScene", "NormCore"]),

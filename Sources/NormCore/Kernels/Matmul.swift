@@ -6,9 +6,39 @@
 // product with explicit SIMD accumulators (the compiler may not reorder a Float sum itself). The order of additions is fixed, so results
 // are deterministic.
 
+/// Whether a product of this size is split into two row bands on two threads
+/// (see Parallel.swift; each element's sum is unchanged).
+@inlinable
+func splitsProduct(m: Int, n: Int, k: Int) -> Bool {
+  m >= 8 && m &* n &* k >= parallelProductThreshold && productHelper != nil
+}
+
+/// The row band `part` (0 or 1) of m rows: [0, h) or [h, m), h a multiple of 4.
+@inlinable
+func band(_ part: Int, of m: Int) -> (lo: Int, count: Int) {
+  let h = (m / 2 + 3) & ~3
+  return part == 0 ? (0, min(h, m)) : (min(h, m), m - min(h, m))
+}
+
 /// C[M,N] = (accumulate ? C : 0) + A[M,K] · B[N,K]ᵀ.
 @inlinable
 public func matmulNT(
+  _ c: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+  m: Int, n: Int, k: Int, accumulate: Bool = false
+) {
+  if splitsProduct(m: m, n: n, k: k) {
+    runOnTwoThreads { part in
+      let (lo, rows) = band(part, of: m)
+      serialMatmulNT(c + lo * n, a + lo * k, b, m: rows, n: n, k: k, accumulate: accumulate)
+    }
+  } else {
+    serialMatmulNT(c, a, b, m: m, n: n, k: k, accumulate: accumulate)
+  }
+}
+
+/// ``matmulNT`` on the calling thread.
+@inlinable
+public func serialMatmulNT(
   _ c: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
   m: Int, n: Int, k: Int, accumulate: Bool = false
 ) {
@@ -92,7 +122,14 @@ public func matmulNN(
   _ c: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
   m: Int, n: Int, k: Int, accumulate: Bool = false
 ) {
-  tiledProduct(c, m: m, n: n, k: k, accumulate: accumulate, aAt: { i, p in a[i * k + p] }, b: b)
+  if splitsProduct(m: m, n: n, k: k) {
+    runOnTwoThreads { part in
+      let (lo, rows) = band(part, of: m)
+      tiledProduct(c + lo * n, m: rows, n: n, k: k, accumulate: accumulate, aAt: { i, p in a[(lo + i) * k + p] }, b: b)
+    }
+  } else {
+    tiledProduct(c, m: m, n: n, k: k, accumulate: accumulate, aAt: { i, p in a[i * k + p] }, b: b)
+  }
 }
 
 /// C[M,N] (+)= Σ_p A(i, p)·B[p, :], with A read through `aAt` (row- or column-major).
@@ -177,5 +214,12 @@ public func matmulTN(
   _ c: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
   m: Int, n: Int, k: Int, accumulate: Bool = false
 ) {
-  tiledProduct(c, m: m, n: n, k: k, accumulate: accumulate, aAt: { i, p in a[p * m + i] }, b: b)
+  if splitsProduct(m: m, n: n, k: k) {
+    runOnTwoThreads { part in
+      let (lo, rows) = band(part, of: m)
+      tiledProduct(c + lo * n, m: rows, n: n, k: k, accumulate: accumulate, aAt: { i, p in a[p * m + lo + i] }, b: b)
+    }
+  } else {
+    tiledProduct(c, m: m, n: n, k: k, accumulate: accumulate, aAt: { i, p in a[p * m + i] }, b: b)
+  }
 }
