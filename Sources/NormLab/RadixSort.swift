@@ -6,7 +6,7 @@
 public struct RadixSorter {
   private var keys: [UInt32] = []
   private var temp: [UInt32] = []
-  private var counts = [Int](repeating: 0, count: 2048)
+  private var counts = [Int](repeating: 0, count: 5120)
 
   public init() {}
 
@@ -16,32 +16,52 @@ public struct RadixSorter {
       keys = [UInt32](repeating: 0, count: n)
       temp = [UInt32](repeating: 0, count: n)
     }
-    for i in 0..<n {
-      let b = values[i].bitPattern
-      keys[i] = b & 0x8000_0000 != 0 ? ~b : b | 0x8000_0000
-    }
-    for (shift, bits) in [(0, 11), (11, 11), (22, 10)] {
-      let mask = UInt32((1 << bits) - 1)
-      for i in 0..<(1 << bits) { counts[i] = 0 }
-      for i in 0..<n { counts[Int((keys[i] >> UInt32(shift)) & mask)] += 1 }
-      var sum = 0
-      for i in 0..<(1 << bits) {
-        let c = counts[i]
-        counts[i] = sum
-        sum += c
-      }
-      for i in 0..<n {
-        let k = keys[i]
-        let d = Int((k >> UInt32(shift)) & mask)
-        temp[counts[d]] = k
-        counts[d] += 1
-      }
-      swap(&keys, &temp)
-    }
     if out.count != n { out = [Float](repeating: 0, count: n) }
-    for i in 0..<n {
-      let k = keys[i]
-      out[i] = Float(bitPattern: k & 0x8000_0000 != 0 ? k & 0x7FFF_FFFF : ~k)
+    guard n > 0 else { return }
+    // Raw buffers: array subscripts on a struct's stored arrays pay a uniqueness and a bounds
+    // check per element, which made this sort most of an instrument sample's cost.
+    keys.withUnsafeMutableBufferPointer { keyBuffer in
+      temp.withUnsafeMutableBufferPointer { tempBuffer in
+        counts.withUnsafeMutableBufferPointer { countBuffer in
+          var src = keyBuffer.baseAddress!
+          var dst = tempBuffer.baseAddress!
+          let counts = countBuffer.baseAddress!  // three digit tables: 2048 + 2048 + 1024
+          counts.update(repeating: 0, count: 5120)
+          // Order-preserving keys, and all three digit histograms in one read.
+          for i in 0..<n {
+            let b = values[i].bitPattern
+            let k = b & 0x8000_0000 != 0 ? ~b : b | 0x8000_0000
+            src[i] = k
+            counts[Int(k & 0x7FF)] += 1
+            counts[2048 + Int((k >> 11) & 0x7FF)] += 1
+            counts[4096 + Int(k >> 22)] += 1
+          }
+          for (shift, table, size) in [(UInt32(0), 0, 2048), (11, 2048, 2048), (22, 4096, 1024)] {
+            let c = counts + table
+            var sum = 0
+            for i in 0..<size {
+              let v = c[i]
+              c[i] = sum
+              sum += v
+            }
+            let mask = UInt32(size - 1)
+            for i in 0..<n {
+              let k = src[i]
+              let d = Int((k >> shift) & mask)
+              dst[c[d]] = k
+              c[d] += 1
+            }
+            swap(&src, &dst)
+          }
+          // After three passes the sorted keys are in `src` (the temp buffer).
+          out.withUnsafeMutableBufferPointer { o in
+            for i in 0..<n {
+              let k = src[i]
+              o[i] = Float(bitPattern: k & 0x8000_0000 != 0 ? k & 0x7FFF_FFFF : ~k)
+            }
+          }
+        }
+      }
     }
   }
 

@@ -42,7 +42,8 @@ func runOnTwoThreads(_ body: (Int) -> Void) {
   withoutActuallyEscaping(body) { escapable in
     if let helper = productHelper, helper.post(escapable) {
       body(0)
-      helper.wait()
+      if helper.reclaim() { body(1) } else { helper.wait() }
+      helper.release()
     } else {
       body(0)
       body(1)
@@ -51,16 +52,22 @@ func runOnTwoThreads(_ body: (Int) -> Void) {
 }
 
 /// A persistent thread that runs one posted closure at a time.
+///
+/// Phases: 0 idle → 1 posted (by the owner) → 2 running (the helper claimed it) → 3 done.
+/// When the owner finishes its own half and the helper has not claimed the job yet (it may be
+/// asleep, or descheduled because other threads fill the cores), the owner takes the job back
+/// (1 → 0) and runs it itself, so nobody ever waits for a thread that is not running.
 @usableFromInline
 final class ProductHelper: @unchecked Sendable {
-  /// 0 idle, 1 job posted, 2 job done.
   private let phase = Atomic<Int>(0)
-  /// A caller owns the helper between `post` and `wait`.
+  /// A caller owns the helper between `post` and `release`.
   private let owned = Atomic<Bool>(false)
   private let sleeping = Atomic<Bool>(false)
   private let wake = DispatchSemaphore(value: 0)
-  /// Written by the owner before `phase` becomes 1 (release), read by the helper after it
-  /// sees 1 (acquire).
+  /// After a job the helper stays awake this long for the next one (the products of one
+  /// training step follow each other closely), then sleeps on `wake`.
+  private let spinLimit = Duration.microseconds(100)
+  /// Written by the owner before `phase` becomes 1, read by the helper after it claims the job.
   private nonisolated(unsafe) var job: ((Int) -> Void)? = nil
 
   init() {
@@ -80,15 +87,33 @@ final class ProductHelper: @unchecked Sendable {
   func post(_ body: @escaping (Int) -> Void) -> Bool {
     guard owned.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
     job = body
-    phase.store(1, ordering: .releasing)
-    if sleeping.exchange(false, ordering: .acquiringAndReleasing) { wake.signal() }
+    // Sequentially consistent, with the helper's `sleeping` store and `phase` load: otherwise
+    // each side may miss the other's store (x86 lets a load pass an earlier store) and the
+    // helper would sleep through a posted job.
+    phase.store(1, ordering: .sequentiallyConsistent)
+    if sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
     return true
   }
 
-  /// Waits until the posted job has finished, then releases the helper.
+  /// Takes the posted job back if the helper has not started it; the caller then runs it.
+  @usableFromInline
+  func reclaim() -> Bool {
+    phase.compareExchange(expected: 1, desired: 0, ordering: .acquiringAndReleasing).exchanged
+  }
+
+  /// Waits until the helper has finished the job it claimed.
   @usableFromInline
   func wait() {
-    while phase.load(ordering: .acquiring) != 2 {}
+    var spins = 0
+    while phase.load(ordering: .acquiring) != 3 {
+      spins += 1
+      if spins & 255 == 0 { sched_yield() }
+    }
+  }
+
+  /// Ends the caller's ownership; the helper is free for the next product.
+  @usableFromInline
+  func release() {
     job = nil
     phase.store(0, ordering: .relaxed)
     owned.store(false, ordering: .releasing)
@@ -97,23 +122,27 @@ final class ProductHelper: @unchecked Sendable {
   private func loop() {
     let clock = ContinuousClock()
     while true {
-      // Spin up to 2 ms for the next job, then sleep until a caller signals.
       var spins = 0
       var idleSince = clock.now
-      while phase.load(ordering: .acquiring) != 1 {
+      while true {
+        if phase.load(ordering: .acquiring) == 1,
+          phase.compareExchange(expected: 1, desired: 2, ordering: .acquiringAndReleasing).exchanged
+        {
+          break
+        }
         spins += 1
-        if spins & 1023 == 0, clock.now - idleSince > .milliseconds(2) {
-          sleeping.store(true, ordering: .releasing)
-          if phase.load(ordering: .acquiring) == 1 {
-            _ = sleeping.exchange(false, ordering: .acquiringAndReleasing)
-            break
+        if spins & 63 == 0, clock.now - idleSince > spinLimit {
+          sleeping.store(true, ordering: .sequentiallyConsistent)
+          if phase.load(ordering: .sequentiallyConsistent) == 1 {
+            _ = sleeping.exchange(false, ordering: .sequentiallyConsistent)
+            continue
           }
           wake.wait()
           idleSince = clock.now
         }
       }
       job?(1)
-      phase.store(2, ordering: .releasing)
+      phase.store(3, ordering: .releasing)
     }
   }
 }
