@@ -17,6 +17,7 @@ public final class Network {
   public init(inputShape: [Int], layers: [any Layer]) {
     self.inputShape = inputShape
     self.layers = layers
+    activationCounts = [inputShape.reduce(1, *)] + layers.map { $0.outputShape.reduce(1, *) }
     parameters = layers.flatMap(\.parameters)
     batchNorms = layers.compactMap { ($0 as? BatchNorm) ?? ($0 as? RNN)?.batchNorm }
     acts = (0...layers.count).map { _ in FloatBuffer() }
@@ -24,8 +25,11 @@ public final class Network {
   }
 
   public var outputShape: [Int] { layers.last?.outputShape ?? inputShape }
-  public var outputCount: Int { outputShape.reduce(1, *) }
-  public var inputCount: Int { inputShape.reduce(1, *) }
+  public var outputCount: Int { activationCounts[layers.count] }
+  public var inputCount: Int { activationCounts[0] }
+  /// Values per sample of each activation (computed once: shapes are arrays, and building them
+  /// on every step allocated).
+  private let activationCounts: [Int]
   /// Every parameter, in layer order (collected once: layers never change their parameters).
   public let parameters: [Parameter]
   /// The BatchNorm layers, including those inside recurrent cells.
@@ -52,7 +56,7 @@ public final class Network {
     acts[0].pointer.update(from: input.baseAddress!, count: batch * inputCount)
     let options = ForwardOptions(mode: mode, updatesState: updatesState)
     for (i, layer) in layers.enumerated() {
-      acts[i + 1].resize(batch * layer.outputShape.reduce(1, *))
+      acts[i + 1].resize(batch * activationCounts[i + 1])
       try layer.forward(acts[i].pointer, acts[i + 1].pointer, batch: batch, options: options)
     }
   }
@@ -76,7 +80,7 @@ public final class Network {
     for i in stride(from: last - 1, through: 0, by: -1) {
       // ∂L/∂input is computed only when asked for; nothing in training needs it.
       let wantsDx = i > 0 || computesInputGradient
-      grads[i].resize(wantsDx ? batch * shape(ofActivation: i).reduce(1, *) : 0)
+      grads[i].resize(wantsDx ? batch * activationCounts[i] : 0)
       layers[i].backward(
         acts[i].pointer, acts[i + 1].pointer, grads[i + 1].pointer, wantsDx ? grads[i].pointer : nil, batch: batch)
     }
