@@ -13,11 +13,21 @@ func splitsProduct(m: Int, n: Int, k: Int) -> Bool {
   m >= 8 && m &* n &* k >= parallelProductThreshold && productHelper != nil
 }
 
-/// The row band `part` (0 or 1) of m rows: [0, h) or [h, m), h a multiple of 4.
+/// Products are shared out in up to eight row bands of a multiple of 4 rows (the NN/TN tile
+/// height), so a helper that starts late still takes the bands left.
+@inlinable
+func bandRows(_ m: Int) -> Int { max(4, ((m + 7) / 8 + 3) & ~3) }
+
+/// The number of bands of `rows` rows in m rows.
+@inlinable
+func bandCount(_ m: Int) -> Int { (m + bandRows(m) - 1) / bandRows(m) }
+
+/// Band `part`: its first row and its number of rows.
 @inlinable
 func band(_ part: Int, of m: Int) -> (lo: Int, count: Int) {
-  let h = (m / 2 + 3) & ~3
-  return part == 0 ? (0, min(h, m)) : (min(h, m), m - min(h, m))
+  let r = bandRows(m)
+  let lo = part * r
+  return (lo, min(r, m - lo))
 }
 
 /// C[M,N] = (accumulate ? C : 0) + A[M,K] · B[N,K]ᵀ.
@@ -27,7 +37,7 @@ public func matmulNT(
   m: Int, n: Int, k: Int, accumulate: Bool = false
 ) {
   if splitsProduct(m: m, n: n, k: k) {
-    runOnTwoThreads { part in
+    runOnTwoThreads(chunks: bandCount(m)) { part in
       let (lo, rows) = band(part, of: m)
       serialMatmulNT(c + lo * n, a + lo * k, b, m: rows, n: n, k: k, accumulate: accumulate)
     }
@@ -123,7 +133,7 @@ public func matmulNN(
   m: Int, n: Int, k: Int, accumulate: Bool = false
 ) {
   if splitsProduct(m: m, n: n, k: k) {
-    runOnTwoThreads { part in
+    runOnTwoThreads(chunks: bandCount(m)) { part in
       let (lo, rows) = band(part, of: m)
       tiledProduct(c + lo * n, m: rows, n: n, k: k, accumulate: accumulate, aAt: { i, p in a[(lo + i) * k + p] }, b: b)
     }
@@ -215,7 +225,7 @@ public func matmulTN(
   m: Int, n: Int, k: Int, accumulate: Bool = false
 ) {
   if splitsProduct(m: m, n: n, k: k) {
-    runOnTwoThreads { part in
+    runOnTwoThreads(chunks: bandCount(m)) { part in
       let (lo, rows) = band(part, of: m)
       tiledProduct(c + lo * n, m: rows, n: n, k: k, accumulate: accumulate, aAt: { i, p in a[p * m + lo + i] }, b: b)
     }

@@ -35,40 +35,45 @@ public let parallelProductThreshold = 1 << 19
 /// Whether large products use two threads in this process.
 public var parallelProductsEnabled: Bool { productHelper != nil }
 
-/// Runs `body(0)` on the calling thread and `body(1)` on the helper thread (or both on the
-/// calling thread when there is no free helper), and returns when both are done.
+/// Runs `body(0) … body(chunks − 1)`, each exactly once, shared between the calling thread and
+/// the helper thread, and returns when all are done. Chunks are taken from a shared counter, so
+/// a helper that wakes late still takes the chunks left, and a helper that never gets the CPU
+/// costs nothing: the caller takes every chunk itself.
 @usableFromInline
-func runOnTwoThreads(_ body: (Int) -> Void) {
+func runOnTwoThreads(chunks: Int, _ body: (Int) -> Void) {
   withoutActuallyEscaping(body) { escapable in
-    if let helper = productHelper, helper.post(escapable) {
-      body(0)
-      if helper.reclaim() { body(1) } else { helper.wait() }
-      helper.release()
+    if chunks > 1, let helper = productHelper, helper.post(escapable, chunks: chunks) {
+      helper.work()
+      helper.finish()
     } else {
-      body(0)
-      body(1)
+      for c in 0..<chunks { body(c) }
     }
   }
 }
 
-/// A persistent thread that runs one posted closure at a time.
+/// A persistent thread that shares one posted job at a time with its poster.
 ///
-/// Phases: 0 idle → 1 posted (by the owner) → 2 running (the helper claimed it) → 3 done.
-/// When the owner finishes its own half and the helper has not claimed the job yet (it may be
-/// asleep, or descheduled because other threads fill the cores), the owner takes the job back
-/// (1 → 0) and runs it itself, so nobody ever waits for a thread that is not running.
+/// One atomic word, `ticket`, holds the job's generation (upper 32 bits), its number of pieces
+/// (16 bits) and the next piece to take (16 bits). The owner posts a job by storing a fresh
+/// ticket; both threads then take pieces with a compare-and-swap that also checks the
+/// generation, so a helper that wakes late can never take a piece of a job that is over, nor
+/// run one twice. `done` counts finished pieces; the owner waits only for pieces the helper has
+/// already taken, never for a helper that has not run.
 @usableFromInline
 final class ProductHelper: @unchecked Sendable {
-  private let phase = Atomic<Int>(0)
-  /// A caller owns the helper between `post` and `release`.
+  private let ticket = Atomic<Int>(0)
+  private let done = Atomic<Int>(0)
+  /// A caller owns the helper between `post` and `finish`.
   private let owned = Atomic<Bool>(false)
   private let sleeping = Atomic<Bool>(false)
   private let wake = DispatchSemaphore(value: 0)
   /// After a job the helper stays awake this long for the next one (the products of one
   /// training step follow each other closely), then sleeps on `wake`.
-  private let spinLimit = Duration.microseconds(100)
-  /// Written by the owner before `phase` becomes 1, read by the helper after it claims the job.
+  private let spinLimit = Duration.microseconds(400)
+  /// Written by the owner before the ticket is stored (release); read only after a piece was
+  /// taken with an acquiring compare-and-swap on that ticket.
   private nonisolated(unsafe) var job: ((Int) -> Void)? = nil
+  private nonisolated(unsafe) var generation = 0
 
   init() {
     var thread = pthread_t()
@@ -82,67 +87,76 @@ final class ProductHelper: @unchecked Sendable {
     if started == 0 { pthread_detach(thread) } else { Unmanaged<ProductHelper>.fromOpaque(me).release() }
   }
 
-  /// Hands `body(1)` to the helper; false (and nothing posted) when another caller owns it.
+  @inline(__always) private static func generation(of t: Int) -> Int { t >> 32 }
+
+  /// Posts a job; false (and nothing posted) when another caller owns the helper.
   @usableFromInline
-  func post(_ body: @escaping (Int) -> Void) -> Bool {
+  func post(_ body: @escaping (Int) -> Void, chunks: Int) -> Bool {
+    precondition(chunks < 1 << 16)
     guard owned.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
     job = body
-    // Sequentially consistent, with the helper's `sleeping` store and `phase` load: otherwise
+    generation = (generation + 1) & 0x7FFF_FFFF
+    done.store(0, ordering: .relaxed)
+    // Sequentially consistent, with the helper's `sleeping` store and `ticket` load: otherwise
     // each side may miss the other's store (x86 lets a load pass an earlier store) and the
     // helper would sleep through a posted job.
-    phase.store(1, ordering: .sequentiallyConsistent)
+    ticket.store(generation << 32 | chunks << 16, ordering: .sequentiallyConsistent)
     if sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
     return true
   }
 
-  /// Takes the posted job back if the helper has not started it; the caller then runs it.
-  @usableFromInline
-  func reclaim() -> Bool {
-    phase.compareExchange(expected: 1, desired: 0, ordering: .acquiringAndReleasing).exchanged
-  }
-
-  /// Waits until the helper has finished the job it claimed.
-  @usableFromInline
-  func wait() {
-    var spins = 0
-    while phase.load(ordering: .acquiring) != 3 {
-      spins += 1
-      if spins & 255 == 0 { sched_yield() }
+  /// Takes and runs pieces of the job of generation `g` until none are left.
+  private func work(generation g: Int) {
+    while true {
+      let t = ticket.load(ordering: .acquiring)
+      let pieces = (t >> 16) & 0xFFFF
+      let piece = t & 0xFFFF
+      if Self.generation(of: t) != g || piece >= pieces { return }
+      guard ticket.compareExchange(expected: t, desired: t + 1, ordering: .acquiringAndReleasing).exchanged else {
+        continue
+      }
+      job!(piece)
+      done.add(1, ordering: .releasing)
     }
   }
 
-  /// Ends the caller's ownership; the helper is free for the next product.
+  /// The owner's side: takes pieces until none are left, waits for pieces still running on the
+  /// helper, then releases it for the next caller.
   @usableFromInline
-  func release() {
+  func work() { work(generation: generation) }
+
+  @usableFromInline
+  func finish() {
+    let pieces = (ticket.load(ordering: .relaxed) >> 16) & 0xFFFF
+    var spins = 0
+    while done.load(ordering: .acquiring) < pieces {
+      spins += 1
+      if spins & 255 == 0 { sched_yield() }
+    }
     job = nil
-    phase.store(0, ordering: .relaxed)
     owned.store(false, ordering: .releasing)
   }
 
   private func loop() {
     let clock = ContinuousClock()
+    var served = 0
     while true {
       var spins = 0
       var idleSince = clock.now
-      while true {
-        if phase.load(ordering: .acquiring) == 1,
-          phase.compareExchange(expected: 1, desired: 2, ordering: .acquiringAndReleasing).exchanged
-        {
-          break
-        }
+      while Self.generation(of: ticket.load(ordering: .acquiring)) == served {
         spins += 1
         if spins & 63 == 0, clock.now - idleSince > spinLimit {
           sleeping.store(true, ordering: .sequentiallyConsistent)
-          if phase.load(ordering: .sequentiallyConsistent) == 1 {
+          if Self.generation(of: ticket.load(ordering: .sequentiallyConsistent)) != served {
             _ = sleeping.exchange(false, ordering: .sequentiallyConsistent)
-            continue
+            break
           }
           wake.wait()
           idleSince = clock.now
         }
       }
-      job?(1)
-      phase.store(3, ordering: .releasing)
+      served = Self.generation(of: ticket.load(ordering: .acquiring))
+      work(generation: served)
     }
   }
 }
