@@ -144,3 +144,49 @@ struct FinitenessTests {
     }
   }
 }
+
+@Suite("Kernels: group norm four samples at a time")
+struct GroupNormLaneTests {
+  @Test(
+    "forward and backward over n samples equal the same samples one at a time, bit for bit",
+    arguments: [(7, 8, 5, 4), (4, 6, 1, 1), (9, 4, 3, 4), (5, 3, 2, 1)])
+  func lanesEqualOneSample(n: Int, c: Int, s: Int, groups: Int) {
+    var rng = SeededRNG(seed: UInt64(n * 100 + c))
+    let x = (0..<(n * c * s)).map { _ in rng.normal() * 3 + 1 }
+    let dy = (0..<(n * c * s)).map { _ in rng.normal() }
+    let gamma = (0..<c).map { _ in rng.normal() }
+    let beta = (0..<c).map { _ in rng.normal() }
+    let per = c * s
+    // All n at once (four-sample lanes plus a tail).
+    var y = [Float](repeating: 0, count: n * per)
+    var mean = [Float](repeating: 0, count: n * groups)
+    var rstd = [Float](repeating: 0, count: n * groups)
+    groupnormForward(
+      &y, mean: &mean, rstd: &rstd, x, gamma: gamma, beta: beta, n: n, c: c, s: s, groups: groups, eps: 1e-5)
+    var dx = [Float](repeating: 0, count: n * per)
+    var dg = [Float](repeating: 0, count: c)
+    var db = [Float](repeating: 0, count: c)
+    groupnormBackward(
+      &dx, dgamma: &dg, dbeta: &db, dy, x, mean: mean, rstd: rstd, gamma: gamma, n: n, c: c, s: s, groups: groups)
+    // One sample at a time, accumulating dγ and dβ in the same sample order.
+    var dg1 = [Float](repeating: 0, count: c)
+    var db1 = [Float](repeating: 0, count: c)
+    for i in 0..<n {
+      let xi = Array(x[(i * per)..<((i + 1) * per)])
+      let dyi = Array(dy[(i * per)..<((i + 1) * per)])
+      var yi = [Float](repeating: 0, count: per)
+      var mi = [Float](repeating: 0, count: groups)
+      var ri = [Float](repeating: 0, count: groups)
+      groupnormForward(
+        &yi, mean: &mi, rstd: &ri, xi, gamma: gamma, beta: beta, n: 1, c: c, s: s, groups: groups, eps: 1e-5)
+      #expect(yi == Array(y[(i * per)..<((i + 1) * per)]), "y, sample \(i)")
+      #expect(
+        mi == Array(mean[(i * groups)..<((i + 1) * groups)]) && ri == Array(rstd[(i * groups)..<((i + 1) * groups)]))
+      var dxi = [Float](repeating: 0, count: per)
+      groupnormBackward(
+        &dxi, dgamma: &dg1, dbeta: &db1, dyi, xi, mean: mi, rstd: ri, gamma: gamma, n: 1, c: c, s: s, groups: groups)
+      #expect(dxi == Array(dx[(i * per)..<((i + 1) * per)]), "dx, sample \(i)")
+    }
+    #expect(dg1 == dg && db1 == db)
+  }
+}

@@ -220,7 +220,48 @@ public func groupnormForward(
 ) {
   let cpg = c / groups
   let len = cpg * s
-  for i in 0..<n {
+  // Four samples at a time, one per SIMD lane: each lane's sums run over j = 0, 1, … exactly
+  // as the one-sample loop below, so the bits are the same; the four independent chains just
+  // hide the latency of the Double additions.
+  let n4 = n & ~3
+  var i = 0
+  while i < n4 {
+    for g in 0..<groups {
+      let bases = SIMD4<Int>(i, i + 1, i + 2, i + 3) &* (c * s) &+ (g * cpg * s)
+      let x0 = x + bases[0]
+      let x1 = x + bases[1]
+      let x2 = x + bases[2]
+      let x3 = x + bases[3]
+      var sum = SIMD4<Double>()
+      for j in 0..<len { sum += SIMD4(Double(x0[j]), Double(x1[j]), Double(x2[j]), Double(x3[j])) }
+      let mu = sum / Double(len)
+      var sq = SIMD4<Double>()
+      for j in 0..<len {
+        let d = SIMD4(Double(x0[j]), Double(x1[j]), Double(x2[j]), Double(x3[j])) - mu
+        sq += d * d
+      }
+      for lane in 0..<4 {
+        let r = 1.0 / (sq[lane] / Double(len) + Double(eps)).squareRoot()
+        let muF = Float(mu[lane])
+        let rF = Float(r)
+        mean[(i + lane) * groups + g] = muF
+        rstd[(i + lane) * groups + g] = rF
+        let xp = x + bases[lane]
+        let yp = y + bases[lane]
+        for cc in 0..<cpg {
+          let ch = g * cpg + cc
+          let gm = gamma?[ch] ?? 1
+          let bt = beta?[ch] ?? 0
+          for j in 0..<s {
+            let k = cc * s + j
+            yp[k] = (xp[k] - muF) * rF * gm + bt
+          }
+        }
+      }
+    }
+    i += 4
+  }
+  for i in n4..<n {
     for g in 0..<groups {
       let base = (i * c + g * cpg) * s
       let xp = x + base
@@ -263,7 +304,60 @@ public func groupnormBackward(
   let cpg = c / groups
   let len = cpg * s
   let m = Float(len)
-  for i in 0..<n {
+  // Four samples per SIMD lane, as in the forward: every sum keeps its one-sample order, and
+  // dγ, dβ still receive the samples' contributions in order i = 0, 1, ….
+  let n4 = n & ~3
+  var i = 0
+  while i < n4 {
+    for g in 0..<groups {
+      let bases = SIMD4<Int>(i, i + 1, i + 2, i + 3) &* (c * s) &+ (g * cpg * s)
+      let lanes = SIMD4<Int>(i, i + 1, i + 2, i + 3) &* groups &+ g
+      let mu = SIMD4<Float>(mean[lanes[0]], mean[lanes[1]], mean[lanes[2]], mean[lanes[3]])
+      let r = SIMD4<Float>(rstd[lanes[0]], rstd[lanes[1]], rstd[lanes[2]], rstd[lanes[3]])
+      var sumD = SIMD4<Double>()
+      var sumDX = SIMD4<Double>()
+      for cc in 0..<cpg {
+        let ch = g * cpg + cc
+        let gm = gamma?[ch] ?? 1
+        var dgs = SIMD4<Double>()
+        var dbs = SIMD4<Double>()
+        let off = cc * s
+        for j in 0..<s {
+          let k = off + j
+          let xv = SIMD4<Float>(x[bases[0] + k], x[bases[1] + k], x[bases[2] + k], x[bases[3] + k])
+          let d = SIMD4<Float>(dy[bases[0] + k], dy[bases[1] + k], dy[bases[2] + k], dy[bases[3] + k])
+          let xhat = (xv - mu) * r
+          dgs += SIMD4<Double>(d * xhat)
+          dbs += SIMD4<Double>(d)
+          let dxh = SIMD4<Double>(d * gm)
+          sumD += dxh
+          sumDX += dxh * SIMD4<Double>(xhat)
+        }
+        for lane in 0..<4 {
+          dgamma?[ch] += Float(dgs[lane])
+          dbeta?[ch] += Float(dbs[lane])
+        }
+      }
+      guard let dx else { continue }
+      for lane in 0..<4 {
+        let a = Float(sumD[lane])
+        let b = Float(sumDX[lane])
+        let muL = mu[lane]
+        let rL = r[lane]
+        let base = bases[lane]
+        for cc in 0..<cpg {
+          let gm = gamma?[g * cpg + cc] ?? 1
+          for j in 0..<s {
+            let k = base + cc * s + j
+            let xhat = (x[k] - muL) * rL
+            dx[k] = rL / m * (m * dy[k] * gm - a - xhat * b)
+          }
+        }
+      }
+    }
+    i += 4
+  }
+  for i in n4..<n {
     for g in 0..<groups {
       let base = (i * c + g * cpg) * s
       let mu = mean[i * groups + g]
