@@ -190,3 +190,47 @@ struct GroupNormLaneTests {
     #expect(dg1 == dg && db1 == db)
   }
 }
+
+@Suite("Kernels: batch norm four channels at a time")
+struct BatchNormLaneTests {
+  @Test(
+    "statistics and backward over c channels equal each channel alone, bit for bit",
+    arguments: [(3, 6, 5), (2, 4, 9), (5, 9, 2), (1, 3, 7)])
+  func lanesEqualOneChannel(n: Int, c: Int, s: Int) {
+    var rng = SeededRNG(seed: UInt64(n * 1000 + c * 10 + s))
+    let x = (0..<(n * c * s)).map { _ in rng.normal() * 2 - 1 }
+    let dy = (0..<(n * c * s)).map { _ in rng.normal() }
+    let gamma = (0..<c).map { _ in rng.normal() }
+    var mean = [Float](repeating: 0, count: c)
+    var variance = [Float](repeating: 0, count: c)
+    batchnormStatistics(mean: &mean, variance: &variance, x, n: n, c: c, s: s)
+    let rstd = variance.map { 1 / ($0 + 1e-5).squareRoot() }
+    var dx = [Float](repeating: 0, count: n * c * s)
+    var dg = [Float](repeating: 0, count: c)
+    var db = [Float](repeating: 0, count: c)
+    batchnormBackward(&dx, dgamma: &dg, dbeta: &db, dy, x, mean: mean, rstd: rstd, gamma: gamma, n: n, c: c, s: s)
+    for ch in 0..<c {
+      // The channel alone, laid out as (n, 1, s).
+      func pick(_ a: [Float]) -> [Float] {
+        var out = [Float]()
+        for i in 0..<n {
+          let start = (i * c + ch) * s
+          out += a[start..<(start + s)]
+        }
+        return out
+      }
+      let xc = pick(x)
+      var m1: [Float] = [0]
+      var v1: [Float] = [0]
+      batchnormStatistics(mean: &m1, variance: &v1, xc, n: n, c: 1, s: s)
+      #expect(m1[0] == mean[ch] && v1[0] == variance[ch], "channel \(ch)")
+      var dx1 = [Float](repeating: 0, count: n * s)
+      var dg1: [Float] = [0]
+      var db1: [Float] = [0]
+      batchnormBackward(
+        &dx1, dgamma: &dg1, dbeta: &db1, pick(dy), xc, mean: [mean[ch]], rstd: [rstd[ch]], gamma: [gamma[ch]], n: n,
+        c: 1, s: s)
+      #expect(dx1 == pick(dx) && dg1[0] == dg[ch] && db1[0] == db[ch], "channel \(ch)")
+    }
+  }
+}

@@ -39,7 +39,32 @@ public func batchnormStatistics(
     }
     return
   }
-  for ch in 0..<c {
+  // Four channels per SIMD lane: each lane sums over (i, j) in the one-channel order below, so
+  // the bits are the same; the independent chains hide the Double additions' latency.
+  let c4 = c & ~3
+  var ch4 = 0
+  while ch4 < c4 {
+    var sum = SIMD4<Double>()
+    for i in 0..<n {
+      let p = x + (i * c + ch4) * s
+      for j in 0..<s { sum += SIMD4(Double(p[j]), Double(p[s + j]), Double(p[2 * s + j]), Double(p[3 * s + j])) }
+    }
+    let mu = sum / m
+    var sq = SIMD4<Double>()
+    for i in 0..<n {
+      let p = x + (i * c + ch4) * s
+      for j in 0..<s {
+        let d = SIMD4(Double(p[j]), Double(p[s + j]), Double(p[2 * s + j]), Double(p[3 * s + j])) - mu
+        sq += d * d
+      }
+    }
+    for lane in 0..<4 {
+      mean[ch4 + lane] = Float(mu[lane])
+      variance[ch4 + lane] = Float(sq[lane] / m)
+    }
+    ch4 += 4
+  }
+  for ch in c4..<c {
     var sum = 0.0
     for i in 0..<n {
       let p = x + (i * c + ch) * s
@@ -147,7 +172,46 @@ public func batchnormBackward(
     }
     return
   }
-  for ch in 0..<c {
+  // Four channels per SIMD lane for the sums, in the one-channel order (as in the statistics).
+  let c4 = c & ~3
+  var ch4 = 0
+  while ch4 < c4 {
+    let mu = SIMD4<Float>(mean[ch4], mean[ch4 + 1], mean[ch4 + 2], mean[ch4 + 3])
+    let r = SIMD4<Float>(rstd[ch4], rstd[ch4 + 1], rstd[ch4 + 2], rstd[ch4 + 3])
+    var sumDy = SIMD4<Double>()
+    var sumDyXhat = SIMD4<Double>()
+    for i in 0..<n {
+      let off = (i * c + ch4) * s
+      for j in 0..<s {
+        let o = off + j
+        let gF = SIMD4<Float>(dy[o], dy[o + s], dy[o + 2 * s], dy[o + 3 * s])
+        let xv = SIMD4<Float>(x[o], x[o + s], x[o + 2 * s], x[o + 3 * s])
+        let g = SIMD4<Double>(gF)
+        sumDy += g
+        sumDyXhat += g * SIMD4<Double>((xv - mu) * r)
+      }
+    }
+    for lane in 0..<4 {
+      let ch = ch4 + lane
+      dgamma?[ch] += Float(sumDyXhat[lane])
+      dbeta?[ch] += Float(sumDy[lane])
+      guard let dx else { continue }
+      let muL = mu[lane]
+      let rL = r[lane]
+      let k = (gamma?[ch] ?? 1) * rL / m
+      let a = Float(sumDy[lane])
+      let b = Float(sumDyXhat[lane])
+      for i in 0..<n {
+        let off = (i * c + ch) * s
+        for j in 0..<s {
+          let xhat = (x[off + j] - muL) * rL
+          dx[off + j] = k * (m * dy[off + j] - a - xhat * b)
+        }
+      }
+    }
+    ch4 += 4
+  }
+  for ch in c4..<c {
     let mu = mean[ch]
     let r = rstd[ch]
     var sumDy = 0.0
