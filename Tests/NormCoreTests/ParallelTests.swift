@@ -70,3 +70,45 @@ struct ParallelTests {
     #expect(results.allSatisfy { $0 })
   }
 }
+
+@Suite("Layers: convolution over a batch on two threads")
+struct ParallelConvTests {
+  @Test("a batch large enough to split equals the same samples one at a time, bit for bit")
+  func convBatchEqualsSamples() {
+    let g = ConvGeometry(channels: 3, height: 16, width: 16, kernel: 3, stride: 1, padding: 1)
+    func layer() -> Conv2d {
+      let l = Conv2d(geometry: g, outChannels: 8)
+      var rng = SeededRNG(seed: 5)
+      for i in 0..<l.weight.count { l.weight.value[i] = rng.normal() * 0.2 }
+      for i in 0..<l.bias!.count { l.bias!.value[i] = rng.normal() }
+      return l
+    }
+    let batch = 32
+    let inN = 3 * 16 * 16
+    let outN = 8 * 16 * 16
+    var rng = SeededRNG(seed: 6)
+    let x = (0..<(batch * inN)).map { _ in rng.normal() }
+    let dy = (0..<(batch * outN)).map { _ in rng.normal() }
+    let options = ForwardOptions(mode: .train, updatesState: true)
+
+    let whole = layer()
+    var y = [Float](repeating: 0, count: batch * outN)
+    var dx = [Float](repeating: 0, count: batch * inN)
+    whole.forward(x, &y, batch: batch, options: options)
+    whole.backward(x, y, dy, &dx, batch: batch)
+
+    let single = layer()
+    for i in 0..<batch {
+      let xi = Array(x[(i * inN)..<((i + 1) * inN)])
+      let dyi = Array(dy[(i * outN)..<((i + 1) * outN)])
+      var yi = [Float](repeating: 0, count: outN)
+      var dxi = [Float](repeating: 0, count: inN)
+      single.forward(xi, &yi, batch: 1, options: options)
+      single.backward(xi, yi, dyi, &dxi, batch: 1)
+      #expect(yi == Array(y[(i * outN)..<((i + 1) * outN)]), "y, sample \(i)")
+      #expect(dxi == Array(dx[(i * inN)..<((i + 1) * inN)]), "dx, sample \(i)")
+    }
+    #expect(single.weight.grad == whole.weight.grad)
+    #expect(single.bias!.grad == whole.bias!.grad)
+  }
+}

@@ -218,6 +218,15 @@ func tiledProduct(
   }
 }
 
+/// ``matmulTN`` on the calling thread.
+@inlinable
+public func serialMatmulTN(
+  _ c: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+  m: Int, n: Int, k: Int, accumulate: Bool = false
+) {
+  tiledProduct(c, m: m, n: n, k: k, accumulate: accumulate, aAt: { i, p in a[p * m + i] }, b: b)
+}
+
 /// C[M,N] = (accumulate ? C : 0) + A[K,M]ᵀ · B[K,N] (register-tiled like ``matmulNN``).
 @inlinable
 public func matmulTN(

@@ -10,6 +10,8 @@ public final class Conv2d: Layer {
   /// The forward pass's im2col matrices for the whole batch, kept for the backward pass when
   /// they fit in `maxCachedColumns` floats (otherwise backward recomputes them per sample).
   private let colCache = FloatBuffer()
+  /// One dcol scratch per band of samples when ∂x runs on two threads.
+  private let dcolBands = FloatBuffer()
   private var cachedBatch = 0
   /// 2²² floats (16 MiB) per layer at most for the cache.
   public static let maxCachedColumns = 1 << 22
@@ -44,15 +46,35 @@ public final class Conv2d: Layer {
     let caching = batch * colSize <= Self.maxCachedColumns
     if caching { colCache.resize(batch * colSize) }
     cachedBatch = caching ? batch : 0
+    let cache = colCache.pointer
+    let scratch = col.pointer
+    let oc = outChannels
+    let g = geometry
     weight.value.withUnsafeBufferPointer { w in
       withOptionalPointer(bias?.value) { b in
-        for i in 0..<batch {
-          conv2dForward(
-            y + i * outN, col: caching ? colCache.pointer + i * colSize : col.pointer, x + i * inN, w.baseAddress!, b,
-            outChannels: outChannels, geometry)
+        // Samples are independent here, so with a column buffer per sample (the cache) bands
+        // of samples run on two threads; each sample's arithmetic is unchanged.
+        if caching && Self.splits(batch: batch, colSize: colSize, outChannels: oc) {
+          runOnTwoThreads(chunks: bandCount(batch)) { part in
+            let (lo, count) = band(part, of: batch)
+            for i in lo..<(lo + count) {
+              conv2dForward(y + i * outN, col: cache + i * colSize, x + i * inN, w.baseAddress!, b, outChannels: oc, g)
+            }
+          }
+        } else {
+          for i in 0..<batch {
+            conv2dForward(
+              y + i * outN, col: caching ? cache + i * colSize : scratch, x + i * inN, w.baseAddress!, b,
+              outChannels: oc, g)
+          }
         }
       }
     }
+  }
+
+  /// Whether a batch's convolution work (multiply-adds) is worth sharing with the helper thread.
+  static func splits(batch: Int, colSize: Int, outChannels: Int) -> Bool {
+    batch >= 2 && batch &* colSize &* outChannels >= parallelProductThreshold && parallelProductsEnabled
   }
 
   public func backward(
@@ -66,6 +88,32 @@ public final class Conv2d: Layer {
         withOptionalMutablePointer(bias) { db in
           let colSize = geometry.patchSize * geometry.outHeight * geometry.outWidth
           let cached = cachedBatch == batch
+          if cached, let dx, Self.splits(batch: batch, colSize: colSize, outChannels: outChannels) {
+            // ∂x per sample is independent: bands of samples on two threads, each band with its
+            // own dcol scratch. dW and db then accumulate serially in sample order, exactly as
+            // the one-thread loop adds them.
+            let g = geometry
+            let oc = outChannels
+            let p = g.outHeight * g.outWidth
+            let bands = bandCount(batch)
+            dcolBands.resize(bands * colSize)
+            let scratch = dcolBands.pointer
+            let cache = colCache.pointer
+            runOnTwoThreads(chunks: bands) { part in
+              let (lo, count) = band(part, of: batch)
+              let dcolPart = scratch + part * colSize
+              for i in lo..<(lo + count) {
+                serialMatmulTN(dcolPart, w.baseAddress!, dy + i * outN, m: g.patchSize, n: p, k: oc)
+                col2im(dx + i * inN, dcolPart, g)
+              }
+            }
+            for i in 0..<batch {
+              conv2dBackward(
+                nil, dw: dw.baseAddress!, dbias: db, col: cache + i * colSize, colFilled: true, dcol: dcol.pointer,
+                dy + i * outN, x + i * inN, w.baseAddress!, outChannels: oc, g)
+            }
+            return
+          }
           for i in 0..<batch {
             conv2dBackward(
               dx.map { $0 + i * inN }, dw: dw.baseAddress!, dbias: db,
