@@ -56,16 +56,38 @@ public struct Dataset: Sendable, Equatable {
   /// Copies the samples at `indices` to the front of `out` and `outLabels`, which grow when
   /// too small and are otherwise reused (they may hold more than `indices.count` samples).
   public func gather(_ indices: some Collection<Int>, features out: inout [Float], labels outLabels: inout [Int32]) {
+    // Called across modules, this generic function runs unspecialized: iterating `indices`
+    // through witness tables cost more than the copy for small samples. Hand the loop a
+    // buffer instead.
+    if let done = indices.withContiguousStorageIfAvailable({ gather($0, features: &out, labels: &outLabels) }) {
+      return done
+    }
+    Array(indices).withUnsafeBufferPointer { gather($0, features: &out, labels: &outLabels) }
+  }
+
+  /// ``gather(_:features:labels:)`` over a buffer of indices.
+  public func gather(_ indices: UnsafeBufferPointer<Int>, features out: inout [Float], labels outLabels: inout [Int32])
+  {
     let d = sampleSize
     if out.count < indices.count * d { out = [Float](repeating: 0, count: indices.count * d) }
     if outLabels.count < indices.count { outLabels = [Int32](repeating: 0, count: indices.count) }
+    let n = count
     features.withUnsafeBufferPointer { src in
-      out.withUnsafeMutableBufferPointer { dst in
-        var r = 0
-        for i in indices {
-          (dst.baseAddress! + r * d).update(from: src.baseAddress! + i * d, count: d)
-          outLabels[r] = labels[i]
-          r += 1
+      labels.withUnsafeBufferPointer { lab in
+        out.withUnsafeMutableBufferPointer { dst in
+          outLabels.withUnsafeMutableBufferPointer { dstLab in
+            for (r, i) in indices.enumerated() {
+              precondition(i >= 0 && i < n, "sample index \(i) out of range 0..<\(n)")
+              let from = src.baseAddress! + i * d
+              let to = dst.baseAddress! + r * d
+              if d <= 16 {
+                for j in 0..<d { to[j] = from[j] }
+              } else {
+                to.update(from: from, count: d)
+              }
+              dstLab[r] = lab[i]
+            }
+          }
         }
       }
     }
