@@ -15,6 +15,8 @@ public final class Conv2d: Layer {
   private var cachedBatch = 0
   /// 2²² floats (16 MiB) per layer at most for the cache.
   public static let maxCachedColumns = 1 << 22
+  /// Floats in one sample's im2col matrix: (C·K·K) × (OH·OW).
+  var columnsPerSample: Int { geometry.patchSize * geometry.outHeight * geometry.outWidth }
   public var kind: String { "conv" }
   public var summary: String {
     "conv \(geometry.channels)→\(outChannels) k\(geometry.kernel)"
@@ -34,15 +36,15 @@ public final class Conv2d: Layer {
       value: .init(repeating: 0, count: outChannels * k))
     self.bias =
       bias ? Parameter(role: .bias, shape: [outChannels], value: .init(repeating: 0, count: outChannels)) : nil
-    col.resize(k * geometry.outHeight * geometry.outWidth)
-    dcol.resize(k * geometry.outHeight * geometry.outWidth)
+    col.resize(columnsPerSample)
+    dcol.resize(columnsPerSample)
   }
 
   public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
   {
     let inN = inputCount
     let outN = outputCount
-    let colSize = geometry.patchSize * geometry.outHeight * geometry.outWidth
+    let colSize = columnsPerSample
     let caching = batch * colSize <= Self.maxCachedColumns
     if caching { colCache.resize(batch * colSize) }
     cachedBatch = caching ? batch : 0
@@ -86,7 +88,7 @@ public final class Conv2d: Layer {
     weight.value.withUnsafeBufferPointer { w in
       weight.grad.withUnsafeMutableBufferPointer { dw in
         withOptionalMutablePointer(bias) { db in
-          let colSize = geometry.patchSize * geometry.outHeight * geometry.outWidth
+          let colSize = columnsPerSample
           let cached = cachedBatch == batch
           if cached, let dx, Self.splits(batch: batch, colSize: colSize, outChannels: outChannels) {
             // ∂x per sample is independent: bands of samples on two threads, each band with its
