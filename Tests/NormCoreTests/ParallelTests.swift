@@ -112,3 +112,29 @@ struct ParallelConvTests {
     #expect(single.bias!.grad == whole.bias!.grad)
   }
 }
+
+@Suite("Kernels: NT product, two rows at a time")
+struct PairedRowsTests {
+  @Test(
+    "the two-row path equals one row at a time, bit for bit",
+    arguments: [(5, 7, 64), (2, 4, 72), (3, 9, 131), (60, 10, 784), (1, 5, 100)])
+  func pairedEqualsSingle(m: Int, n: Int, k: Int) {
+    let a = ParallelTests.random(m * k, seed: 1)
+    let b = ParallelTests.random(n * k, seed: 2)
+    let c0 = ParallelTests.random(m * n, seed: 3)
+    for accumulate in [false, true] {
+      var whole = c0
+      serialMatmulNT(&whole, a, b, m: m, n: n, k: k, accumulate: accumulate)
+      var rows = c0
+      a.withUnsafeBufferPointer { ap in
+        rows.withUnsafeMutableBufferPointer { cp in
+          for i in 0..<m {
+            serialMatmulNT(
+              cp.baseAddress! + i * n, ap.baseAddress! + i * k, b, m: 1, n: n, k: k, accumulate: accumulate)
+          }
+        }
+      }
+      #expect(whole == rows, "accumulate \(accumulate)")
+    }
+  }
+}

@@ -54,6 +54,70 @@ public func serialMatmulNT(
 ) {
   let k8 = k & ~7
   var i = 0
+  // Long rows: two rows × four columns at once, so six loads feed eight multiply-adds (one row
+  // needs five loads for four; the loop is load-bound). Each element is still summed lane-wise
+  // over p, then across lanes, then over the tail: the same order as the one-row loop below.
+  if k8 >= 64 {
+    while i + 2 <= m {
+      let a0 = a + i * k
+      let a1 = a0 + k
+      let c0 = c + i * n
+      let c1 = c0 + n
+      var j = 0
+      while j + 4 <= n {
+        let b0 = b + j * k
+        let b1 = b0 + k
+        let b2 = b1 + k
+        let b3 = b2 + k
+        var s00 = SIMD8<Float>()
+        var s01 = SIMD8<Float>()
+        var s02 = SIMD8<Float>()
+        var s03 = SIMD8<Float>()
+        var s10 = SIMD8<Float>()
+        var s11 = SIMD8<Float>()
+        var s12 = SIMD8<Float>()
+        var s13 = SIMD8<Float>()
+        var p = 0
+        while p < k8 {
+          let x0 = UnsafeRawPointer(a0 + p).loadUnaligned(as: SIMD8<Float>.self)
+          let x1 = UnsafeRawPointer(a1 + p).loadUnaligned(as: SIMD8<Float>.self)
+          let w0 = UnsafeRawPointer(b0 + p).loadUnaligned(as: SIMD8<Float>.self)
+          let w1 = UnsafeRawPointer(b1 + p).loadUnaligned(as: SIMD8<Float>.self)
+          let w2 = UnsafeRawPointer(b2 + p).loadUnaligned(as: SIMD8<Float>.self)
+          let w3 = UnsafeRawPointer(b3 + p).loadUnaligned(as: SIMD8<Float>.self)
+          s00 += x0 * w0
+          s01 += x0 * w1
+          s02 += x0 * w2
+          s03 += x0 * w3
+          s10 += x1 * w0
+          s11 += x1 * w1
+          s12 += x1 * w2
+          s13 += x1 * w3
+          p += 8
+        }
+        var r = SIMD8<Float>(
+          s00.sum(), s01.sum(), s02.sum(), s03.sum(), s10.sum(), s11.sum(), s12.sum(), s13.sum())
+        while p < k {
+          for q in 0..<4 {
+            let w = b[(j + q) * k + p]
+            r[q] += a0[p] * w
+            r[4 + q] += a1[p] * w
+          }
+          p += 1
+        }
+        for q in 0..<4 {
+          c0[j + q] = accumulate ? c0[j + q] + r[q] : r[q]
+          c1[j + q] = accumulate ? c1[j + q] + r[4 + q] : r[4 + q]
+        }
+        j += 4
+      }
+      if j < n {
+        serialMatmulNT(c0 + j, a0, b + j * k, m: 1, n: n - j, k: k, accumulate: accumulate)
+        serialMatmulNT(c1 + j, a1, b + j * k, m: 1, n: n - j, k: k, accumulate: accumulate)
+      }
+      i += 2
+    }
+  }
   while i < m {
     let ai = a + i * k
     let ci = c + i * n
