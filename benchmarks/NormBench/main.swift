@@ -48,15 +48,20 @@ func peakRSS() -> Double {
 let sig3 = "linear 100, sigmoid, linear 100, sigmoid, linear 100, sigmoid, linear 10"
 let sig3bn = "linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 10"
 
-/// (g) An interactive-size run: the default experiment with every instrument, 3,000 steps, a
-/// 140x45 dashboard rendered every 5 steps. Prints the peak RSS in MiB.
-if args.count > 1 && args[1] == "rss" {
-  let e = try Experiment(
+/// The default live set-up: the BN paper's 3×100 sigmoid MLP, plain and with BN, on digits.
+func paperExperiment() throws -> Experiment {
+  try Experiment(
     ExperimentConfig(
       variants: [VariantSpec(name: "plain", model: sig3), VariantSpec(name: "bn", model: sig3bn)],
       data: BuiltinData.digits(),
       optimizer: .init(kind: .sgd, learningRate: 0.5), batchSize: 60, seed: 1,
       initialization: .init(scheme: .normal(std: 0.1))))
+}
+
+/// (g) An interactive-size run: the default experiment with every instrument, 3,000 steps, a
+/// 140x45 dashboard rendered every 5 steps. Prints the peak RSS in MiB.
+if args.count > 1 && args[1] == "rss" {
+  let e = try paperExperiment()
   for i in 0..<3000 {
     try e.advance()
     if i % 5 == 0 { _ = Dashboard.render(DashboardState(experiment: e, theme: Theme()), width: 140, height: 45) }
@@ -171,12 +176,7 @@ for n in [60, 256, 1024] where want("d") {
 
 // (e) a full 200x60 dashboard render into the buffer.
 if want("e") {
-  let e = try Experiment(
-    ExperimentConfig(
-      variants: [VariantSpec(name: "plain", model: sig3), VariantSpec(name: "bn", model: sig3bn)],
-      data: BuiltinData.digits(),
-      optimizer: .init(kind: .sgd, learningRate: 0.5), batchSize: 60, seed: 1,
-      initialization: .init(scheme: .normal(std: 0.1))))
+  let e = try paperExperiment()
   for _ in 0..<1000 { try e.advance() }
   let state = DashboardState(experiment: e, theme: Theme(colors: .ansi256, glyphs: .braille))
   var sink = 0

@@ -58,7 +58,7 @@ public struct ModelSpec: Sendable, Equatable {
   public var layers: [LayerSpec]
 
   /// Characters that end a layer: `,`, `;` and line breaks (including the one-Character `\r\n`).
-  static func isLayerBreak(_ c: Character) -> Bool { c == "," || c == ";" || c.isNewline }
+  static func isLayerBreak(_ c: Character) -> Bool { c == "," || c == ";" || c.isLineBreak }
   /// Blank space between tokens.
   static func isBlank(_ c: Character) -> Bool { c == " " || c == "\t" || c == "\r" }
 
@@ -75,7 +75,7 @@ public struct ModelSpec: Sendable, Equatable {
     while i <= chars.count {
       // A line break ends a layer like a comma, but blank lines and a break after a comma are
       // just space, so a spec may be written one layer per line, with or without commas.
-      if i < chars.count, chars[i].isNewline {
+      if i < chars.count, chars[i].isLineBreak {
         if !current.isEmpty {
           layerTokens.append(current)
           current = []

@@ -1,3 +1,5 @@
+import NormCore
+
 /// A line chart drawn with sub-cell dots (braille 2×4, quadrants 2×2 or ASCII), with y-axis
 /// tick labels, first/last step on the x axis, a legend and several coloured series. With
 /// `logY` the y axis is logarithmic (non-positive values are skipped and counted). Non-finite
