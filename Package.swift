@@ -12,16 +12,20 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
   ],
   targets: [
+    // Text and number helpers every module shares: the one sanitiser, checked conversions,
+    // line splitting, "did you mean" hints, safe file creation. No Foundation.
+    .target(name: "NormSupport"),
     // Release builds skip Swift's run-time exclusivity checks in the numeric core only: they
     // cost 15–30 % of a small network's step (docs/performance.md). Debug builds keep them.
     .target(
       name: "NormCore",
+      dependencies: ["NormSupport"],
       swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
-    .target(name: "NormLab", dependencies: ["NormCore"]),
-    .target(name: "NormScene", dependencies: ["NormLab", "NormCore"]),
-    .target(name: "NormFuzz", dependencies: ["NormScene", "NormCore"]),
-    .executableTarget(name: "normscope-fuzz", dependencies: ["NormFuzz"]),
-    .target(name: "NormView", dependencies: ["NormLab", "NormCore"]),
+    .target(name: "NormLab", dependencies: ["NormCore", "NormSupport"]),
+    .target(name: "NormScene", dependencies: ["NormLab", "NormCore", "NormSupport"]),
+    .target(name: "NormFuzz", dependencies: ["NormScene", "NormCore", "NormSupport"]),
+    .executableTarget(name: "normscope-fuzz", dependencies: ["NormFuzz", "NormSupport"]),
+    .target(name: "NormView", dependencies: ["NormLab", "NormCore", "NormSupport"]),
     .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
     .target(name: "NormTerm", dependencies: ["CNcurses", "NormView"]),
     .executableTarget(
@@ -32,16 +36,18 @@ let package = Package(
         "NormView",
         "NormTerm",
         "NormScene",
+        "NormSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .executableTarget(
-      name: "NormBench", dependencies: ["NormCore", "NormLab", "NormView", "NormScene"], path: "benchmarks/NormBench"),
-    .testTarget(name: "NormCoreTests", dependencies: ["NormCore"], exclude: ["Fixtures"]),
-    .testTarget(name: "NormLabTests", dependencies: ["NormLab", "NormCore"]),
+      name: "NormBench", dependencies: ["NormCore", "NormLab", "NormView", "NormScene", "NormSupport"], path: "benchmarks/NormBench"),
+    .testTarget(name: "NormSupportTests", dependencies: ["NormSupport"]),
+    .testTarget(name: "NormCoreTests", dependencies: ["NormCore", "NormSupport"], exclude: ["Fixtures"]),
+    .testTarget(name: "NormLabTests", dependencies: ["NormLab", "NormCore", "NormSupport"]),
     .testTarget(name: "NormFuzzTests", dependencies: ["NormFuzz"]),
-    .testTarget(name: "NormSceneTests", dependencies: ["NormScene", "NormView", "NormLab", "NormCore"]),
-    .testTarget(name: "NormViewTests", dependencies: ["NormView", "NormLab", "NormCore"], exclude: ["Golden"]),
+    .testTarget(name: "NormSceneTests", dependencies: ["NormScene", "NormView", "NormLab", "NormCore", "NormSupport"]),
+    .testTarget(name: "NormViewTests", dependencies: ["NormView", "NormLab", "NormCore", "NormSupport"], exclude: ["Golden"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,3 +1,4 @@
+import NormSupport
 import NormCore
 
 /// A problem in a scene file at a line and column (both 1-based), rendered like a compiler:

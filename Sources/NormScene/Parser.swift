@@ -1,3 +1,4 @@
+import NormSupport
 import NormCore
 import NormLab
 

@@ -1,3 +1,4 @@
+import NormSupport
 /// A rectangle of cells: x, y of the top-left corner, width and height.
 public struct Rect: Sendable, Hashable, CustomStringConvertible {
   public var x, y, width, height: Int
@@ -123,17 +124,9 @@ public struct Buffer: Sendable, Equatable {
 
 /// Text measurement and cleaning for the cell grid.
 public enum Text {
-  /// Removes control characters: C0 (including ESC, but keeping none of them), DEL and C1.
-  public static func sanitized(_ s: String) -> String {
-    var out = String.UnicodeScalarView()
-    for u in s.unicodeScalars {
-      let v = u.value
-      if v < 0x20 || v == 0x7F || (v >= 0x80 && v < 0xA0) { continue }
-      if v == 0x200B || v == 0xFEFF || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) { continue }
-      out.append(u)
-    }
-    return String(out)
-  }
+  /// User text made safe for a cell: NormSupport's `printable` (the one sanitiser), so a
+  /// control or invisible format character shows as `?` on screen as it does in messages.
+  public static func sanitized(_ s: String) -> String { printable(s) }
 
   /// Display width of a character in cells: 0 for combining marks and zero-width characters,
   /// 2 for East Asian wide/full-width and emoji, 1 otherwise.

@@ -1,3 +1,4 @@
+import NormSupport
 import ArgumentParser
 import NormCore
 import NormLab

@@ -1,3 +1,4 @@
+import NormSupport
 import ArgumentParser
 import Foundation
 import NormCore

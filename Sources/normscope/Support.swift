@@ -1,3 +1,4 @@
+import NormSupport
 import Foundation
 import NormCore
 import NormLab

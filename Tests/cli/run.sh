@@ -133,5 +133,10 @@ expect "no arguments without a terminal says how to run headless" 1 "not a termi
 expect "live without a terminal too" 1 "not a terminal" -- "$bin" live --data moons
 expect "live reports bad flags before anything else" 64 "--speed must be one of" -- "$bin" live --speed 3
 
+# More checks, one file per topic, sharing this script's helpers and variables.
+for part in "$(dirname "${BASH_SOURCE[0]}")"/parts/*.sh; do
+  [ -f "$part" ] && . "$part"
+done
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -168,5 +168,10 @@ T send-keys -t ns q
 check "quits from a scene" "^exit=0"
 if [ -f "$tmp/recording-1.scene" ] && "$bin" play "$tmp/recording-1.scene" --headless >/dev/null 2>&1; then ok; else bad "the recording plays back" "$(cat "$tmp/recording-1.scene" 2>&1 | head -20)"; fi
 
+# More checks, one file per topic, sharing this script's helpers and variables.
+for part in "$(dirname "${BASH_SOURCE[0]}")"/parts/*.sh; do
+  [ -f "$part" ] && . "$part"
+done
+
 echo "tmux: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,3 +1,5 @@
+import NormSupport
+
 /// Parsers for user data. They take the file's bytes (NormCore does no I/O) and report
 /// problems as `file:line[:column]: message`. Sizes come from the data itself, never from an
 /// unchecked header field.

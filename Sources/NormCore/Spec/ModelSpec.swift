@@ -1,11 +1,4 @@
-/// Control characters (ESC …) replaced by `?`, so user text in a message cannot act on a terminal.
-public func printable(_ s: String) -> String {
-  String(
-    String.UnicodeScalarView(
-      s.unicodeScalars.map { u in
-        u.value < 0x20 || u.value == 0x7F || (0x80..<0xA0).contains(u.value) ? "?" : u
-      }))
-}
+import NormSupport
 
 /// An error in a model spec, pointing at a 1-based column of the spec text.
 public struct SpecError: Error, CustomStringConvertible, Sendable, Equatable {
