@@ -78,22 +78,26 @@ public enum SafeFile {
   }
 
   /// Creates a new file `directory/base.ext` (or `base-2.ext`, `base-3.ext`, … if taken) holding
-  /// `contents`, and returns its path. Never replaces an existing file.
+  /// `contents`, and returns its path. Never replaces an existing file. `alwaysNumbered` starts
+  /// at `base-1.ext` instead of `base.ext`.
   @discardableResult
   public static func createUnique(
-    directory: String, base: String, extension ext: String, contents: [UInt8]
+    directory: String, base: String, extension ext: String, contents: [UInt8], alwaysNumbered: Bool = false
   ) throws(SafeFileError) -> String {
-    try createUnique(directory: directory, base: base, files: [(ext, contents)]) + dotted(ext)
+    try createUnique(
+      directory: directory, base: base, files: [(ext, contents)], alwaysNumbered: alwaysNumbered, hardLinks: true)
+      + dotted(ext)
   }
 
   /// Creates a group of new files sharing one name, `directory/NAME.ext` for each extension,
   /// where NAME is the first of `base`, `base-2`, `base-3`, … free for every extension. Returns
-  /// `directory/NAME` (without extension). Never replaces an existing file.
+  /// `directory/NAME` (without extension). Never replaces an existing file. `alwaysNumbered`
+  /// starts at `base-1`.
   @discardableResult
   public static func createUnique(
-    directory: String, base: String, files: [(extension: String, contents: [UInt8])]
+    directory: String, base: String, files: [(extension: String, contents: [UInt8])], alwaysNumbered: Bool = false
   ) throws(SafeFileError) -> String {
-    try createUnique(directory: directory, base: base, files: files, hardLinks: true)
+    try createUnique(directory: directory, base: base, files: files, alwaysNumbered: alwaysNumbered, hardLinks: true)
   }
 
   /// `createUnique` choosing how files are published: with `hardLinks: false`, each name is
@@ -101,11 +105,12 @@ public enum SafeFile {
   /// hard links). For tests.
   @_spi(Testing) @discardableResult
   public static func createUnique(
-    directory: String, base: String, files: [(extension: String, contents: [UInt8])], hardLinks: Bool
+    directory: String, base: String, files: [(extension: String, contents: [UInt8])], alwaysNumbered: Bool = false,
+    hardLinks: Bool
   ) throws(SafeFileError) -> String {
     let dir = directory.isEmpty ? "." : directory
     let prefix = dir.hasSuffix("/") ? dir : dir + "/"
-    let firstPath = prefix + base + dotted(files.first?.extension ?? "")
+    let firstPath = prefix + base + (alwaysNumbered ? "-1" : "") + dotted(files.first?.extension ?? "")
     guard !files.isEmpty, !base.isEmpty, !base.contains("/"), !dir.utf8.contains(0), !base.utf8.contains(0),
       files.allSatisfy({ !$0.extension.contains("/") && !$0.extension.utf8.contains(0) })
     else { throw SafeFileError(path: firstPath, code: EINVAL) }
@@ -122,7 +127,7 @@ public enum SafeFile {
       }
     }
     for n in 1...maxUniqueSuffix {
-      let name = prefix + base + (n > 1 ? "-\(n)" : "")
+      let name = prefix + base + (n > 1 || alwaysNumbered ? "-\(n)" : "")
       var made = [String]()
       var taken = false
       for (i, f) in files.enumerated() {

@@ -3,6 +3,7 @@ import Foundation
 import NormCore
 import NormLab
 import NormScene
+import NormSupport
 import NormView
 
 /// Reads and parses a scene file; on errors prints every one and exits 2.
@@ -110,9 +111,11 @@ final class HeadlessSink: ScenePlayerDelegate {
       return
     }
     let b = render(player)
+    // The scene names the file and --screenshots the directory: replace (atomically) what an
+    // earlier run wrote there.
     let base = (dir as NSString).appendingPathComponent(name)
-    try AtomicFile.write(Screenshot.text(b), to: base + ".txt")
-    try AtomicFile.write(Screenshot.ansi(b), to: base + ".ansi")
+    try SafeFile.replace(path: base + ".txt", contents: Screenshot.text(b))
+    try SafeFile.replace(path: base + ".ansi", contents: Screenshot.ansi(b))
     written.append(base + ".txt")
   }
 }
@@ -169,11 +172,13 @@ struct Play: ParsableCommand {
     let player: ScenePlayer
     do { player = try ScenePlayer(scene: scene) } catch { throw CleanExit.failure("\(file): \(error)", code: 2) }
     print("scene: \(scene.title)")
-    try player.playToEnd(delegate: sink)
+    do { try player.playToEnd(delegate: sink) } catch let e as SafeFileError {
+      throw CleanExit.failure("screenshot not written: \(e)", code: 1)
+    }
     for r in player.results { print(r.rendered) }
     if let flipbook {
-      do { try AtomicFile.write(Screenshot.flipBook(sink.frames), to: flipbook) } catch {
-        throw CleanExit.failure("cannot write \(flipbook): \(error)", code: 1)
+      do { try SafeFile.replace(path: flipbook, contents: Screenshot.flipBook(sink.frames)) } catch {
+        throw CleanExit.failure("\(error)", code: 1)
       }
     }
     if !sink.written.isEmpty { print("screenshots: " + sink.written.joined(separator: ", ")) }

@@ -132,9 +132,7 @@ struct Shot: ParsableCommand {
 
   func write(_ text: String) throws {
     if let output, output != "-" {
-      do { try AtomicFile.write(text, to: output) } catch {
-        throw CleanExit.failure("cannot write \(output): \(error)", code: 1)
-      }
+      do { try SafeFile.replace(path: output, contents: text) } catch { throw CleanExit.failure("\(error)", code: 1) }
     } else {
       FileHandle.standardOutput.write(Data(text.utf8))
     }
