@@ -11,14 +11,17 @@
 #define NCURSES_WIDECHAR 1
 #endif
 
+#include <errno.h>
 #include <locale.h>
 #include <langinfo.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 #include <wchar.h>
 #include <ncursesw/curses.h>
+#include <ncursesw/term.h>
 
 static inline WINDOW *ns_stdscr(void) { return stdscr; }
 static inline int ns_lines(void) { return LINES; }
@@ -61,21 +64,218 @@ static inline int ns_locale_is_utf8(void) {
   return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }
 
-// Signals: the handler only records which signal came; the main loop sees it, leaves curses
-// mode and exits with a message.
+// MARK: Signals
+//
+// Every signal whose default action ends the process must leave the terminal usable: not in
+// raw mode, not on the alternate screen, cursor visible. Two kinds of handler do it:
+//
+// - "Polite" signals (INT, TERM, HUP, QUIT, PIPE, USR1, USR2, ALRM, VTALRM, PROF, XCPU, XFSZ,
+//   and on Linux IO/POLL, STKFLT, PWR and the real-time signals) only record which signal came.
+//   The live loop polls `ns_pending_signal()`, leaves curses mode through ncurses and exits with
+//   a message (status 128+N). A signal the process inherited as ignored stays ignored (nohup).
+// - Crash signals (SEGV, BUS, ILL, FPE, ABRT, TRAP, SYS; a Swift runtime trap is SIGILL or
+//   SIGTRAP) cannot return to the program. Their handler restores the terminal on its own:
+//   it writes the exit sequences saved at start (sgr0, cnorm, rmkx, rmcup from terminfo) and
+//   puts back the termios saved before curses changed it. Then it calls the handler that was
+//   there before (the Swift runtime's backtracer prints its report on the restored screen),
+//   resets the signal to SIG_DFL and lets it take its course: a fault raised by an instruction
+//   recurs when the handler returns; anything else (kill, abort, seccomp, int3) is re-raised,
+//   blocked until the handler returns. Either way the process dies of that signal (exit
+//   status, core dump).
+// - SIGCONT (after SIGSTOP or SIGTSTP and `fg`) sets a flag; the terminal then re-enters
+//   program mode and redraws everything (the shell may have changed the modes and written
+//   job lines over the screen).
+//
+// Handlers call only async-signal-safe functions (POSIX.1-2017 2.4.3: write, tcsetattr,
+// sigaction, raise) and store only to volatile sig_atomic_t and buffers filled before they
+// were installed. errno is preserved. All state below is `static` in this header, which only
+// NormTerm's Terminal.swift uses (one translation unit, so one copy in the process).
+
 static volatile sig_atomic_t ns_signal_received = 0;
-static inline void ns_signal_handler(int s) { ns_signal_received = s; }
+static volatile sig_atomic_t ns_continued = 0;
+/// 1 while curses owns the terminal: the crash handler restores it only then.
+static volatile sig_atomic_t ns_screen_active = 0;
+static volatile sig_atomic_t ns_have_termios = 0;
+static int ns_tty_fd = 1;
+static struct termios ns_saved_termios = {0};
+static char ns_exit_sequence[512] = {0};
+static volatile sig_atomic_t ns_exit_sequence_length = 0;
+static struct sigaction ns_previous_action[NSIG] = {{{0}}};
+
+static inline void ns_polite_handler(int s) { ns_signal_received = s; }
+static inline void ns_continue_handler(int s) { (void)s; ns_continued = 1; }
+
+/// Writes the saved exit sequences and the saved termios to the terminal. Async-signal-safe.
+static inline void ns_emergency_restore(void) {
+  if (!ns_screen_active) return;
+  ns_screen_active = 0;
+  const char *p = ns_exit_sequence;
+  size_t left = (size_t)ns_exit_sequence_length;
+  while (left > 0) {
+    ssize_t n = write(ns_tty_fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    p += n;
+    left -= (size_t)n;
+  }
+  if (ns_have_termios) tcsetattr(ns_tty_fd, TCSANOW, &ns_saved_termios);
+}
+
+static inline void ns_crash_handler(int s, siginfo_t *info, void *context) {
+  int saved_errno = errno;
+  ns_emergency_restore();
+  // A handler that was there before ours (the Swift runtime's backtracer) runs now, on the
+  // restored terminal, with the original signal information.
+  struct sigaction previous = ns_previous_action[s];
+  if (previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN) {
+    if (previous.sa_flags & SA_SIGINFO) previous.sa_sigaction(s, info, context);
+    else previous.sa_handler(s);
+  }
+  // Then the default action, so the process dies of this signal (status, core dump).
+  struct sigaction fallback;
+  memset(&fallback, 0, sizeof fallback);
+  sigemptyset(&fallback.sa_mask);
+  fallback.sa_handler = SIG_DFL;
+  sigaction(s, &fallback, NULL);
+  int refaults = info != NULL && info->si_code > 0 && (s == SIGSEGV || s == SIGBUS || s == SIGILL || s == SIGFPE);
+  if (!refaults) raise(s);
+  errno = saved_errno;
+}
+
+static inline void ns_install(int s, struct sigaction *sa, int keep_ignored) {
+  if (s <= 0 || s >= NSIG) return;
+  struct sigaction old;
+  if (sigaction(s, NULL, &old) != 0) return;
+  if (keep_ignored && old.sa_handler == SIG_IGN) return;
+  ns_previous_action[s] = old;
+  sigaction(s, sa, NULL);
+}
+
+/// Saves the terminal's modes (before curses changes them) and installs every handler.
 static inline void ns_install_signal_handlers(void) {
+  if (tcgetattr(1, &ns_saved_termios) == 0) {
+    ns_tty_fd = 1;
+    ns_have_termios = 1;
+  } else if (tcgetattr(0, &ns_saved_termios) == 0) {
+    ns_tty_fd = 0;
+    ns_have_termios = 1;
+  }
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
-  sa.sa_handler = ns_signal_handler;
   sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGHUP, &sa, NULL);
-  sigaction(SIGQUIT, &sa, NULL);
+  // No SA_RESTART: the key read returns at once, so the loop sees the signal within a frame.
+  sa.sa_handler = ns_polite_handler;
+  const int polite[] = {
+    SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ,
+#ifdef __linux__
+    SIGIO,
+#ifdef SIGSTKFLT
+    SIGSTKFLT,
+#endif
+#ifdef SIGPWR
+    SIGPWR,
+#endif
+#endif
+  };
+  for (size_t i = 0; i < sizeof polite / sizeof polite[0]; i++) ns_install(polite[i], &sa, 1);
+#ifdef __linux__
+  for (int s = SIGRTMIN; s <= SIGRTMAX; s++) ns_install(s, &sa, 1);
+#endif
+
+  // Crash handlers on an alternate stack (so a stack overflow on this thread still restores).
+  static char alternate_stack[64 * 1024];
+  stack_t current;
+  if (sigaltstack(NULL, &current) == 0 && (current.ss_flags & SS_DISABLE)) {
+    stack_t ss;
+    ss.ss_sp = alternate_stack;
+    ss.ss_size = sizeof alternate_stack;
+    ss.ss_flags = 0;
+    sigaltstack(&ss, NULL);
+  }
+  struct sigaction crash;
+  memset(&crash, 0, sizeof crash);
+  sigemptyset(&crash.sa_mask);
+  crash.sa_sigaction = ns_crash_handler;
+  crash.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  const int fatal[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS};
+  for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) ns_install(fatal[i], &crash, 0);
+
+  struct sigaction cont;
+  memset(&cont, 0, sizeof cont);
+  sigemptyset(&cont.sa_mask);
+  cont.sa_handler = ns_continue_handler;
+  cont.sa_flags = SA_RESTART;
+  ns_install(SIGCONT, &cont, 1);
 }
+
+/// Appends terminfo capability `name` to the exit sequence, without padding (`$<5>`).
+static inline void ns_append_capability(const char *name) {
+  const char *s = tigetstr(name);
+  if (s == NULL || s == (const char *)-1) return;
+  size_t n = (size_t)ns_exit_sequence_length;
+  for (; *s && n < sizeof ns_exit_sequence; s++) {
+    if (s[0] == '$' && s[1] == '<') {
+      const char *close = strchr(s, '>');
+      if (close) {
+        s = close;
+        continue;
+      }
+    }
+    ns_exit_sequence[n++] = *s;
+  }
+  ns_exit_sequence_length = (sig_atomic_t)n;
+}
+
+/// Called once curses owns the terminal: records the current terminal's way back (what endwin
+/// sends: reset attributes, show the cursor, keypad off, leave the alternate screen).
+static inline void ns_enter_screen(void) {
+  ns_screen_active = 0;
+  ns_exit_sequence_length = 0;
+  ns_append_capability("sgr0");
+  ns_append_capability("cnorm");
+  ns_append_capability("rmkx");
+  ns_append_capability("rmcup");
+  ns_screen_active = 1;
+}
+
+/// Curses mode is over (endwin done): the crash handler has nothing left to restore. The
+/// polite and SIGCONT handlers go back to what was there before, so a later Ctrl-C acts at once.
+static inline void ns_leave_screen(void) {
+  ns_screen_active = 0;
+  for (int s = 1; s < NSIG; s++) {
+    struct sigaction current;
+    if (sigaction(s, NULL, &current) == 0
+        && (current.sa_handler == ns_polite_handler || current.sa_handler == ns_continue_handler))
+      sigaction(s, &ns_previous_action[s], NULL);
+  }
+}
+
 static inline int ns_pending_signal(void) { return ns_signal_received; }
+
+/// 1 once after each SIGCONT.
+static inline int ns_take_continued(void) {
+  if (!ns_continued) return 0;
+  ns_continued = 0;
+  return 1;
+}
+
+/// After SIGCONT: the terminal modes curses set, and a full repaint at the next refresh.
+static inline void ns_resume_screen(void) {
+  reset_prog_mode();
+  clearok(curscr, TRUE);
+}
+
+/// Whether TERM names a terminal a full-screen app can drive: 1 yes; 0 no cursor addressing
+/// (dumb, hardcopy); -1 no terminfo entry. Sends nothing to the terminal.
+static inline int ns_terminal_usable(void) {
+  int err = 0;
+  if (setupterm(NULL, 1, &err) != OK) return -1;
+  const char *cup = tigetstr("cup");
+  int usable = cup != NULL && cup != (const char *)-1 && tigetflag("hc") <= 0 && tigetflag("gn") <= 0;
+  del_curterm(cur_term);
+  return usable;
+}
+
 static inline int ns_isatty(int fd) { return isatty(fd); }
 /// newterm on the process's own stdout/stdin (Swift 6 cannot read the C globals).
 static inline SCREEN *ns_newterm(void) { return newterm(NULL, stdout, stdin); }

@@ -32,18 +32,39 @@ public final class Terminal {
   private var active = false
   private var pairs: [Int64: Int32] = [:]
 
-  /// Enters full-screen mode. `forceColors` overrides detection (NO_COLOR → mono is applied by
-  /// the caller). Throws when standard output is not a terminal or TERM is unknown.
-  public init(environment: [String: String], forceColors: ColorMode? = nil) throws {
-    guard ns_isatty(1) == 1, ns_isatty(0) == 1 else {
-      throw TerminalError(description: "standard input/output is not a terminal")
+  /// Which of standard input and output is not a terminal ("standard input is not a
+  /// terminal"), or nil when both are.
+  public static var notATerminal: String? {
+    switch (ns_isatty(0) == 1, ns_isatty(1) == 1) {
+    case (true, true): nil
+    case (false, true): "standard input is not a terminal"
+    case (true, false): "standard output is not a terminal"
+    case (false, false): "standard input is not a terminal (nor is standard output)"
     }
+  }
+
+  /// Enters full-screen mode. `forceColors` overrides detection (NO_COLOR → mono is applied by
+  /// the caller). Throws, leaving the terminal untouched, when standard input or output is not
+  /// a terminal, TERM is unset or unknown, or the terminal cannot position the cursor (dumb).
+  /// From here until `restore()`, every terminating signal restores the terminal (shim.h).
+  public init(environment: [String: String], forceColors: ColorMode? = nil) throws {
+    if let problem = Self.notATerminal { throw TerminalError(description: problem) }
     setlocale(LC_ALL, "")
     utf8 = ns_locale_is_utf8() == 1
-    ns_install_signal_handlers()
-    let term = environment["TERM"] ?? ""
+    let term = Text.sanitized(environment["TERM"] ?? "")
     guard !term.isEmpty else { throw TerminalError(description: "TERM is not set; set it (e.g. TERM=xterm-256color)") }
+    switch ns_terminal_usable() {
+    case -1:
+      throw TerminalError(description: "unknown terminal type '\(term)'; set TERM (e.g. TERM=xterm-256color)")
+    case 0:
+      throw TerminalError(
+        description: "TERM=\(term) cannot move the cursor, so the full-screen dashboard cannot run in it; "
+          + "use a terminal that can (e.g. TERM=xterm-256color)")
+    default: break
+    }
+    ns_install_signal_handlers()
     guard let scr = ns_newterm() else {
+      ns_leave_screen()
       throw TerminalError(description: "unknown terminal type '\(term)'; set TERM (e.g. TERM=xterm-256color)")
     }
     screen = scr
@@ -55,6 +76,7 @@ public final class Terminal {
     _ = keypad(ns_stdscr(), true)
     _ = curs_set(0)
     set_escdelay(25)
+    ns_enter_screen()
     var mode: ColorMode = .mono
     if has_colors() {
       start_color()
@@ -79,6 +101,7 @@ public final class Terminal {
     active = false
     _ = curs_set(1)
     _ = endwin()
+    ns_leave_screen()
     if let s = screen {
       delscreen(s)
       screen = nil
@@ -86,8 +109,20 @@ public final class Terminal {
     ns_flush_stdout()
   }
 
-  /// The signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT) that arrived, or 0.
+  /// The terminating signal (SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGPIPE, …) that arrived, or 0.
   public var pendingSignal: Int32 { ns_pending_signal() }
+
+  /// "SIGUSR1" for 10 (Linux numbering), "signal N" for one without a name here.
+  public static func signalName(_ s: Int32) -> String {
+    let names: [(Int32, String)] = [
+      (SIGHUP, "SIGHUP"), (SIGINT, "SIGINT"), (SIGQUIT, "SIGQUIT"), (SIGILL, "SIGILL"), (SIGTRAP, "SIGTRAP"),
+      (SIGABRT, "SIGABRT"), (SIGBUS, "SIGBUS"), (SIGFPE, "SIGFPE"), (SIGUSR1, "SIGUSR1"), (SIGSEGV, "SIGSEGV"),
+      (SIGUSR2, "SIGUSR2"), (SIGPIPE, "SIGPIPE"), (SIGALRM, "SIGALRM"), (SIGTERM, "SIGTERM"),
+      (SIGXCPU, "SIGXCPU"), (SIGXFSZ, "SIGXFSZ"), (SIGVTALRM, "SIGVTALRM"), (SIGPROF, "SIGPROF"),
+      (SIGIO, "SIGIO"), (SIGSYS, "SIGSYS"),
+    ]
+    return names.first { $0.0 == s }?.1 ?? "signal \(s)"
+  }
 
   func updateSize() {
     height = Int(getmaxy(ns_stdscr()))
@@ -138,6 +173,12 @@ public final class Terminal {
   /// ncurses, which in turn sends only what changed on screen.
   public func draw(_ buffer: Buffer) {
     guard active else { return }
+    if ns_take_continued() == 1 {
+      // Back from SIGSTOP/SIGTSTP: the shell may have reset the modes and written over the
+      // screen. Program mode again, and repaint every cell.
+      ns_resume_screen()
+      last = nil
+    }
     let full = last == nil || last!.width != buffer.width || last!.height != buffer.height
     if full { _ = werase(ns_stdscr()) }
     let h = min(buffer.height, height)
