@@ -193,7 +193,9 @@ public enum Dashboard {
         fields.append(("", "\(r.name) \(formatNumber(r.secondsPerStep * 1000))ms", t.variantStyle(i)))
       }
     }
-    StatusBar(fields: fields, message: s.message, theme: t).render(r, into: &buf)
+    // A message wider than the bar would blank it: cut it to fit (one space either side), with "…".
+    let message = s.message.map { Text.truncated($0, to: r.width - 3) }.flatMap { $0.isEmpty ? nil : $0 }
+    StatusBar(fields: fields, message: message, theme: t).render(r, into: &buf)
   }
 
   // MARK: panels
