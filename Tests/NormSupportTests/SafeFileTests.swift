@@ -180,10 +180,12 @@ struct SafeFileTests {
     #expect(!d.names.contains("s.txt"), "a half-taken name left our .txt behind")
     // Numbered from 1 (recordings: recording-1.scene, recording-2.scene, …).
     #expect(
-      try SafeFile.createUnique(directory: d.path, base: "rec", extension: "scene", contents: [67], alwaysNumbered: true)
+      try SafeFile.createUnique(
+        directory: d.path, base: "rec", extension: "scene", contents: [67], alwaysNumbered: true)
         == d.file("rec-1.scene"))
     #expect(
-      try SafeFile.createUnique(directory: d.path, base: "rec", extension: "scene", contents: [68], alwaysNumbered: true)
+      try SafeFile.createUnique(
+        directory: d.path, base: "rec", extension: "scene", contents: [68], alwaysNumbered: true)
         == d.file("rec-4.scene"))
     #expect(!d.names.contains { $0.contains(".tmp-") })
   }
