@@ -42,6 +42,18 @@ let package = Package(
     ),
     .executableTarget(
       name: "NormBench", dependencies: ["NormCore", "NormLab", "NormView", "NormScene", "NormSupport"], path: "benchmarks/NormBench"),
+    // libFuzzer targets (docs/fuzzing.md): tools/fuzz.sh builds them with -sanitize=fuzzer,address
+    // and -DLIBFUZZER; an ordinary build makes them replay tools (`fuzz-csv FILE|DIR…`).
+    .target(name: "NormFuzzDriver", path: "fuzz/Driver"),
+    .executableTarget(
+      name: "fuzz-scene", dependencies: ["NormFuzzDriver", "NormScene", "NormView", "NormLab", "NormCore", "NormSupport"],
+      path: "fuzz/scene"),
+    .executableTarget(name: "fuzz-spec", dependencies: ["NormFuzzDriver", "NormCore"], path: "fuzz/spec"),
+    .executableTarget(name: "fuzz-csv", dependencies: ["NormFuzzDriver", "NormCore"], path: "fuzz/csv"),
+    .executableTarget(name: "fuzz-idx", dependencies: ["NormFuzzDriver", "NormCore"], path: "fuzz/idx"),
+    .executableTarget(
+      name: "fuzz-format", dependencies: ["NormFuzzDriver", "NormScene", "NormView", "NormLab", "NormCore", "NormSupport"],
+      path: "fuzz/format"),
     .testTarget(name: "NormSupportTests", dependencies: ["NormSupport"]),
     .testTarget(name: "NormCoreTests", dependencies: ["NormCore", "NormSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "NormLabTests", dependencies: ["NormLab", "NormCore", "NormSupport"]),
