@@ -1,3 +1,5 @@
+import NormSupport
+
 /// A histogram over a fixed range. Values outside the range are counted as underflow or
 /// overflow; NaN, +Inf and −Inf are counted apart. Nothing is dropped silently and the range
 /// never changes after creation, so histograms of one layer over time are comparable.
@@ -40,7 +42,8 @@ public struct Histogram: Sendable, Equatable {
     } else if v > upper {
       overflow += 1
     } else {
-      let i = Int((v - lower) * (Float(bins) / (upper - lower)))
+      // Clamped: a zero-width or overflowing range must not trap (NaN → bin 0).
+      let i = Int(clamping: (v - lower) * (Float(bins) / (upper - lower)))
       counts[min(max(i, 0), bins - 1)] += 1
     }
   }
@@ -52,6 +55,11 @@ public struct Histogram: Sendable, Equatable {
   /// Fast path: one multiply per value; identical bins to `add(_:)` for in-range values.
   public mutating func add(_ values: UnsafeBufferPointer<Float>) {
     let scale = Float(bins) / (upper - lower)
+    // A zero-width or overflowing range: the checked per-value path bins it without trapping.
+    guard scale.isFinite, scale > 0 else {
+      for v in values { add(v) }
+      return
+    }
     let last = bins - 1
     let (lo, hi) = (lower, upper)
     var c = counts
@@ -85,7 +93,7 @@ public enum Statistics {
   public static func percentile(sorted v: [Float], _ q: Double) -> Float {
     guard !v.isEmpty else { return .nan }
     let pos = q / 100 * Double(v.count - 1)
-    let lo = Int(pos.rounded(.down))
+    let lo = min(max(Int(clamping: pos, rounding: .down), 0), v.count - 1)
     let hi = min(lo + 1, v.count - 1)
     let f = Float(pos - Double(lo))
     return v[lo] + (v[hi] - v[lo]) * f

@@ -78,12 +78,23 @@ public struct MetricsExport: Sendable {
     }
   }
 
-  /// The whole table as text.
-  public func render(_ format: Format) -> String {
+  /// The whole table as text: ``header(_:)`` and every captured row.
+  public func render(_ format: Format) -> String { header(format) + text(of: rows, format) }
+
+  /// The CSV header line; empty for JSON Lines.
+  public func header(_ format: Format) -> String { format == .csv ? columns.joined(separator: ",") + "\n" : "" }
+
+  /// The rows captured since the last call, as text, which are then forgotten: a writer that
+  /// streams to disk calls this after every step, so memory stays constant however long the run.
+  public mutating func drain(_ format: Format) -> String {
+    defer { rows.removeAll(keepingCapacity: true) }
+    return text(of: rows, format)
+  }
+
+  func text(of rows: [[String: String]], _ format: Format) -> String {
     var out = ""
     switch format {
     case .csv:
-      out += columns.joined(separator: ",") + "\n"
       for r in rows { out += columns.map { csvField(r[$0] ?? "") }.joined(separator: ",") + "\n" }
     case .jsonl:
       for r in rows {

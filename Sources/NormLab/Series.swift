@@ -1,6 +1,8 @@
-/// An append-only time series of (step, value) pairs. When it reaches `capacity` points it
-/// drops every second point (deterministically), so arbitrarily long runs keep an evenly
-/// thinned history for line charts.
+/// An append-only time series of (step, value) pairs, bounded in memory: when it reaches
+/// `capacity` points (default 20,000: 240 KB) it thins itself by min–max decimation. Each run
+/// of four consecutive points keeps its smallest and its largest finite value and its first
+/// non-finite value (so a divergence is never thinned away), in step order: at most three of
+/// four. Long runs therefore keep their peaks and dips, deterministically.
 public struct Series: Sendable, Equatable {
   public private(set) var steps: [Int] = []
   public private(set) var values: [Float] = []
@@ -9,12 +11,35 @@ public struct Series: Sendable, Equatable {
   public init(capacity: Int = 20_000) { self.capacity = max(capacity, 4) }
 
   public mutating func append(step: Int, _ value: Float) {
-    if steps.count >= capacity {
-      steps = stride(from: 0, to: steps.count, by: 2).map { steps[$0] }
-      values = stride(from: 0, to: values.count, by: 2).map { values[$0] }
-    }
+    if steps.count >= capacity { thin() }
     steps.append(step)
     values.append(value)
+  }
+
+  /// Min–max decimation (see the type's documentation).
+  mutating func thin() {
+    var keep = [Int]()
+    keep.reserveCapacity(steps.count * 3 / 4 + 3)
+    var start = 0
+    while start < values.count {
+      let end = min(start + 4, values.count)
+      var lo: Int? = nil
+      var hi: Int? = nil
+      var nonFinite: Int? = nil
+      for i in start..<end {
+        let v = values[i]
+        guard v.isFinite else {
+          if nonFinite == nil { nonFinite = i }
+          continue
+        }
+        if lo == nil || v < values[lo!] { lo = i }
+        if hi == nil || v > values[hi!] { hi = i }
+      }
+      keep += Set([lo, hi, nonFinite].compactMap { $0 }).sorted()
+      start = end
+    }
+    steps = keep.map { steps[$0] }
+    values = keep.map { values[$0] }
   }
 
   public var count: Int { values.count }

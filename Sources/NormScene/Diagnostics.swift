@@ -24,16 +24,25 @@ public struct SceneDiagnostic: Error, Sendable, Equatable, CustomStringConvertib
 
   /// `file:line:col: error: message`, with control characters (ESC …) shown as `?`: messages
   /// quote user text, which must never reach a terminal as an escape sequence.
-  public var description: String { printable("\(file):\(line):\(column): error: \(message)") }
+  /// Messages quote user input; at most 300 characters of one are shown.
+  public var description: String { "\(printable(file)):\(line):\(column): error: \(excerpt(message, limit: 300))" }
 
+  /// Source lines longer than this are shown as a window around the column.
+  static let shownWidth = 100
 
-  /// The message, the line (control characters removed) and a caret under the column.
+  /// The message, the line (or a window of it around the column, for long lines; control
+  /// characters shown as `?`) and a caret under the column.
   public var rendered: String {
-    let clean = String(
-      sourceLine.unicodeScalars.map {
-        $0.value < 0x20 || $0.value == 0x7F || (0x80..<0xA0).contains($0.value) ? " " : Character($0)
-      })
-    let caretPad = String(repeating: " ", count: max(0, min(column - 1, clean.count)))
+    let chars = Array(sourceLine)
+    var from = 0
+    var to = chars.count
+    if chars.count > Self.shownWidth {
+      from = min(max(0, column - 1 - Self.shownWidth / 2), chars.count - Self.shownWidth)
+      to = from + Self.shownWidth
+    }
+    let head = from > 0 ? "…" : ""
+    let clean = head + printable(String(chars[from..<to])) + (to < chars.count ? "…" : "")
+    let caretPad = String(repeating: " ", count: max(0, min(column - 1 - from, to - from)) + head.count)
     return "\(description)\n    \(clean)\n    \(caretPad)^"
   }
 }

@@ -79,6 +79,13 @@ struct ExprParser {
   var tokens: [(Token, Int)] = []
   var i = 0
   let variants: Set<String>
+  /// Parentheses, `not` and unary minus open a level each; deeper input is an error, so the
+  /// recursive parser, the evaluator and the tree's deallocation stay far from the stack's end.
+  static let maxNesting = 64
+  /// Binary operators in one expression; each makes the tree one level deeper at most.
+  static let maxOperators = 256
+  var nesting = 0
+  var operators = 0
 
   struct Failure: Error {
     var column: Int
@@ -163,9 +170,26 @@ struct ExprParser {
     }
   }
 
+  /// Enters one level of nesting (a parenthesis, `not`, unary minus) opened at `column`.
+  mutating func enter(at column: Int) throws(Failure) {
+    nesting += 1
+    guard nesting <= Self.maxNesting else {
+      throw Failure(column: column, message: "expression nested more than \(Self.maxNesting) levels deep")
+    }
+  }
+
+  /// Counts one binary operator (the one about to be consumed).
+  mutating func countOperator() throws(Failure) {
+    operators += 1
+    guard operators <= Self.maxOperators else {
+      throw Failure(column: column, message: "expression has more than \(Self.maxOperators) operators; split it")
+    }
+  }
+
   mutating func orExpr() throws(Failure) -> Expr {
     var e = try andExpr()
     while peek == .ident("or") {
+      try countOperator()
       _ = next()
       e = .binary("or", e, try andExpr())
     }
@@ -174,6 +198,7 @@ struct ExprParser {
   mutating func andExpr() throws(Failure) -> Expr {
     var e = try notExpr()
     while peek == .ident("and") {
+      try countOperator()
       _ = next()
       e = .binary("and", e, try notExpr())
     }
@@ -181,6 +206,8 @@ struct ExprParser {
   }
   mutating func notExpr() throws(Failure) -> Expr {
     if peek == .ident("not") {
+      try enter(at: column)
+      defer { nesting -= 1 }
       _ = next()
       return .not(try notExpr())
     }
@@ -189,6 +216,7 @@ struct ExprParser {
   mutating func comparison() throws(Failure) -> Expr {
     let e = try sum()
     if case .op(let o) = peek, ["<", "<=", ">", ">=", "==", "!="].contains(o) {
+      try countOperator()
       _ = next()
       return .binary(o, e, try sum())
     }
@@ -197,6 +225,7 @@ struct ExprParser {
   mutating func sum() throws(Failure) -> Expr {
     var e = try product()
     while case .op(let o) = peek, o == "+" || o == "-" {
+      try countOperator()
       _ = next()
       e = .binary(o, e, try product())
     }
@@ -205,6 +234,7 @@ struct ExprParser {
   mutating func product() throws(Failure) -> Expr {
     var e = try unary()
     while case .op(let o) = peek, o == "*" || o == "/" {
+      try countOperator()
       _ = next()
       e = .binary(o, e, try unary())
     }
@@ -212,6 +242,8 @@ struct ExprParser {
   }
   mutating func unary() throws(Failure) -> Expr {
     if peek == .op("-") {
+      try enter(at: column)
+      defer { nesting -= 1 }
       _ = next()
       return .negate(try unary())
     }
@@ -222,6 +254,8 @@ struct ExprParser {
     switch t {
     case .number(let v): return .number(v)
     case .lparen:
+      try enter(at: col)
+      defer { nesting -= 1 }
       let e = try orExpr()
       guard peek == .rparen else { throw Failure(column: column, message: "expected ')' but found \(describe(peek))") }
       _ = next()
@@ -341,7 +375,7 @@ struct Evaluator {
     if v == v.rounded() && abs(v) < 1e9 { return String(Int(v)) }
     let a = abs(v)
     if a >= 0.01 && a < 1e5 {
-      var s = String(Double(Int((v * 10000).rounded())) / 10000)
+      var s = String(Double(Int(clamping: v * 10000, rounding: .toNearestOrAwayFromZero)) / 10000)
       if s.hasSuffix(".0") { s.removeLast(2) }
       return s
     }
@@ -353,7 +387,7 @@ struct Evaluator {
     if name == "batch" { return Double(experiment.batchSize) }
     guard let vn = variantName, let v = experiment.variant(named: vn) else { return .nan }
     let r = v.record
-    let layer = args["layer"].map { Int($0) } ?? r.blocks.last?.number ?? 1
+    let layer = args["layer"].map { Int(clamping: $0) } ?? r.blocks.last?.number ?? 1
     let tap = Tap(block: layer, kind: .normInput)
     func d(_ x: Float?) -> Double { x.map(Double.init) ?? .nan }
     switch name {
@@ -362,7 +396,7 @@ struct Evaluator {
     case "val_loss": return Double(try experiment.evaluateValidation(variant: v, mode: .eval).loss)
     case "val_accuracy": return Double(try experiment.evaluateValidation(variant: v, mode: .eval).accuracy)
     case "val_accuracy_train_mode":
-      let b = args["batch"].map { Int($0) } ?? experiment.batchSize
+      let b = args["batch"].map { Int(clamping: $0) } ?? experiment.batchSize
       return Double(try experiment.evaluateValidation(variant: v, mode: .train, batchSize: max(1, b)).accuracy)
     case "train_accuracy": return d(r.accuracySmoothed.last)
     case "diverged": return r.divergedAt != nil ? 1 : 0

@@ -41,4 +41,12 @@ extension Int {
     guard t < 1 else { return count - 1 }
     return Swift.min(Int(t * Double(count)), count - 1)
   }
+
+  /// ``bucket(_:count:)`` computed in `Float`, so callers that worked in `Float` keep the
+  /// same buckets to the last bit.
+  @inlinable public static func bucket(_ t: Float, count: Int) -> Int {
+    guard t > 0 else { return 0 }  // also NaN
+    guard t < 1 else { return count - 1 }
+    return Swift.min(Int(t * Float(count)), count - 1)
+  }
 }

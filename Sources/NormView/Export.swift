@@ -1,3 +1,5 @@
+import NormSupport
+
 /// Screenshot formats of a buffer.
 public enum ScreenshotFormat: String, Sendable, CaseIterable {
   /// Plain UTF-8 text: exact cells, trailing spaces trimmed.
@@ -8,6 +10,44 @@ public enum ScreenshotFormat: String, Sendable, CaseIterable {
   case svg
   /// A `<pre>` block with coloured spans.
   case html
+}
+
+/// A flip-book built one frame at a time within a byte budget: each frame is turned into text
+/// as it arrives (no buffers are kept), and once the next frame would pass the budget every
+/// later frame is counted but not kept. The text then ends with a line saying how many frames
+/// were left out, so a scene of thousands of statements at 1000×1000 cannot exhaust memory.
+public struct FlipBook: Sendable {
+  /// 64 MiB: about 1,000 frames of a 140×45 dashboard.
+  public static let defaultBudget = 64 << 20
+  public let budget: Int
+  public private(set) var text = ""
+  /// Frames kept, and frames left out after the budget was reached.
+  public private(set) var keptCount = 0
+  public private(set) var droppedCount = 0
+
+  public init(budget: Int = FlipBook.defaultBudget) { self.budget = budget }
+
+  /// True once a frame has been left out: callers may skip rendering further frames and call
+  /// ``skip()`` instead.
+  public var isFull: Bool { droppedCount > 0 }
+
+  public mutating func append(label: String, buffer: Buffer) {
+    guard !isFull else { return skip() }
+    let frame = Screenshot.text(buffer) + Screenshot.flipBookSeparator(keptCount + 1, label: label) + "\n"
+    guard frame.utf8.count <= budget - text.utf8.count else { return skip() }
+    text += frame
+    keptCount += 1
+  }
+
+  /// Counts a frame that is not kept.
+  public mutating func skip() { droppedCount += 1 }
+
+  /// The book; when frames were left out, a last line says how many and why.
+  public var contents: String {
+    guard droppedCount > 0 else { return text }
+    return text
+      + "──── \(droppedCount) more frame\(droppedCount == 1 ? "" : "s") not kept: the flip-book is limited to \(budget >> 20) MiB ────\n"
+  }
 }
 
 /// Turns buffers into screenshots. Deterministic: the same buffer gives the same bytes.
@@ -34,14 +74,14 @@ public enum Screenshot {
 
   /// The separator line that follows each frame of a flip-book.
   public static func flipBookSeparator(_ index: Int, label: String) -> String {
-    "──── frame \(index)" + (label.isEmpty ? "" : ": " + Text.sanitized(label)) + " ────"
+    "──── frame \(index)" + (label.isEmpty ? "" : ": " + excerpt(label, limit: 160)) + " ────"
   }
 
   /// Several screens in one text: each frame's text, then its separator line.
   public static func flipBook(_ frames: [(label: String, buffer: Buffer)]) -> String {
-    var out = ""
-    for (i, f) in frames.enumerated() { out += text(f.buffer) + flipBookSeparator(i + 1, label: f.label) + "\n" }
-    return out
+    var book = FlipBook(budget: .max)
+    for f in frames { book.append(label: f.label, buffer: f.buffer) }
+    return book.contents
   }
 
   static func sgr(_ fg: Color, _ bg: Color, _ a: Attributes) -> String {

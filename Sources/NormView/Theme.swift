@@ -1,3 +1,5 @@
+import NormSupport
+
 /// How many colours the terminal shows.
 public enum ColorMode: String, Sendable, CaseIterable {
   case truecolor
@@ -121,17 +123,18 @@ public struct Theme: Sendable, Equatable {
     case .truecolor:
       let stops: [(Float, Float, Float)] = [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)]
       let p = x * Float(stops.count - 1)
-      let i = Swift.min(Int(p), stops.count - 2)
+      let i = Int.bucket(x, count: stops.count - 1)
       let f = p - Float(i)
       let a = stops[i]
       let b = stops[i + 1]
-      return .rgb(UInt8(a.0 + (b.0 - a.0) * f), UInt8(a.1 + (b.1 - a.1) * f), UInt8(a.2 + (b.2 - a.2) * f))
+      func channel(_ u: Float, _ v: Float) -> UInt8 { UInt8(Swift.min(Swift.max(Int(clamping: u + (v - u) * f), 0), 255)) }
+      return .rgb(channel(a.0, b.0), channel(a.1, b.1), channel(a.2, b.2))
     case .ansi256:
       let ramp: [UInt8] = [54, 55, 61, 67, 31, 37, 36, 72, 71, 107, 149, 184, 220, 226]
-      return .indexed(ramp[Swift.min(Int(x * Float(ramp.count)), ramp.count - 1)])
+      return .indexed(ramp[Int.bucket(x, count: ramp.count)])
     case .ansi8:
       let ramp: [UInt8] = [4, 6, 2, 3, 11]
-      return .indexed(ramp[Swift.min(Int(x * Float(ramp.count)), ramp.count - 1)])
+      return .indexed(ramp[Int.bucket(x, count: ramp.count)])
     case .mono:
       return nil
     }

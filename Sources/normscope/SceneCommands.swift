@@ -9,21 +9,28 @@ import NormView
 /// Reads and parses a scene file; on errors prints every one and exits 2.
 enum SceneLoader {
   static func load(_ path: String) throws -> Scene {
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw CleanExit.failure("\(path): cannot read the file", code: 2)
-    }
-    guard data.count <= 1_000_000 else {
-      throw CleanExit.failure("\(path): larger than 1 MB; not a scene file", code: 2)
-    }
-    guard let text = String(data: data, encoding: .utf8) else {
-      throw CleanExit.failure("\(path): not UTF-8 text", code: 2)
-    }
+    let text = try readText(path)
     do { return try SceneParser.parse(text, file: path) } catch {
       var err = StandardError()
       print(error.description, to: &err)
       let n = error.diagnostics.count
       throw CleanExit.failure("\(path): \(n) error\(n == 1 ? "" : "s")", code: 2)
     }
+  }
+
+  /// Largest scene file read (1 MB): `check`, `play` and the live app share this limit.
+  static let maxBytes = 1_000_000
+
+  /// A scene file's text, read within ``maxBytes`` (never reading more), as UTF-8.
+  static func readText(_ path: String) throws -> String {
+    let bytes: [UInt8]
+    do { bytes = try InputFile.read(path, limit: maxBytes, what: "a scene file") } catch {
+      throw CleanExit.failure("\(error)", code: 2)
+    }
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+      throw CleanExit.failure("\(path): not UTF-8 text", code: 2)
+    }
+    return text
   }
 
   /// The dashboard for the player's current state with the scene's view applied.
@@ -52,10 +59,10 @@ struct Check: ParsableCommand {
     var bad = 0
     var err = StandardError()
     for f in files {
-      guard let data = FileManager.default.contents(atPath: f), let text = String(data: data, encoding: .utf8) else {
-        print("\(f): cannot read the file as UTF-8 text", to: &err)
+      let text: String
+      do { text = try SceneLoader.readText(f) } catch {
         bad += 1
-        continue
+        continue  // readText printed the reason
       }
       do {
         let scene = try SceneParser.parse(text, file: f)
@@ -83,16 +90,18 @@ final class HeadlessSink: ScenePlayerDelegate {
   let size: (Int, Int)
   let theme: Theme
   let screenshotDir: String?
-  var frames: [(label: String, buffer: Buffer)] = []
-  let keepFrames: Bool
+  /// The flip-book being built (nil without --flipbook); bounded by `FlipBook.defaultBudget`.
+  var book: FlipBook?
   var written: [String] = []
   var skipped: [String] = []
+  /// One line per screenshot that could not be written.
+  var failedWrites: [String] = []
 
   init(size: (Int, Int), theme: Theme, screenshotDir: String?, keepFrames: Bool) {
     self.size = size
     self.theme = theme
     self.screenshotDir = screenshotDir
-    self.keepFrames = keepFrames
+    book = keepFrames ? FlipBook() : nil
   }
 
   func render(_ p: ScenePlayer) -> Buffer {
@@ -100,9 +109,9 @@ final class HeadlessSink: ScenePlayerDelegate {
   }
 
   func scenePlayer(_ player: ScenePlayer, finished statement: Statement) throws {
-    if keepFrames {
-      frames.append(("line \(statement.line), step \(player.experiment.step): \(statement.text)", render(player)))
-    }
+    guard book != nil else { return }
+    if book!.isFull { return book!.skip() }  // over budget: counted, not rendered
+    book!.append(label: "line \(statement.line), step \(player.experiment.step): \(statement.text)", buffer: render(player))
   }
 
   func scenePlayer(_ player: ScenePlayer, screenshot name: String) throws {
@@ -114,9 +123,14 @@ final class HeadlessSink: ScenePlayerDelegate {
     // The scene names the file and --screenshots the directory: replace (atomically) what an
     // earlier run wrote there.
     let base = (dir as NSString).appendingPathComponent(name)
-    try SafeFile.replace(path: base + ".txt", contents: Screenshot.text(b))
-    try SafeFile.replace(path: base + ".ansi", contents: Screenshot.ansi(b))
-    written.append(base + ".txt")
+    do {
+      try SafeFile.replace(path: base + ".txt", contents: Screenshot.text(b))
+      try SafeFile.replace(path: base + ".ansi", contents: Screenshot.ansi(b))
+      written.append(base + ".txt")
+    } catch {
+      // The scene plays on: its expectations still count, and the summary names the failure.
+      failedWrites.append("\(error)")
+    }
   }
 }
 
@@ -172,13 +186,16 @@ struct Play: ParsableCommand {
     let player: ScenePlayer
     do { player = try ScenePlayer(scene: scene) } catch { throw CleanExit.failure("\(file): \(error)", code: 2) }
     print("scene: \(scene.title)")
-    do { try player.playToEnd(delegate: sink) } catch let e as SafeFileError {
-      throw CleanExit.failure("screenshot not written: \(e)", code: 1)
-    }
+    try player.playToEnd(delegate: sink)
     for r in player.results { print(r.rendered) }
-    if let flipbook {
-      do { try SafeFile.replace(path: flipbook, contents: Screenshot.flipBook(sink.frames)) } catch {
-        throw CleanExit.failure("\(error)", code: 1)
+    var writeFailures = sink.failedWrites
+    if let flipbook, let book = sink.book {
+      do { try SafeFile.replace(path: flipbook, contents: book.contents) } catch { writeFailures.append("\(error)") }
+      if book.droppedCount > 0 {
+        var err = StandardError()
+        print(
+          "normscope: flip-book \(flipbook): kept \(book.keptCount) frames, left out \(book.droppedCount) (limit \(book.budget >> 20) MiB)",
+          to: &err)
       }
     }
     if !sink.written.isEmpty { print("screenshots: " + sink.written.joined(separator: ", ")) }
@@ -188,6 +205,7 @@ struct Play: ParsableCommand {
     let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
     print("\(name): \(player.passedCount) passed, \(player.failedCount) failed")
     if let f = player.failure { throw CleanExit.failure(f, code: 1) }
+    if !writeFailures.isEmpty { throw CleanExit.failure(writeFailures.joined(separator: "\n"), code: 1) }
     if player.failedCount > 0 { throw ExitCode(1) }
   }
 }

@@ -54,7 +54,8 @@ struct Train: ParsableCommand {
     let opt = experimentOptions.optimizerSettings
     let report = TrainReport(experiment: experiment, optimizer: opt)
     report.header(dataName: experimentOptions.data)
-    var recorder = metrics.map { _ in MetricsExport(for: experiment) }
+    // Opened before training: an unwritable path fails now, not after the run.
+    let recorder = try metrics.map { try MetricsFile(path: $0, export: MetricsExport(for: experiment)) }
     let interval = every ?? max(1, steps / 10)
     var failure: String? = nil
     for _ in 0..<steps {
@@ -70,13 +71,8 @@ struct Train: ParsableCommand {
           break
         }
       }
-      recorder?.capture(experiment)
+      try recorder?.capture(experiment)
       if printNow { report.row() }
-    }
-    if let recorder, let metrics {
-      do { try AtomicFile.write(recorder.render(metrics.hasSuffix(".csv") ? .csv : .jsonl), to: metrics) } catch {
-        throw CleanExit.failure("cannot write metrics: \(error)", code: 1)
-      }
     }
     if let failure { throw CleanExit.failure(failure, code: 1) }
     report.instrumentSummary()
@@ -92,6 +88,47 @@ struct Train: ParsableCommand {
   }
 }
 
+/// `--metrics FILE`: rows streamed to disk as each step ends (one write per step), so memory
+/// stays constant and an interrupted or failing run leaves a valid file up to its last step.
+/// The file is created (or truncated) before training starts.
+final class MetricsFile {
+  var export: MetricsExport
+  let format: MetricsExport.Format
+  let fd: Int32
+  let path: String
+
+  init(path: String, export: MetricsExport) throws {
+    self.export = export
+    self.path = path
+    format = path.hasSuffix(".csv") ? .csv : .jsonl
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard fd >= 0 else {
+      throw CleanExit.failure("cannot write \(path): \(String(cString: strerror(errno)))", code: 1)
+    }
+    try write(export.header(format))
+  }
+
+  deinit { close(fd) }
+
+  func capture(_ e: Experiment) throws {
+    export.capture(e)
+    try write(export.drain(format))
+  }
+
+  /// Writes all of `text` (retrying short writes and EINTR) or fails with one plain line.
+  func write(_ text: String) throws {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+      let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw CleanExit.failure("cannot write \(path): \(String(cString: strerror(errno)))", code: 1)
+      }
+      bytes = bytes.dropFirst(n)
+    }
+  }
+}
+
 /// Ends the process with a message on standard error and an exit status.
 enum CleanExit {
   static func failure(_ message: String, code: Int32) -> ExitCode {
@@ -103,6 +140,3 @@ enum CleanExit {
   }
 }
 
-struct StandardError: TextOutputStream {
-  mutating func write(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
-}

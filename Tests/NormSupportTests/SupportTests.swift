@@ -21,13 +21,13 @@ struct SupportTests {
       _ = Int(clamping: Float(v))
       _ = Int(clamping: v, rounding: .toNearestOrAwayFromZero)
       _ = Int(clamping: v, rounding: .up, nan: -1)
-      let b = Int.bucket(v, count: 7)
+      let b = Int.bucket(v as Double, count: 7)
       #expect((0..<7).contains(b))
     }
     #expect(Int(clamping: Double.nan, nan: 42) == 42)
     #expect(Int(clamping: 2.5, rounding: .toNearestOrAwayFromZero) == 3)
-    #expect(Int.bucket(1, count: 4) == 3)
-    #expect(Int.bucket(0.5, count: 4) == 2)
+    #expect(Int.bucket(1.0 as Double, count: 4) == 3)
+    #expect(Int.bucket(0.5 as Float, count: 4) == 2)
   }
 
   @Test("printable replaces every control and invisible format character with ?")

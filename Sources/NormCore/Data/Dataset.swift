@@ -1,3 +1,5 @@
+import NormSupport
+
 /// A labelled classification data set held in memory: `count` samples of `sampleShape`,
 /// stored row-major in `features`, with integer labels in 0..<classCount.
 public struct Dataset: Sendable, Equatable {
@@ -46,7 +48,7 @@ public struct Dataset: Sendable, Equatable {
     var order = Array(0..<count)
     var rng = SeededRNG(seed: seed, stream: "split")
     rng.shuffle(&order)
-    var nVal = Int((Double(count) * validationFraction).rounded())
+    var nVal = Int(clamping: Double(count) * validationFraction, rounding: .toNearestOrAwayFromZero)
     if validationFraction > 0 && count > 1 { nVal = min(max(nVal, 1), count - 1) }
     let val = subset(order[0..<nVal])
     let train = subset(order[nVal...])

@@ -1,4 +1,5 @@
 import NormLab
+import NormSupport
 
 /// The decision regions of a classifier on 2-D data: each cell shows two grid points as an
 /// upper half block (foreground = upper point's class, background = lower point's), dimmed by
@@ -61,8 +62,8 @@ public struct DecisionSurfaceView: Widget {
       let fx = (p.x - surface.xRange.lowerBound) / (surface.xRange.upperBound - surface.xRange.lowerBound)
       let fy = (surface.yRange.upperBound - p.y) / (surface.yRange.upperBound - surface.yRange.lowerBound)
       guard fx >= 0, fx <= 1, fy >= 0, fy <= 1 else { continue }
-      let cx = min(Int(fx * Float(area.width)), area.width - 1)
-      let cy = min(Int(fy * Float(area.height)), area.height - 1)
+      let cx = Int.bucket(fx, count: area.width)
+      let cy = Int.bucket(fy, count: area.height)
       let st = mono ? Style(attributes: .bold) : Style(foreground: classColor(p.label, bright: true))
       let letters = Array("ABCDEFGHIJ")
       let symbol: String = mono ? String(letters[p.label % 10]) : "•"

@@ -1,4 +1,5 @@
 import NormLab
+import NormSupport
 
 /// A distribution over time, TensorBoard-style: x = snapshot (oldest left), y = activation
 /// value (the histogram's fixed range, high at the top), colour = density. Each cell shows two
@@ -64,7 +65,7 @@ public struct Heatmap: Widget {
             guard t > 0 else { continue }
             let sh = theme.shades
             let st = theme.colors == .mono ? Style.plain : Style(foreground: theme.density(t))
-            buffer.put(sh[min(Int(t * Float(sh.count)), sh.count - 1)], x, plot.y + row, st)
+            buffer.put(sh[Int.bucket(t, count: sh.count)], x, plot.y + row, st)
           }
         }
       }

@@ -1,4 +1,5 @@
 import NormLab
+import NormSupport
 
 /// A histogram drawn with eighth-block bars. One histogram, or two overlaid as grouped bars
 /// (each bin shows the first in its left column and the second in its right). The fixed bin
@@ -44,7 +45,7 @@ public struct HistogramChart: Widget {
       for (g, dens) in merged.enumerated() {
         let st = histograms[g].1
         for i in 0..<shown {
-          let level = Int((dens[i] / top * Float(barRows * 8)).rounded())
+          let level = Int(clamping: dens[i] / top * Float(barRows * 8), rounding: .toNearestOrAwayFromZero)
           for c in 0..<(colsPerBin / groups) {
             let x = x0 + i * colsPerBin + g * (colsPerBin / groups) + c
             for r in 0..<barRows {

@@ -1,4 +1,5 @@
 import NormCore
+import NormSupport
 
 /// A line chart drawn with sub-cell dots (braille 2×4, quadrants 2×2 or ASCII), with y-axis
 /// tick labels, first/last step on the x axis, a legend and several coloured series. With
@@ -102,10 +103,10 @@ public struct LineChart: Widget {
           prev = nil
           continue
         }
-        let px = Int((Double(s.steps[i] - xMin) / span * Double(canvas.width - 1)).rounded())
+        let px = Int(clamping: Double(s.steps[i] - xMin) / span * Double(canvas.width - 1), rounding: .toNearestOrAwayFromZero)
         let f = (t - lo) / (hi - lo)
         guard f.isFinite else { continue }
-        let py = Int(((1 - min(max(f, 0), 1)) * Double(canvas.height - 1)).rounded())
+        let py = Int(clamping: (1 - min(max(f, 0), 1)) * Double(canvas.height - 1), rounding: .toNearestOrAwayFromZero)
         if s.dotted {
           if px % 2 == 0 { canvas.set(px, py, s.style) }
         } else if let p = prev {

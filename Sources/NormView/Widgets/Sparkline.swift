@@ -1,3 +1,5 @@
+import NormSupport
+
 /// A one-row trend of the most recent values with eighth blocks (ASCII: . o #), scaled to
 /// the shown range; non-finite values show as "!".
 public struct Sparkline: Widget {
@@ -24,7 +26,7 @@ public struct Sparkline: Widget {
         continue
       }
       let f = hi > lo ? (v - lo) / (hi - lo) : 0.5
-      buffer.put(eighths[1 + min(7, Int(f * 7.999))], x, area.y, style)
+      buffer.put(eighths[1 + min(7, max(0, Int(clamping: f * 7.999)))], x, area.y, style)
     }
   }
 }
