@@ -3,7 +3,8 @@
 // subnormals, extremes, rounding edges, or raw bit patterns) and fed to `formatNumber`, to every
 // widget that draws numbers (LineChart, Sparkline, HistogramChart, Heatmap, PercentileBandChart,
 // DecisionSurfaceView, Table, StatusBar), to the whole dashboard with hostile records (every
-// panel, zoomed or not, at small and odd sizes), and to every screenshot exporter.
+// panel, zoomed or not, at small and odd sizes), and to every screenshot exporter and the
+// flip-book (with a hostile byte budget).
 import NormCore
 import NormFuzzDriver
 import NormLab
@@ -113,6 +114,9 @@ func export(_ b: Buffer, _ r: inout ByteReader) {
   let text = Screenshot.text(b)
   check(!hasControl(text, allowingNewline: true), "control character in a text screenshot")
   _ = Screenshot.export(b, as: ScreenshotFormat.allCases[r.int(0...ScreenshotFormat.allCases.count - 1)])
+  var book = FlipBook(budget: r.int(0...1 << 16))
+  for _ in 0..<r.int(0...3) { book.append(label: formatNumber(r.double()), buffer: b) }
+  check(!hasControl(book.contents, allowingNewline: true), "control character in a flip-book")
 }
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -30,7 +30,9 @@ final class MemorySink: ScenePlayerDelegate {
   let width: Int
   let height: Int
   let theme: Theme
-  var frames: [(label: String, buffer: Buffer)] = []
+  /// The flip-book, as `play --flipbook` builds it, with a small budget so that the budget path
+  /// runs too; past `maxFrames` (or the budget) frames are counted, not rendered.
+  var book = FlipBook(budget: 96 << 10)
   var screenshots = 0
 
   init(width: Int, height: Int, theme: Theme) {
@@ -57,8 +59,8 @@ final class MemorySink: ScenePlayerDelegate {
   }
 
   func scenePlayer(_ player: ScenePlayer, finished statement: Statement) throws {
-    guard frames.count < maxFrames else { return }
-    frames.append(("line \(statement.line), step \(player.experiment.step): \(statement.text)", render(player)))
+    if book.isFull || book.keptCount >= maxFrames { return book.skip() }
+    book.append(label: "line \(statement.line), step \(player.experiment.step): \(statement.text)", buffer: render(player))
   }
 
   func scenePlayer(_ player: ScenePlayer, screenshot name: String) throws {
@@ -117,8 +119,7 @@ public func fuzzScene(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   guard let player = try? ScenePlayer(scene: bounded(scene)) else { return 0 }
   do { try player.playToEnd(delegate: sink) } catch { fatalError("the in-memory sink never throws") }
   for r in player.results { check(!hasControl(r.rendered, allowingNewline: true), "control character in a result") }
-  let book = Screenshot.flipBook(sink.frames)
-  check(!hasControl(book, allowingNewline: true), "control character in the flip-book")
+  check(!hasControl(sink.book.contents, allowingNewline: true), "control character in the flip-book")
   return 0
 }
 
