@@ -11,11 +11,24 @@ public enum DataLoader {
   ///
   /// - A first line with any non-numeric field is a header and is skipped.
   /// - Blank lines and lines starting with `#` are ignored.
+  /// - Lines end at `\n`, `\r\n` or a lone `\r` (old Mac files), so line numbers in errors are
+  ///   the ones an editor shows for any of the three.
+  /// - A UTF-8 byte-order mark at the start is skipped (it would otherwise make the first data
+  ///   row look like a header).
+  /// - Control characters other than tab, CR and LF (a NUL, an ESC, …) are an error at their
+  ///   line and column, wherever they are: C's number parser stops at a NUL, so `1<NUL>5` would
+  ///   otherwise read as 1.
   /// - Labels are whole numbers ≥ 0, or text: text labels become classes numbered in sorted
   ///   order (their names are kept).
-  /// - Every row must have the same number of fields; features must be finite numbers.
+  /// - Every row must have the same number of fields.
+  /// - Features must be finite 32-bit floats: `inf`, `nan` and values beyond ±3.4e38 (which
+  ///   would become infinite) are errors at their line and column, because one non-finite
+  ///   input makes every loss and gradient NaN. Huge finite values such as `1e30` are accepted
+  ///   as they are: they are legitimate (if unwise) data, and a network that diverges on them
+  ///   shows the divergence.
   public static func parseCSV(_ bytes: [UInt8], fileName: String) throws -> Dataset {
-    guard let text = String(validating: bytes, as: UTF8.self) else {
+    let hasBOM = bytes.starts(with: [0xEF, 0xBB, 0xBF])
+    guard let text = String(validating: hasBOM ? bytes[3...] : bytes[...], as: UTF8.self) else {
       throw NormError("\(fileName): not UTF-8 text")
     }
     var width: Int? = nil
@@ -24,11 +37,27 @@ public enum DataLoader {
     var sawHeader = false
     var lineNumber = 0
     var dataLines = [Int]()
-    for rawLine in text.textLines() {
+    for line in csvLines(text) {
       lineNumber += 1
-      var line = Substring(rawLine)
-      if line.hasSuffix("\r") { line = line.dropLast() }
       let trimmed = line.trimmingSpaces
+      if let (column, byte) = firstControlByte(line) {
+        let name = byte == 0 ? "NUL" : "0x" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+        let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+        // The field holding it: a feature field is "not a number", anything else is just text.
+        var start = 1
+        var index = 0
+        while index < fields.count - 1 && start + fields[index].utf8.count < column {
+          start += fields[index].utf8.count + 1
+          index += 1
+        }
+        if !trimmed.hasPrefix("#") && index < fields.count - 1 {
+          throw NormError(
+            "\(fileName):\(lineNumber):\(column): '\(excerpt(fields[index].trimmingSpaces))' is not a number: "
+              + "it contains the control character \(name)")
+        }
+        throw NormError(
+          "\(fileName):\(lineNumber):\(column): the control character \(name) cannot appear in a CSV file")
+      }
       if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
       let fields = line.split(separator: ",", omittingEmptySubsequences: false)
       if width == nil && !sawHeader && features.isEmpty && rawLabels.isEmpty
@@ -49,9 +78,16 @@ public enum DataLoader {
       for field in fields.dropLast() {
         let t = field.trimmingSpaces
         guard let v = Float(t) else {
-          throw NormError("\(fileName):\(lineNumber):\(column): '\(t)' is not a number")
+          throw NormError("\(fileName):\(lineNumber):\(column): '\(excerpt(t))' is not a number")
         }
-        guard v.isFinite else { throw NormError("\(fileName):\(lineNumber):\(column): '\(t)' is not finite") }
+        guard v.isFinite else {
+          // "1e39" is a finite number too large for a Float; "inf" and "nan" are not numbers.
+          if v.isInfinite, !t.lowercased().contains("inf") {
+            throw NormError(
+              "\(fileName):\(lineNumber):\(column): '\(excerpt(t))' is too large (features must lie within ±3.4e38)")
+          }
+          throw NormError("\(fileName):\(lineNumber):\(column): '\(excerpt(t))' is not finite")
+        }
         features.append(v)
         column += field.utf8.count + 1
       }
@@ -132,6 +168,42 @@ public enum DataLoader {
     let classes = Int(l.max()!) + 1
     guard classes >= 2 else { throw NormError("\(labelsName): only one class in the labels") }
     return Dataset(name: imagesName, sampleShape: [1, rows, cols], features: f, labels: l, classCount: classes)
+  }
+}
+
+extension DataLoader {
+  /// The lines of a CSV file: split at `\n`, at `\r\n` and at a lone `\r` (old Mac line
+  /// endings), so every kind of file gets the line numbers an editor shows. (`textLines()`,
+  /// which scenes use, keeps a lone `\r` as blank space.)
+  static func csvLines(_ text: String) -> [Substring] {
+    var lines = [Substring]()
+    let u = text.utf8
+    var start = u.startIndex
+    var i = u.startIndex
+    while i < u.endIndex {
+      let b = u[i]
+      guard b == 0x0A || b == 0x0D else {
+        u.formIndex(after: &i)
+        continue
+      }
+      lines.append(text[start..<i])
+      u.formIndex(after: &i)
+      if b == 0x0D, i < u.endIndex, u[i] == 0x0A { u.formIndex(after: &i) }
+      start = i
+    }
+    lines.append(text[start..<u.endIndex])
+    return lines
+  }
+
+  /// The 1-based byte column and value of the first C0 control byte in `line` other than tab
+  /// and CR, if any.
+  static func firstControlByte(_ line: Substring) -> (column: Int, byte: UInt8)? {
+    var column = 1
+    for b in line.utf8 {
+      if b < 0x20 && b != 0x09 && b != 0x0D { return (column, b) }
+      column += 1
+    }
+    return nil
   }
 }
 
