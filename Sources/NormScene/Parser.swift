@@ -161,15 +161,7 @@ private struct Parse {
           col, "expected `variant NAME: model spec`, e.g. `variant bn: linear 100, batchnorm, relu, linear 10`")
       }
       let name = text[..<colon].trimmingCharacters(in: " ")
-      guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }),
-        name.first!.isLetter
-      else {
-        return error(col, "a variant name is letters, digits, - and _, starting with a letter; found '\(name)'")
-      }
-      guard !SceneParser.headerKeywords.contains(name) && !["and", "or", "not", "true", "false", "for"].contains(name)
-      else {
-        return error(col, "'\(name)' is a reserved word; choose another variant name")
-      }
+      if let problem = VariantNaming.problem(name) { return error(col, problem) }
       if scene.variants.contains(where: { $0.name == name }) {
         return error(col, "a variant named '\(name)' already exists")
       }
@@ -199,30 +191,38 @@ private struct Parse {
           o.nesterov = true
           continue
         }
-        guard kv.count == 2, let v = Float(kv[1]), v.isFinite, v >= 0 else {
+        guard kv.count == 2, let v = Float(kv[1]) else {
           return error(w.column, "expected momentum=, weight_decay= or nesterov, found '\(w.text)'")
         }
+        let check: (Float) -> String?
         switch kv[0] {
-        case "momentum": o.momentum = v
-        case "weight_decay", "wd": o.weightDecay = v
-        case "beta1": o.beta1 = v
-        case "beta2": o.beta2 = v
+        case "momentum": check = Limits.checkMomentum
+        case "weight_decay", "wd": check = Limits.checkWeightDecay
+        case "beta1", "beta2": check = Limits.checkBeta
         default:
           return error(
             w.column,
             "optimizer has no option '\(kv[0])'"
               + hint(for: kv[0], among: ["momentum", "weight_decay", "nesterov", "beta1", "beta2"]))
         }
+        if let need = check(v) { return error(w.column, "\(kv[0]) must be \(need), found '\(kv[1])'") }
+        switch kv[0] {
+        case "momentum": o.momentum = v
+        case "beta1": o.beta1 = v
+        case "beta2": o.beta2 = v
+        default: o.weightDecay = v
+        }
       }
       scene.optimizer = o
     case "lr":
-      guard args.count == 1, let v = number(args.first, Float.self), v.isFinite, v >= 0 else {
-        return error(args.first?.column ?? first.column + 3, "lr needs a number ≥ 0, e.g. `lr 0.5`")
+      guard args.count == 1, let v = number(args.first, Float.self), Limits.checkLearningRate(v) == nil else {
+        return error(
+          args.first?.column ?? first.column + 3, "lr must be \(Limits.learningRateRule), e.g. `lr 0.5`")
       }
       scene.optimizer.learningRate = v
     case "batch":
-      guard args.count == 1, let v = number(args.first, Int.self), v >= 1, v <= 100_000 else {
-        return error(args.first?.column ?? first.column + 6, "batch needs a whole number from 1 to 100000")
+      guard args.count == 1, let v = number(args.first, Int.self), Limits.checkBatchSize(v) == nil else {
+        return error(args.first?.column ?? first.column + 6, "batch must be \(Limits.batchSizeRule), e.g. `batch 60`")
       }
       scene.batchSize = v
     case "init":
@@ -231,9 +231,10 @@ private struct Parse {
       }
       scene.initialization.scheme = scheme
       for w in args.dropFirst() {
-        guard w.text.hasPrefix("scale="), let v = Float(w.text.dropFirst(6)), v > 0, v.isFinite else {
+        guard w.text.hasPrefix("scale="), let v = Float(w.text.dropFirst(6)) else {
           return error(w.column, "expected scale=FACTOR, found '\(w.text)'")
         }
+        if let need = Limits.checkInitScale(v) { return error(w.column, "scale must be \(need), found '\(w.text)'") }
         scene.initialization.scale = v
       }
     case "loss":
@@ -242,8 +243,8 @@ private struct Parse {
       }
       scene.loss = l
     case "validation":
-      guard let v = number(args.first, Double.self), v >= 0, v < 1 else {
-        return error(args.first?.column ?? first.column + 11, "validation needs a fraction in [0, 1)")
+      guard let v = number(args.first, Double.self), Limits.checkValidationFraction(v) == nil else {
+        return error(args.first?.column ?? first.column + 11, "validation needs \(Limits.validationFractionRule)")
       }
       scene.validationFraction = v
     case "instruments":
@@ -319,15 +320,17 @@ private struct Parse {
       guard let what = args.first else { return error(first.column + 4, "set what? lr, batch, optimizer or mode") }
       switch what.text.lowercased() {
       case "lr":
-        guard args.count >= 2, let v = Float(args[1].text), v.isFinite, v >= 0 else {
-          return error(args.count >= 2 ? args[1].column : what.column + 3, "set lr needs a number ≥ 0")
+        guard args.count >= 2, let v = Float(args[1].text), Limits.checkLearningRate(v) == nil else {
+          return error(
+            args.count >= 2 ? args[1].column : what.column + 3, "set lr needs \(Limits.learningRateRule)")
         }
         guard let vs = variantList(args, from: 2) else { return }
         add(.setLearningRate(v, variants: vs), raw)
       case "batch":
-        guard args.count == 2, let v = Int(args[1].text), v >= 1, v <= 100_000 else {
+        guard args.count == 2, let v = Int(args[1].text), Limits.checkBatchSize(v) == nil else {
           return error(
-            args.count >= 2 ? args[1].column : what.column + 6, "set batch needs a whole number from 1 to 100000")
+            args.count >= 2 ? args[1].column : what.column + 6,
+            "set batch must be \(Limits.batchSizeRule)")
         }
         add(.setBatch(v), raw)
       case "optimizer":
@@ -337,8 +340,8 @@ private struct Parse {
         var lr: Float? = nil
         var i = 2
         if i + 1 < args.count, args[i].text.lowercased() == "lr" {
-          guard let v = Float(args[i + 1].text), v >= 0 else {
-            return error(args[i + 1].column, "lr needs a number ≥ 0")
+          guard let v = Float(args[i + 1].text), Limits.checkLearningRate(v) == nil else {
+            return error(args[i + 1].column, "lr needs \(Limits.learningRateRule)")
           }
           lr = v
           i += 2

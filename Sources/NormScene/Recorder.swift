@@ -1,5 +1,6 @@
 import NormCore
 import NormLab
+import NormSupport
 
 /// Turns what happened in a live session into a `.scene` file: the experiment's header, then
 /// every recorded change at the step it happened, with `run N` in between. Playing the file
@@ -17,7 +18,7 @@ public enum SceneRecorder {
     out += "title \"Recorded session (steps 0–\(e.step))\"\n"
     out += "seed \(c.seed)\n"
     out += "data \(dataName)" + dataParameters.keys.sorted().map { " \($0)=\(dataParameters[$0]!)" }.joined() + "\n"
-    for v in c.variants { out += "variant \(v.name): \(v.model)\n" }
+    for v in c.variants { out += "variant \(v.name): \(oneLine(model: v.model))\n" }
     let o = c.optimizer
     out +=
       "optimizer \(o.kind.rawValue)" + (o.kind == .momentum ? " momentum=\(o.momentum)" : "")
@@ -58,7 +59,16 @@ public enum SceneRecorder {
       case .freezeNormAffine(let f): out += (f ? "freeze" : "unfreeze") + " affine\(who)\n"
       case .resetRunningStatistics: out += "reset stats\(who)\n"
       case .reestimateRunningStatistics(let n): out += "reestimate stats \(n)\(who)\n"
-      case .dataset(let d): out += "# data changed: \(d) (not reproducible from a recording)\n"
+      case .dataset(let d):
+        // The descriptions `ScenePlayer` gives `Experiment.setData` for `shift data …` and
+        // `restore data`; data changed any other way cannot be written as a statement.
+        if d.hasPrefix(shiftedPrefix) {
+          out += "shift data \(printable(d.dropFirst(shiftedPrefix.count)))\n"
+        } else if d == restoredDescription {
+          out += "restore data\n"
+        } else {
+          out += "# data changed: \(printable(d)) (not reproducible from a recording)\n"
+        }
       case .mark(let m): out += "mark \"\(m)\"\n"
       case .pause, .resume, .singleStep: break
       }
@@ -68,6 +78,87 @@ public enum SceneRecorder {
     if let p = view.panel { out += "show panel \(p)\n" }
     if view.zoomed { out += "zoom\n" }
     out += "screenshot recorded-end\n"
+    return out
+  }
+
+  /// How `ScenePlayer` describes the data after `shift data ARGS` ("shifted: ARGS") and after
+  /// `restore data`, in the experiment's events.
+  static let shiftedPrefix = "shifted: "
+  static let restoredDescription = "original data"
+
+  /// `model` as one scene line. A spec may be written one layer per line (the command line
+  /// accepts that), and a variant line cannot span lines, so such a spec is rewritten from its
+  /// parsed layers: the same layers, keywords and options, separated by commas.
+  static func oneLine(model: String) -> String {
+    guard model.unicodeScalars.contains(where: { $0.value < 0x20 || $0 == "#" || $0 == "\"" }),
+      let spec = try? ModelSpec(parsing: model)
+    else { return model }
+    return spec.layers.map { l in
+      ([l.keyword.text] + l.positional.map(\.text) + l.options.map { "\($0.key.text)=\($0.value.text)" })
+        .joined(separator: " ")
+    }.joined(separator: ", ")
+  }
+}
+
+/// The one rule for variant names, shared by the scene language (`variant NAME: spec`), the
+/// command line (`--model 'NAME: spec'` and the names it makes up) and recordings, so every
+/// variant the command line creates can be written into a `.scene` file and played back.
+///
+/// A name is letters, digits, `-` and `_`, starting with a letter (so it reads as one word in
+/// expressions such as `final_loss(bn-2)`), and is not one of ``reservedWords``.
+public enum VariantNaming {
+  /// Words a variant may not be called: the scene header keywords and the words expressions
+  /// and variant lists use.
+  public static let reservedWords = SceneParser.headerKeywords + ["and", "or", "not", "true", "false", "for"]
+
+  /// Nil when `name` is a valid variant name; otherwise why not.
+  public static func problem(_ name: some StringProtocol) -> String? {
+    guard let first = name.first, first.isLetter,
+      name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+    else {
+      return "a variant name is letters, digits, - and _, starting with a letter; found '\(excerpt(name))'"
+    }
+    if reservedWords.contains(String(name)) {
+      return "'\(excerpt(name))' is a reserved word; choose another variant name"
+    }
+    return nil
+  }
+
+  /// The variants for command-line `--model` texts: `NAME: spec` keeps NAME (which must pass
+  /// ``problem(_:)``); otherwise the variant is named after the norms it uses, joined with `_`
+  /// (`batchnorm_layernorm`), or `plain` when it uses none. A name already taken gets `-2`,
+  /// `-3`, ….
+  public static func variants(from specs: [String]) throws -> [VariantSpec] {
+    var out = [VariantSpec]()
+    for s in specs {
+      var name: String? = nil
+      var model = s
+      if let colon = s.firstIndex(of: ":") {
+        let head = s[..<colon].trimmingCharacters(in: " \t")
+        // Text before the first colon that could be a name is one; anything else (spaces,
+        // commas) is part of the spec, whose parser reports it.
+        if !head.isEmpty, head.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) {
+          if let p = problem(head) { throw NormError("--model '\(excerpt(s))': \(p)") }
+          name = head
+          model = s[s.index(after: colon)...].trimmingCharacters(in: " \t")
+        }
+      }
+      if name == nil {
+        let norms = ["batchnorm", "batchrenorm", "layernorm", "groupnorm", "instancenorm", "rmsnorm"]
+        var used = [String]()
+        for l in (try? ModelSpec(parsing: model))?.layers ?? [] where norms.contains(l.keyword.text) {
+          if !used.contains(l.keyword.text) { used.append(l.keyword.text) }
+        }
+        name = used.isEmpty ? "plain" : used.joined(separator: "_")
+      }
+      var unique = name!
+      var k = 2
+      while out.contains(where: { $0.name == unique }) {
+        unique = "\(name!)-\(k)"
+        k += 1
+      }
+      out.append(VariantSpec(name: unique, model: model))
+    }
     return out
   }
 }

@@ -1,7 +1,8 @@
-import NormSupport
 import ArgumentParser
 import NormCore
 import NormLab
+import NormScene
+import NormSupport
 
 /// The flags that define an experiment, shared by `train` and `shot`.
 struct ExperimentOptions: ParsableArguments {
@@ -64,20 +65,35 @@ struct ExperimentOptions: ParsableArguments {
 
   func validate() throws {
     guard models.count <= 4 else { throw ValidationError("at most 4 --model variants, got \(models.count)") }
-    guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
+    // Ranges are NormLab's `Limits`, the same the scene language checks.
+    if let need = Limits.checkBatchSize(batch) { throw ValidationError("--batch must be \(need), got \(batch)") }
     guard OptimizerSettings.Kind(rawValue: optimizer) != nil else {
       throw ValidationError(
         "--optimizer must be sgd, momentum or adam, got '\(optimizer)'"
           + hint(for: optimizer, among: ["sgd", "momentum", "adam"]))
     }
-    if let lr { guard lr.isFinite, lr >= 0 else { throw ValidationError("--lr must be a number ≥ 0") } }
+    if let lr, let need = Limits.checkLearningRate(lr) { throw ValidationError("--lr must be \(need), got \(lr)") }
+    if let need = Limits.checkMomentum(momentum) {
+      throw ValidationError("--momentum must be \(need), got \(momentum)")
+    }
+    if let need = Limits.checkWeightDecay(weightDecay) {
+      throw ValidationError("--weight-decay must be \(need), got \(weightDecay)")
+    }
     guard InitScheme(parsing: self.`init`) != nil else {
       throw ValidationError("--init must be pytorch, kaiming, xavier or normal:STD, got '\(self.`init`)'")
     }
-    guard initScale.isFinite, initScale > 0 else { throw ValidationError("--init-scale must be > 0") }
+    if let need = Limits.checkInitScale(initScale) {
+      throw ValidationError("--init-scale must be \(need), got \(initScale)")
+    }
     guard LossKind(rawValue: loss) != nil else { throw ValidationError("--loss must be ce or mse, got '\(loss)'") }
-    guard valFraction >= 0, valFraction < 1 else { throw ValidationError("--val-fraction must be in [0, 1)") }
-    if let freeze { guard freeze == "norm" else { throw ValidationError("--freeze accepts 'norm', got '\(freeze)'") } }
+    if let need = Limits.checkValidationFraction(valFraction) {
+      throw ValidationError("--val-fraction must be \(need), got \(valFraction)")
+    }
+    if let freeze {
+      guard freeze == "norm" else { throw ValidationError("--freeze accepts 'norm', got '\(excerpt(freeze))'") }
+    }
+    // Names follow the scene language's rule, so a live session's recording plays back.
+    do { _ = try VariantNaming.variants(from: models) } catch { throw ValidationError("\(error)") }
     guard sampleEvery >= 1 else { throw ValidationError("--sample-every must be at least 1") }
     guard icsEvery >= 0, smoothnessEvery >= 0 else {
       throw ValidationError("--ics-every and --smoothness-every must be ≥ 0")
@@ -110,7 +126,7 @@ struct ExperimentOptions: ParsableArguments {
     }
     let specs = models.isEmpty ? Train.defaultModels(for: dataset) : models
     let config = ExperimentConfig(
-      variants: VariantNaming.variants(from: specs), data: dataset, optimizer: optimizerSettings, batchSize: batch,
+      variants: try VariantNaming.variants(from: specs), data: dataset, optimizer: optimizerSettings, batchSize: batch,
       seed: seed,
       initialization: InitSettings(scheme: InitScheme(parsing: self.`init`)!, scale: initScale),
       loss: LossKind(rawValue: loss)!, validationFraction: valFraction, instruments: instrumentSettings)

@@ -59,40 +59,6 @@ enum DataSource {
   }
 }
 
-/// Names variants: `NAME: spec` keeps NAME; otherwise the norms used ("plain" when none).
-enum VariantNaming {
-  static func variants(from specs: [String]) -> [VariantSpec] {
-    var out = [VariantSpec]()
-    for s in specs {
-      var name: String? = nil
-      var model = s
-      if let colon = s.firstIndex(of: ":") {
-        let head = s[..<colon].trimmingCharacters(in: .whitespaces)
-        if !head.isEmpty, head.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) {
-          name = head
-          model = String(s[s.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-        }
-      }
-      if name == nil {
-        let norms = ["batchnorm", "batchrenorm", "layernorm", "groupnorm", "instancenorm", "rmsnorm"]
-        var used = [String]()
-        for l in (try? ModelSpec(parsing: model))?.layers ?? [] where norms.contains(l.keyword.text) {
-          if !used.contains(l.keyword.text) { used.append(l.keyword.text) }
-        }
-        name = used.isEmpty ? "plain" : used.joined(separator: "+")
-      }
-      var unique = name!
-      var k = 2
-      while out.contains(where: { $0.name == unique }) {
-        unique = "\(name!)-\(k)"
-        k += 1
-      }
-      out.append(VariantSpec(name: unique, model: model))
-    }
-    return out
-  }
-}
-
 /// Prints the progress table of `normscope train`.
 struct TrainReport {
   let experiment: Experiment

@@ -1,0 +1,70 @@
+import NormCore
+
+/// The ranges every way of configuring an experiment accepts, in one place: the command line
+/// (`train`, `shot`, `live`) and the scene language check the same settings with these
+/// functions, so a value one accepts the other accepts too, and a recording of a live session
+/// always plays back.
+///
+/// Each `check…` function returns nil for an acceptable value and otherwise what the value must
+/// be ("a number in [0, 1)"), for the caller to put after the setting's name:
+/// `--momentum must be a number in [0, 1), got nan`. NaN fails every check.
+///
+/// | setting | accepted |
+/// |---|---|
+/// | learning rate | 0 … 1e6 (``maxLearningRate``) |
+/// | momentum, Adam β₁ and β₂ | [0, 1) |
+/// | weight decay | finite, ≥ 0 |
+/// | batch size | 1 … 2²⁷ (``maxBatchSize``) |
+/// | init scale | finite, > 0 |
+/// | validation fraction | [0, 1) |
+public enum Limits {
+  /// Largest learning rate: far beyond where any model here diverges, and small enough that a
+  /// learning rate times a gradient stays a finite number.
+  public static let maxLearningRate: Float = 1e6
+
+  /// Largest batch size: 2²⁷, ``Experiment/maxBatchValues``. One forward holds at most that
+  /// many values and every sample has at least one, so a larger batch could never run. (The
+  /// batch actually drawn is also clamped to the training set.)
+  public static let maxBatchSize = Experiment.maxBatchValues
+
+  /// What a learning rate must be.
+  public static let learningRateRule = "a number from 0 to 1e6"
+  /// A learning rate: 0 … ``maxLearningRate``.
+  public static func checkLearningRate(_ v: Float) -> String? {
+    v >= 0 && v <= maxLearningRate ? nil : learningRateRule
+  }
+
+  /// SGD momentum: [0, 1). (At 1 or above the velocity never decays.)
+  public static func checkMomentum(_ v: Float) -> String? {
+    v >= 0 && v < 1 ? nil : "a number in [0, 1)"
+  }
+
+  /// Adam's β₁ or β₂: [0, 1) (Adam divides by 1 − βᵗ).
+  public static func checkBeta(_ v: Float) -> String? {
+    v >= 0 && v < 1 ? nil : "a number in [0, 1)"
+  }
+
+  /// L2 weight decay: finite and ≥ 0.
+  public static func checkWeightDecay(_ v: Float) -> String? {
+    v.isFinite && v >= 0 ? nil : "a finite number ≥ 0"
+  }
+
+  /// What a batch size must be.
+  public static let batchSizeRule = "at least 1 and at most \(maxBatchSize) (2^27)"
+  /// Mini-batch size: 1 … ``maxBatchSize``.
+  public static func checkBatchSize(_ v: Int) -> String? {
+    v >= 1 && v <= maxBatchSize ? nil : batchSizeRule
+  }
+
+  /// The factor initial weights are multiplied by: finite and > 0.
+  public static func checkInitScale(_ v: Float) -> String? {
+    v.isFinite && v > 0 ? nil : "a finite number > 0"
+  }
+
+  /// What a validation fraction must be.
+  public static let validationFractionRule = "a fraction in [0, 1)"
+  /// The fraction of the data held out for validation: [0, 1).
+  public static func checkValidationFraction(_ v: Double) -> String? {
+    v >= 0 && v < 1 ? nil : validationFractionRule
+  }
+}
