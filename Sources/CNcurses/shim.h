@@ -87,8 +87,9 @@ static inline int ns_locale_is_utf8(void) {
 //   job lines over the screen).
 //
 // Handlers call only async-signal-safe functions (POSIX.1-2017 2.4.3: write, tcsetattr,
-// sigaction, raise) and store only to volatile sig_atomic_t and buffers filled before they
-// were installed. errno is preserved. All state below is `static` in this header, which only
+// sigaction, raise), store only to volatile sig_atomic_t, and read buffers only while
+// ns_screen_active says they are complete (they are filled with it at 0). errno is preserved.
+// The previous handler they chain to (the Swift backtracer) is that handler's own business. All state below is `static` in this header, which only
 // NormTerm's Terminal.swift uses (one translation unit, so one copy in the process).
 
 static volatile sig_atomic_t ns_signal_received = 0;
@@ -147,6 +148,7 @@ static inline void ns_install(int s, struct sigaction *sa, int keep_ignored) {
   struct sigaction old;
   if (sigaction(s, NULL, &old) != 0) return;
   if (keep_ignored && old.sa_handler == SIG_IGN) return;
+  if (old.sa_handler == sa->sa_handler) return;  // ours already (a second Terminal): keep the true previous
   ns_previous_action[s] = old;
   sigaction(s, sa, NULL);
 }

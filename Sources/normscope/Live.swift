@@ -5,6 +5,7 @@ import NormLab
 import NormScene
 import NormTerm
 import NormView
+import NormSupport
 
 struct Live: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -61,7 +62,10 @@ struct Live: ParsableCommand {
     let (name, params) =
       (try? DataSource.parseNameAndParameters(experimentOptions.data)) ?? (experimentOptions.data, [:])
     let builtin = BuiltinData.names.contains(name) && !FileManager.default.fileExists(atPath: experimentOptions.data)
-    let source = LabSource(scene: nil, dataName: builtin ? name : nil, dataParameters: params, recordDir: screenshotDir)
+    var source = LabSource(scene: nil, dataName: builtin ? name : nil, dataParameters: params, recordDir: screenshotDir)
+    // The training thread builds its own experiments (the probe above is only a check), so it
+    // must apply --freeze itself.
+    source.freezeNormAffine = experimentOptions.freeze == "norm"
     try Self.session(
       config: probe.config, source: source, present: present, screenshotDir: screenshotDir, glyphs: glyphs,
       colors: colors,
@@ -91,17 +95,17 @@ struct Live: ParsableCommand {
     guard FileManager.default.fileExists(atPath: screenshotDir, isDirectory: &isDir), isDir.boolValue else {
       throw CleanExit.failure("--screenshot-dir \(screenshotDir): no such directory", code: 2)
     }
-    guard isatty(1) == 1, isatty(0) == 1 else {
-      throw CleanExit.failure(
-        "standard output is not a terminal, so the live dashboard cannot open. Run headless instead: "
-          + "`normscope train …` prints tables, `normscope shot --output FILE …` writes a screenshot, "
-          + "`normscope play FILE --headless` plays a scene.", code: 1)
+    let headless =
+      "Run headless instead: `normscope train …` prints tables, `normscope shot --output FILE …` writes a "
+      + "screenshot, `normscope play FILE --headless` plays a scene."
+    if let problem = Terminal.notATerminal {
+      throw CleanExit.failure("\(problem), so the live dashboard cannot open. " + headless, code: 1)
     }
     let term: Terminal
     do {
       term = try Terminal(
         environment: env, forceColors: env["NO_COLOR"] != nil ? .mono : colors.flatMap(ColorMode.init(rawValue:)))
-    } catch { throw CleanExit.failure("\(error)", code: 1) }
+    } catch { throw CleanExit.failure("\(error). " + headless, code: 1) }
     let glyphSet = term.utf8 ? GlyphSet(rawValue: glyphs) ?? .braille : .ascii
     let theme = Theme(colors: env["NO_COLOR"] != nil ? .mono : term.colorMode, glyphs: glyphSet)
     let link = LabLink()
@@ -172,7 +176,7 @@ struct LiveApp {
 
   mutating func flash(_ m: String, seconds: Double = 4) {
     message = Text.sanitized(m)
-    messageUntil = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    messageUntil = ContinuousClock.now + .milliseconds(Int(clamping: min(seconds, 86_400) * 1000))
   }
 
   mutating func loop() -> LiveOutcome {
@@ -192,7 +196,7 @@ struct LiveApp {
           2: ("interrupted (SIGINT)", 130), 15: ("terminated (SIGTERM)", 143), 1: ("hung up (SIGHUP)", 129),
           3: ("quit (SIGQUIT)", 131),
         ]
-        let (name, code) = names[sig] ?? ("signal \(sig)", 128 + sig)
+        let (name, code) = names[sig] ?? (Terminal.signalName(sig), 128 + sig)
         return .signal(name: name, code: code, step: step)
       }
       let (snapshot, fatal, trainerMessage, version, snapshotVersion, sceneView, sceneViewVersion) = link.shared
@@ -346,20 +350,14 @@ struct LiveApp {
     return false
   }
 
-  /// Writes the current screen as .txt and .ansi into the screenshot directory (atomic, never
-  /// overwriting an earlier screenshot).
+  /// Writes the current screen as .txt and .ansi into the screenshot directory: complete files
+  /// under one new name, never replacing an earlier screenshot (another instance's included).
   func screenshot(step: Int) -> String {
     guard let b = lastBuffer else { return "nothing drawn yet" }
-    var n = 1
-    var base: String
-    repeat {
-      base = (screenshotDir as NSString).appendingPathComponent("normscope-step\(step)" + (n > 1 ? "-\(n)" : ""))
-      n += 1
-    } while FileManager.default.fileExists(atPath: base + ".txt")
-      || FileManager.default.fileExists(atPath: base + ".ansi")
     do {
-      try AtomicFile.write(Screenshot.text(b), to: base + ".txt")
-      try AtomicFile.write(Screenshot.ansi(b), to: base + ".ansi")
+      let base = try SafeFile.createUnique(
+        directory: screenshotDir, base: "normscope-step\(step)",
+        files: [("txt", Array(Screenshot.text(b).utf8)), ("ansi", Array(Screenshot.ansi(b).utf8))])
       return "screenshot: \(base).txt and .ansi"
     } catch { return "screenshot failed: \(error)" }
   }

@@ -4,6 +4,7 @@ import NormLab
 import NormScene
 import NormView
 import Synchronization
+import NormSupport
 
 /// What the UI asks the training thread to do.
 enum LabCommand: Sendable {
@@ -52,6 +53,16 @@ struct LabSource: Sendable {
   var dataName: String?
   var dataParameters: [String: String] = [:]
   var recordDir: String
+  /// `--freeze norm`: every experiment the session builds (at start and on reset) starts with
+  /// the norms' γ and β frozen.
+  var freezeNormAffine = false
+
+  /// A new experiment for a session without a scene, with the command line's freeze applied.
+  func experiment(_ config: ExperimentConfig) throws -> Experiment {
+    let e = try Experiment(config)
+    if freezeNormAffine { try e.setNormAffineFrozen(true) }
+    return e
+  }
 }
 
 final class LabLink: Sendable {
@@ -83,7 +94,7 @@ enum LabThread {
         player = try ScenePlayer(scene: scene)
         experiment = player!.experiment
       } else {
-        experiment = try Experiment(config)
+        experiment = try source.experiment(config)
       }
     } catch {
       link.shared.withLock { $0.fatal = "\(error)" }
@@ -154,10 +165,11 @@ enum LabThread {
             single = true
           case .faster: speed = speeds.first { $0 > speed } ?? speed
           case .slower: speed = speeds.last { $0 < speed } ?? speed
-          case .scaleLearningRate(let f): try experiment.setLearningRate(experiment.learningRate * f)
+          case .scaleLearningRate(let f):
+            try experiment.setLearningRate(min(experiment.learningRate * f, Limits.maxLearningRate))
           case .scaleBatch(let f):
             try experiment.setBatchSize(
-              max(1, min(experiment.trainData.count, Int((Float(experiment.batchSize) * f).rounded()))))
+              max(1, min(experiment.trainData.count, Int(clamping: Float(experiment.batchSize) * f, rounding: .toNearestOrAwayFromZero))))
           case .toggleInferenceMode: experiment.setInferenceMode(experiment.inferenceMode == .eval ? .train : .eval)
           case .reset:
             if let scene = source.scene {
@@ -165,7 +177,7 @@ enum LabThread {
               experiment = player!.experiment
               reportedEnd = false
             } else {
-              experiment = try Experiment(config)
+              experiment = try source.experiment(config)
             }
             recordStart = nil
           case .continueScene:
@@ -206,14 +218,11 @@ enum LabThread {
               let text = SceneRecorder.text(
                 experiment: experiment, dataName: name, dataParameters: source.dataParameters, startStep: start,
                 view: lastView ?? SceneView())
-              var n = 1
-              var path: String
-              repeat {
-                path = (source.recordDir as NSString).appendingPathComponent("recording-\(n).scene")
-                n += 1
-              } while FileManager.default.fileExists(atPath: path)
               do {
-                try AtomicFile.write(text, to: path)
+                // recording-1.scene, recording-2.scene, …: never another session's recording.
+                let path = try SafeFile.createUnique(
+                  directory: source.recordDir, base: "recording", extension: "scene", contents: Array(text.utf8),
+                  alwaysNumbered: true)
                 say("recorded \(path): play it with `normscope play \(path)`")
               } catch { say("recording not saved: \(error)") }
               recordStart = nil
@@ -231,7 +240,7 @@ enum LabThread {
         if let p = player, !p.finished {
           if let secs = p.holdSeconds {
             // A caption asked the timeline to wait; Enter skips.
-            if holdUntil == nil { holdUntil = clock.now + .milliseconds(Int(secs * 1000)) }
+            if holdUntil == nil { holdUntil = clock.now + .milliseconds(Int(clamping: min(secs, 86_400) * 1000)) }
             if clock.now >= holdUntil! {
               p.resume()
               holdUntil = nil

@@ -33,14 +33,9 @@ enum DataSource {
   }
 
   static func read(_ path: String) throws -> [UInt8] {
-    let attrs = try? FileManager.default.attributesOfItem(atPath: path)
-    if let size = attrs?[.size] as? Int, size > maxFileBytes {
-      throw NormError("\(path): \(size) bytes is larger than the \(maxFileBytes >> 20) MiB limit")
+    do { return try InputFile.read(path, limit: maxFileBytes, what: "a data file") } catch {
+      throw NormError("\(error)")
     }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw NormError("\(path): cannot read the file")
-    }
-    return [UInt8](data)
   }
 
   /// `name:k=v,k=v` → (name, parameters).
@@ -200,24 +195,6 @@ struct TrainReport {
         s += String(format: "  %.3f ms/step (%.0f steps/s)", ms, 1000 / ms)
       }
       print(s)
-    }
-  }
-}
-
-/// Writes files atomically: a temporary file in the same directory, then rename, so an
-/// existing file is never truncated or half-written.
-enum AtomicFile {
-  static func write(_ text: String, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-    do {
-      try Data(text.utf8).write(to: tmp)
-      if rename(tmp.path, url.path) != 0 {
-        throw NormError("cannot rename into \(path): \(String(cString: strerror(errno)))")
-      }
-    } catch {
-      try? FileManager.default.removeItem(at: tmp)
-      throw error
     }
   }
 }
