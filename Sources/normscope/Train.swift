@@ -101,9 +101,11 @@ final class MetricsFile {
     self.export = export
     self.path = path
     format = path.hasSuffix(".csv") ? .csv : .jsonl
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    // O_NOFOLLOW: a symbolic link planted at the path is refused, never written through.
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
     guard fd >= 0 else {
-      throw CleanExit.failure("cannot write \(path): \(String(cString: strerror(errno)))", code: 1)
+      let reason = errno == ELOOP ? "it is a symbolic link" : String(cString: strerror(errno))
+      throw CleanExit.failure("cannot write \(path): \(reason)", code: 1)
     }
     try write(export.header(format))
   }
