@@ -260,8 +260,8 @@ public struct DomainShift: Sendable, Equatable {
                 let dy = Float(y) - cy
                 let sx = c * dx + s * dy + cx
                 let sy = -s * dx + c * dy + cy
-                let x0 = Int(sx.rounded(.down))
-                let y0 = Int(sy.rounded(.down))
+                let x0 = Int(clamping: sx, rounding: .down)
+                let y0 = Int(clamping: sy, rounding: .down)
                 let fx = sx - Float(x0)
                 let fy = sy - Float(y0)
                 func px(_ yy: Int, _ xx: Int) -> Float {
