@@ -1,5 +1,5 @@
-import NormSupport
 import NormCore
+import NormSupport
 
 /// A problem in a scene file at a line and column (both 1-based), rendered like a compiler:
 ///

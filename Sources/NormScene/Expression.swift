@@ -1,6 +1,6 @@
-import NormSupport
 import NormCore
 import NormLab
+import NormSupport
 
 /// An expectation or condition: arithmetic, comparisons and `and`/`or`/`not` over metric
 /// functions such as `final_loss(bn)` or `drift(plain, layer=3)`.

@@ -1,6 +1,6 @@
-import NormSupport
 import NormCore
 import NormLab
+import NormSupport
 
 /// Parses `.scene` files. Every error in the file is reported (not only the first), each with
 /// file:line:column and, where obvious, a "did you mean" hint.
@@ -412,7 +412,10 @@ private struct Parse {
       }
       add(.restoreData, raw)
     case "mark":
-      add(.mark(rest(raw, after: first).0.trimmingCharacters(in: "\"")), raw)
+      // One quoted string is read with its escapes (\" and \\), as captions are.
+      let label =
+        args.count == 1 && args[0].quoted ? args[0].text : rest(raw, after: first).0.trimmingCharacters(in: "\"")
+      add(.mark(label), raw)
     case "caption":
       var text = rest(raw, after: first).0
       var seconds: Double? = nil

@@ -69,7 +69,7 @@ public enum SceneRecorder {
         } else {
           out += "# data changed: \(printable(d)) (not reproducible from a recording)\n"
         }
-      case .mark(let m): out += "mark \"\(m)\"\n"
+      case .mark(let m): out += "mark \(quoted(m))\n"
       case .pause, .resume, .singleStep: break
       }
     }
@@ -79,6 +79,17 @@ public enum SceneRecorder {
     if view.zoomed { out += "zoom\n" }
     out += "screenshot recorded-end\n"
     return out
+  }
+
+  /// `text` as a scene string: control characters shown as `?` (a recording never carries
+  /// ESC or BEL into a file that is later printed), `\\` and `"` escaped as the lexer reads them.
+  static func quoted(_ text: String) -> String {
+    var out = "\""
+    for ch in printable(text) {
+      if ch == "\\" || ch == "\"" { out.append("\\") }
+      out.append(ch)
+    }
+    return out + "\""
   }
 
   /// How `ScenePlayer` describes the data after `shift data ARGS` ("shifted: ARGS") and after

@@ -127,7 +127,9 @@ public struct Theme: Sendable, Equatable {
       let f = p - Float(i)
       let a = stops[i]
       let b = stops[i + 1]
-      func channel(_ u: Float, _ v: Float) -> UInt8 { UInt8(Swift.min(Swift.max(Int(clamping: u + (v - u) * f), 0), 255)) }
+      func channel(_ u: Float, _ v: Float) -> UInt8 {
+        UInt8(Swift.min(Swift.max(Int(clamping: u + (v - u) * f), 0), 255))
+      }
       return .rgb(channel(a.0, b.0), channel(a.1, b.1), channel(a.2, b.2))
     case .ansi256:
       let ramp: [UInt8] = [54, 55, 61, 67, 31, 37, 36, 72, 71, 107, 149, 184, 220, 226]

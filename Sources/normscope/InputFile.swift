@@ -34,6 +34,7 @@ enum InputFile {
 
   /// "1 MB" or "512 MiB".
   static func describe(_ bytes: Int) -> String {
-    bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : bytes % 1_000_000 == 0 ? "\(bytes / 1_000_000) MB" : "\(bytes) bytes"
+    bytes % (1 << 20) == 0
+      ? "\(bytes >> 20) MiB" : bytes % 1_000_000 == 0 ? "\(bytes / 1_000_000) MB" : "\(bytes) bytes"
   }
 }

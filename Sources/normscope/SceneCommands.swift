@@ -111,7 +111,8 @@ final class HeadlessSink: ScenePlayerDelegate {
   func scenePlayer(_ player: ScenePlayer, finished statement: Statement) throws {
     guard book != nil else { return }
     if book!.isFull { return book!.skip() }  // over budget: counted, not rendered
-    book!.append(label: "line \(statement.line), step \(player.experiment.step): \(statement.text)", buffer: render(player))
+    book!.append(
+      label: "line \(statement.line), step \(player.experiment.step): \(statement.text)", buffer: render(player))
   }
 
   func scenePlayer(_ player: ScenePlayer, screenshot name: String) throws {

@@ -1,8 +1,8 @@
-import NormSupport
 import ArgumentParser
 import Foundation
 import NormCore
 import NormLab
+import NormSupport
 
 struct Train: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -141,4 +141,3 @@ enum CleanExit {
     return ExitCode(code)
   }
 }
-

@@ -7,12 +7,12 @@ import Testing
 struct HostileSceneTests {
   static let deep = 100_000
   static let deepExpressions = [
-      String(repeating: "(", count: deep) + "1" + String(repeating: ")", count: deep),
-      String(repeating: "not ", count: deep) + "true",
-      String(repeating: "- ", count: deep) + "1 > 0",
-      "1" + String(repeating: " + 1", count: deep) + " > 0",
-      "true" + String(repeating: " and true", count: deep),
-      "step() * 1" + String(repeating: " * 1", count: deep) + " > 0",
+    String(repeating: "(", count: deep) + "1" + String(repeating: ")", count: deep),
+    String(repeating: "not ", count: deep) + "true",
+    String(repeating: "- ", count: deep) + "1 > 0",
+    "1" + String(repeating: " + 1", count: deep) + " > 0",
+    "true" + String(repeating: " and true", count: deep),
+    "step() * 1" + String(repeating: " * 1", count: deep) + " > 0",
   ]
 
   @Test("deep nesting is an error at line:column, never a stack overflow", arguments: 0..<6)

@@ -183,6 +183,29 @@ struct RecorderTests {
   }
 }
 
+@Suite("Recordings escape what they copy")
+struct RecorderEscapeTests {
+  @Test("a mark with ESC, BEL, quotes and backslashes is written as a scene string that plays back")
+  func marks() throws {
+    let label = "a\u{1B}]52;c;eA==\u{7}\"q\"\\z"
+    let scene = try SceneParser.parse(sceneHeader + "run 2\n", file: "m.scene")
+    let p = try ScenePlayer(scene: scene)
+    try p.playToEnd(delegate: nil)
+    p.experiment.mark(label)
+    let text = SceneRecorder.text(
+      experiment: p.experiment, dataName: "digits", dataParameters: [:], startStep: 0, view: SceneView())
+    #expect(!text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
+    #expect(text.contains(#"mark "a?]52;c;eA==?\"q\"\\z""#))
+    let replay = try ScenePlayer(scene: try SceneParser.parse(text, file: "rec.scene"))
+    try replay.playToEnd(delegate: nil)
+    let marks = replay.experiment.events.compactMap { ev -> String? in
+      if case .mark(let m) = ev.kind { return m }
+      return nil
+    }
+    #expect(marks.contains(#"a?]52;c;eA==?"q"\z"#))
+  }
+}
+
 @Suite("Limits shared by the command line and scenes")
 struct SharedLimitTests {
   @Test(

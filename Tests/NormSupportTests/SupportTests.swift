@@ -13,7 +13,11 @@ struct SupportTests {
   func clamping() {
     for v in Self.hostile {
       let i = Int(clamping: v)
-      if v.isNaN { #expect(i == 0) } else if v >= 9.3e18 { #expect(i == .max) } else if v <= -9.3e18 {
+      if v.isNaN {
+        #expect(i == 0)
+      } else if v >= 9.3e18 {
+        #expect(i == .max)
+      } else if v <= -9.3e18 {
         #expect(i == .min)
       } else {
         #expect(i == Int(v))

@@ -53,8 +53,9 @@ struct HostileValueTests {
           p85: series(steps, values.map { -$0 }), style: Style(), marker: 1)
         _ = render(PercentileBandChart(bands: [band], theme: t), 60, 12)
       }
-      for (lo, hi) in [(-4, 4), (-Float.greatestFiniteMagnitude, .greatestFiniteMagnitude), (0, Float.leastNonzeroMagnitude)]
-      {
+      for (lo, hi) in [
+        (-4, 4), (-Float.greatestFiniteMagnitude, .greatestFiniteMagnitude), (0, Float.leastNonzeroMagnitude),
+      ] {
         var h = Histogram(lower: lo, upper: hi, bins: 40)
         h.add([v, 0, 1, -1])
         [v, 1].withUnsafeBufferPointer { h.add($0) }
@@ -63,7 +64,8 @@ struct HostileValueTests {
       }
       let surface = DecisionSurface(
         columns: 4, rows: 4, xRange: -1...1, yRange: -1...1, classes: [Int](repeating: 0, count: 16),
-        confidence: [Float](repeating: v, count: 16), points: [.init(x: v, y: -v, label: 1), .init(x: 0, y: v, label: 0)])
+        confidence: [Float](repeating: v, count: 16),
+        points: [.init(x: v, y: -v, label: 1), .init(x: 0, y: v, label: 0)])
       _ = render(DecisionSurfaceView(surface: surface, theme: t), 20, 10)
       _ = t.density(v)
       for mode in [ColorMode.ansi256, .ansi8, .mono] { _ = Theme(colors: mode, glyphs: .blocks).density(v) }

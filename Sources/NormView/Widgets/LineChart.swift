@@ -103,7 +103,8 @@ public struct LineChart: Widget {
           prev = nil
           continue
         }
-        let px = Int(clamping: Double(s.steps[i] - xMin) / span * Double(canvas.width - 1), rounding: .toNearestOrAwayFromZero)
+        let px = Int(
+          clamping: Double(s.steps[i] - xMin) / span * Double(canvas.width - 1), rounding: .toNearestOrAwayFromZero)
         let f = (t - lo) / (hi - lo)
         guard f.isFinite else { continue }
         let py = Int(clamping: (1 - min(max(f, 0), 1)) * Double(canvas.height - 1), rounding: .toNearestOrAwayFromZero)
