@@ -37,6 +37,10 @@ private struct Parse {
   var dataLine: (Int, Int)? = nil
   var variantLines: [(name: String, line: Int, column: Int, specColumn: Int)] = []
   var expressions: [(line: Int, text: String, column: Int, build: (Expr) -> Statement.Kind)] = []
+  /// Every variant name after a `for`, where it stands; checked once every variant is known.
+  var variantReferences: [(name: String, line: Int, column: Int)] = []
+  /// The header's `lr`, if it has one (it wins over the optimizer's default in either order).
+  var explicitLearningRate: Float? = nil
 
   init(file: String) { scene = Scene(file: file) }
 
@@ -97,7 +101,14 @@ private struct Parse {
       error(args[i].column, "expected 'for VARIANT' here, found '\(args[i].text)'")
       return nil
     }
-    let names = args[(i + 1)...].map { $0.text.trimmingCharacters(in: ",") }.filter { !$0.isEmpty }
+    var names = [String]()
+    for w in args[(i + 1)...] {
+      let name = w.text.trimmingCharacters(in: ",")
+      guard !name.isEmpty else { continue }
+      let leadingCommas = w.text.prefix { $0 == "," }.count
+      names.append(name)
+      variantReferences.append((name, lineNo, w.column + leadingCommas))
+    }
     return .some(names)
   }
 
@@ -184,7 +195,6 @@ private struct Parse {
       }
       var o = scene.optimizer
       o.kind = kind
-      if kind == .adam && o.learningRate == 0.1 { o.learningRate = 0.001 }
       for w in args.dropFirst() {
         let kv = w.text.split(separator: "=", maxSplits: 1).map(String.init)
         if kv == ["nesterov"] {
@@ -219,7 +229,7 @@ private struct Parse {
         return error(
           args.first?.column ?? first.column + 3, "lr must be \(Limits.learningRateRule), e.g. `lr 0.5`")
       }
-      scene.optimizer.learningRate = v
+      explicitLearningRate = v
     case "batch":
       guard args.count == 1, let v = number(args.first, Int.self), Limits.checkBatchSize(v) == nil else {
         return error(args.first?.column ?? first.column + 6, "batch must be \(Limits.batchSizeRule), e.g. `batch 60`")
@@ -485,7 +495,16 @@ private struct Parse {
     }
   }
 
+  /// The learning rate a scene gets without an `lr` line (docs/scenes.md: 0.1; 0.001 with Adam).
+  static func defaultLearningRate(for kind: OptimizerSettings.Kind) -> Float {
+    switch kind {
+    case .adam: 0.001
+    case .sgd, .momentum: 0.1
+    }
+  }
+
   mutating func finish() {
+    scene.optimizer.learningRate = explicitLearningRate ?? Self.defaultLearningRate(for: scene.optimizer.kind)
     if scene.variants.isEmpty && !sawVariantLine {
       lineNo = max(1, lines.count)
       error(1, "the scene has no variants; add `variant NAME: model spec` lines before the timeline", line: 1)
@@ -500,22 +519,9 @@ private struct Parse {
         scene.statements[idx].kind = e.build(try p.parse())
       } catch { self.error(error.column, error.message, line: e.line) }
     }
-    // Variant lists in statements.
-    for s in scene.statements {
-      var vs: [String]? = nil
-      switch s.kind {
-      case .setLearningRate(_, let v), .setOptimizer(_, _, let v), .freezeBatchNorm(_, let v), .freezeAffine(_, let v),
-        .resetStatistics(let v), .reestimateStatistics(_, let v):
-        vs = v
-      default: break
-      }
-      for name in vs ?? [] where !names.contains(name) {
-        let col =
-          (lines[s.line - 1].range(of: name).map {
-            lines[s.line - 1].distance(from: lines[s.line - 1].startIndex, to: $0.lowerBound)
-          } ?? 0) + 1
-        error(col, "no variant named '\(name)'" + hint(for: name, among: Array(names)), line: s.line)
-      }
+    // Variant lists in statements (`for a, b`), each name at its own column.
+    for r in variantReferences where !names.contains(r.name) {
+      error(r.column, "no variant named '\(r.name)'" + hint(for: r.name, among: Array(names)), line: r.line)
     }
     // Models against the data: shapes and class counts.
     guard errors.isEmpty || !variantLines.isEmpty else { return }

@@ -104,9 +104,14 @@ public final class ScenePlayer {
               line: s.line, source: "run until \(source) within \(within): not reached", passed: false,
               readings: ev.readings, step: experiment.step))
         }
+      case .screenshot(let name):
+        // What the delegate throws escapes (it is not the scene's failure).
+        try delegate?.scenePlayer(self, screenshot: name)
       default:
-        do { try execute(s, delegate: delegate) } catch let e as ExperimentError {
-          fail(s, "\(e)")
+        // Any error from the experiment (a restart, a statistics pass, …) stops the scene as a
+        // failed result, as a failure inside training does.
+        do { try execute(s) } catch {
+          fail(s, "\(error)")
           return taken
         }
       }
@@ -138,10 +143,11 @@ public final class ScenePlayer {
     return ev.truth(try ev.evaluate(e))
   }
 
-  private func execute(_ s: Statement, delegate: ScenePlayerDelegate?) throws {
+  /// Carries out a statement other than a run or a screenshot; what it throws is the scene's failure.
+  private func execute(_ s: Statement) throws {
     let e = experiment
     switch s.kind {
-    case .run, .runUntil: break
+    case .run, .runUntil, .screenshot: break
     case .setLearningRate(let lr, let vs): try e.setLearningRate(lr, variants: vs)
     case .setBatch(let b): try e.setBatchSize(b)
     case .setOptimizer(let kind, let lr, let vs):
@@ -168,7 +174,6 @@ public final class ScenePlayer {
       view.captionSeconds = secs
       holdSeconds = secs
     case .pause: pauseRequested = true
-    case .screenshot(let name): try delegate?.scenePlayer(self, screenshot: name)
     case .chapter(let c): view.chapter = c
     case .showLayer(let k): view.layer = k
     case .showPanel(let p): view.panel = p
