@@ -7,64 +7,164 @@ import NormSupport
 public indirect enum Expr: Sendable, Equatable {
   case number(Double)
   case bool(Bool)
-  /// A metric: function name, variant (if it takes one), `key=value` arguments, column.
-  case call(name: String, variant: String?, args: [String: Double], column: Int)
+  /// A metric: the function (from ``Metrics/functions``), variant (if it takes one),
+  /// `key=value` arguments, column.
+  case call(Metrics.Function, variant: String?, args: [String: Double], column: Int)
   case not(Expr)
   case negate(Expr)
-  case binary(String, Expr, Expr)
+  case binary(BinaryOperator, Expr, Expr)
 }
 
-/// The metric functions, their arguments and what they mean (see docs/scenes.md).
+/// The binary operators of the expression language, spelled as in scenes.
+public enum BinaryOperator: String, Sendable, CaseIterable {
+  case or, and
+  case less = "<"
+  case lessOrEqual = "<="
+  case greater = ">"
+  case greaterOrEqual = ">="
+  case equal = "=="
+  case notEqual = "!="
+  case plus = "+"
+  case minus = "-"
+  case times = "*"
+  case divide = "/"
+
+  static let comparisons: Set<BinaryOperator> = [.less, .lessOrEqual, .greater, .greaterOrEqual, .equal, .notEqual]
+}
+
+/// The metric functions: name, arguments, help and how each is read (see docs/scenes.md). The
+/// parser accepts exactly these names and the evaluator reads each through its own entry.
 public enum Metrics {
-  public struct Function: Sendable {
-    public var takesVariant: Bool
-    public var arguments: [String]
-    public var isBool: Bool
-    public var help: String
+  public struct Function: Sendable, Equatable {
+    /// How a function reads its value: from the experiment, or from one variant.
+    enum Reader: Sendable {
+      case experiment(@Sendable (Experiment) -> Double)
+      case variant(@Sendable (MetricContext) throws -> Double)
+    }
+    public let name: String
+    public let arguments: [String]
+    public let isBool: Bool
+    public let help: String
+    let reader: Reader
+    public var takesVariant: Bool {
+      if case .variant = reader { return true }
+      return false
+    }
+
+    /// A function of one variant.
+    init(
+      _ name: String, arguments: [String] = [], isBool: Bool = false, help: String,
+      _ read: @escaping @Sendable (MetricContext) throws -> Double
+    ) {
+      (self.name, self.arguments, self.isBool, self.help, reader) = (name, arguments, isBool, help, .variant(read))
+    }
+
+    /// A function of the whole experiment (no variant).
+    init(_ name: String, help: String, experiment read: @escaping @Sendable (Experiment) -> Double) {
+      (self.name, arguments, isBool, self.help, reader) = (name, [], false, help, .experiment(read))
+    }
+
+    public static func == (a: Function, b: Function) -> Bool { a.name == b.name }
   }
 
-  public static let functions: [String: Function] = [
-    "final_loss": .init(takesVariant: true, arguments: [], isBool: false, help: "training loss now (EMA-smoothed)"),
-    "loss": .init(takesVariant: true, arguments: [], isBool: false, help: "last mini-batch loss"),
-    "val_loss": .init(takesVariant: true, arguments: [], isBool: false, help: "validation loss now, eval mode"),
-    "val_accuracy": .init(takesVariant: true, arguments: [], isBool: false, help: "validation accuracy now, eval mode"),
-    "val_accuracy_train_mode": .init(
-      takesVariant: true, arguments: ["batch"], isBool: false,
+  /// Every function, in the order of docs/scenes.md.
+  public static let all: [Function] = [
+    .init("final_loss", help: "training loss now (EMA-smoothed)") { $0.last($0.record.lossSmoothed.last) },
+    .init("loss", help: "last mini-batch loss") { $0.last($0.record.loss.last) },
+    .init("val_loss", help: "validation loss now, eval mode") {
+      Double(try $0.experiment.evaluateValidation(variant: $0.variant, mode: .eval).loss)
+    },
+    .init("val_accuracy", help: "validation accuracy now, eval mode") {
+      Double(try $0.experiment.evaluateValidation(variant: $0.variant, mode: .eval).accuracy)
+    },
+    .init(
+      "val_accuracy_train_mode", arguments: ["batch"],
       help: "validation accuracy in train mode (batch statistics) with batches of `batch` (default: the training batch)"
-    ),
-    "train_accuracy": .init(takesVariant: true, arguments: [], isBool: false, help: "training accuracy (smoothed)"),
-    "diverged": .init(takesVariant: true, arguments: [], isBool: true, help: "the variant diverged"),
-    "drift": .init(
-      takesVariant: true, arguments: ["layer"], isBool: false, help: "W1 drift of the layer's input since the mark"),
-    "shift": .init(takesVariant: true, arguments: ["layer"], isBool: false, help: "W1 between the last two snapshots"),
-    "percentile_travel": .init(
-      takesVariant: true, arguments: ["layer"], isBool: false, help: "path length of p15/p50/p85"),
-    "percentile_range": .init(
-      takesVariant: true, arguments: ["layer"], isBool: false, help: "mean range of p15/p50/p85"),
-    "eval_gap": .init(
-      takesVariant: true, arguments: [], isBool: false, help: "mean |logit_train − logit_eval| on the probe"),
-    "eval_kl": .init(takesVariant: true, arguments: [], isBool: false, help: "mean KL(train ‖ eval) on the probe"),
-    "acc_train_mode": .init(takesVariant: true, arguments: [], isBool: false, help: "probe accuracy in train mode"),
-    "acc_eval_mode": .init(takesVariant: true, arguments: [], isBool: false, help: "probe accuracy in eval mode"),
-    "single_acc_eval_mode": .init(
-      takesVariant: true, arguments: [], isBool: false, help: "one-sample accuracy, eval mode"),
-    "single_sample_error": .init(
-      takesVariant: true, arguments: [], isBool: true, help: "train-mode inference on one sample is an error"),
-    "ics": .init(takesVariant: true, arguments: ["layer"], isBool: false, help: "gradient ICS ‖G − G′‖₂"),
-    "ics_cos": .init(takesVariant: true, arguments: ["layer"], isBool: false, help: "cos(G, G′)"),
-    "beta_smoothness": .init(takesVariant: true, arguments: [], isBool: false, help: "effective β-smoothness along −g"),
-    "loss_variation": .init(takesVariant: true, arguments: [], isBool: false, help: "range of the loss along −g"),
-    "bn_gap": .init(
-      takesVariant: true, arguments: ["layer"], isBool: false, help: "BN |μ_batch − μ_running|/σ on the probe"),
-    "grad_norm": .init(takesVariant: true, arguments: ["layer"], isBool: false, help: "‖∇W‖ of the layer"),
-    "steps_to_loss": .init(
-      takesVariant: true, arguments: ["below"], isBool: false, help: "first step with smoothed loss < below"),
-    "steps_to_accuracy": .init(
-      takesVariant: true, arguments: ["above"], isBool: false, help: "first step with validation accuracy ≥ above"),
-    "lr": .init(takesVariant: true, arguments: [], isBool: false, help: "current learning rate"),
-    "step": .init(takesVariant: false, arguments: [], isBool: false, help: "current step"),
-    "batch": .init(takesVariant: false, arguments: [], isBool: false, help: "current batch size"),
+    ) { c in
+      let b = c.args["batch"].map { Int(clamping: $0) } ?? c.experiment.batchSize
+      return Double(
+        try c.experiment.evaluateValidation(variant: c.variant, mode: .train, batchSize: max(1, b)).accuracy)
+    },
+    .init("train_accuracy", help: "training accuracy (smoothed)") { $0.last($0.record.accuracySmoothed.last) },
+    .init("diverged", isBool: true, help: "the variant diverged") { $0.record.divergedAt != nil ? 1 : 0 },
+    .init("drift", arguments: ["layer"], help: "W1 drift of the layer's input since the mark") {
+      $0.last($0.record.driftSinceMark[$0.tap]?.last)
+    },
+    .init("shift", arguments: ["layer"], help: "W1 between the last two snapshots") {
+      $0.last($0.record.shiftW1[$0.tap]?.last)
+    },
+    .init("percentile_travel", arguments: ["layer"], help: "path length of p15/p50/p85") { c in
+      guard let b = c.record.bands[c.layer] else { return .nan }
+      var rec = VariantRecord(name: "", blocks: [])
+      (rec.p15, rec.p50, rec.p85) = (b.p15, b.p50, b.p85)
+      return Double(rec.percentileTravel)
+    },
+    .init("percentile_range", arguments: ["layer"], help: "mean range of p15/p50/p85") { c in
+      guard let b = c.record.bands[c.layer] else { return .nan }
+      return Double((b.p15.range + b.p50.range + b.p85.range) / 3)
+    },
+    .init("eval_gap", help: "mean |logit_train − logit_eval| on the probe") {
+      $0.last($0.record.trainEvalLogitGap.last)
+    },
+    .init("eval_kl", help: "mean KL(train ‖ eval) on the probe") { $0.last($0.record.trainEvalKL.last) },
+    .init("acc_train_mode", help: "probe accuracy in train mode") { $0.last($0.record.trainModeAccuracy.last) },
+    .init("acc_eval_mode", help: "probe accuracy in eval mode") { $0.last($0.record.evalModeAccuracy.last) },
+    .init("single_acc_eval_mode", help: "one-sample accuracy, eval mode") {
+      $0.last($0.record.singleSampleEvalAccuracy.last)
+    },
+    .init("single_sample_error", isBool: true, help: "train-mode inference on one sample is an error") {
+      $0.record.singleSampleError != nil ? 1 : 0
+    },
+    .init("ics", arguments: ["layer"], help: "gradient ICS ‖G − G′‖₂") { $0.last($0.record.icsL2[$0.layer]?.last) },
+    .init("ics_cos", arguments: ["layer"], help: "cos(G, G′)") { $0.last($0.record.icsCosine[$0.layer]?.last) },
+    .init("beta_smoothness", help: "effective β-smoothness along −g") { $0.last($0.record.betaSmoothness.last) },
+    .init("loss_variation", help: "range of the loss along −g") { $0.last($0.record.lossVariation.last) },
+    .init("bn_gap", arguments: ["layer"], help: "BN |μ_batch − μ_running|/σ on the probe") {
+      $0.last($0.record.bnMeanGap[$0.layer]?.last)
+    },
+    .init("grad_norm", arguments: ["layer"], help: "‖∇W‖ of the layer") {
+      $0.last($0.record.gradientNorm[$0.layer]?.last)
+    },
+    .init("steps_to_loss", arguments: ["below"], help: "first step with smoothed loss < below") { c in
+      let below = Float(c.args["below"] ?? 0)
+      let s = c.record.lossSmoothed
+      if let i = s.values.firstIndex(where: { $0 < below }) { return Double(s.steps[i]) }
+      return .nan
+    },
+    .init("steps_to_accuracy", arguments: ["above"], help: "first step with validation accuracy ≥ above") { c in
+      let above = Float(c.args["above"] ?? 1)
+      let s = c.record.validationAccuracy
+      if let i = s.values.firstIndex(where: { $0 >= above }) { return Double(s.steps[i]) }
+      return .nan
+    },
+    .init("lr", help: "current learning rate") { Double($0.variant.trainer.optimizer.settings.learningRate) },
+    .init("step", help: "current step", experiment: { Double($0.step) }),
+    .init("batch", help: "current batch size", experiment: { Double($0.batchSize) }),
   ]
+
+  /// The functions by name.
+  public static let functions: [String: Function] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+}
+
+/// What a function of one variant reads from.
+struct MetricContext {
+  let experiment: Experiment
+  let variant: Variant
+  let record: VariantRecord
+  /// The function's `key=value` arguments.
+  let args: [String: Double]
+  /// `layer=K`, or the last hidden layer.
+  let layer: Int
+  var tap: Tap { Tap(block: layer, kind: .normInput) }
+
+  init(experiment: Experiment, variant: Variant, args: [String: Double]) {
+    (self.experiment, self.variant, self.args) = (experiment, variant, args)
+    record = variant.record
+    layer = args["layer"].map { Int(clamping: $0) } ?? record.blocks.last?.number ?? 1
+  }
+
+  /// The last value of a series, NaN before the first.
+  func last(_ x: Float?) -> Double { x.map(Double.init) ?? .nan }
 }
 
 /// Parses expressions; columns are absolute (the caller passes the offset of the expression in
@@ -191,7 +291,7 @@ struct ExprParser {
     while peek == .ident("or") {
       try countOperator()
       _ = next()
-      e = .binary("or", e, try andExpr())
+      e = .binary(.or, e, try andExpr())
     }
     return e
   }
@@ -200,7 +300,7 @@ struct ExprParser {
     while peek == .ident("and") {
       try countOperator()
       _ = next()
-      e = .binary("and", e, try notExpr())
+      e = .binary(.and, e, try notExpr())
     }
     return e
   }
@@ -215,28 +315,28 @@ struct ExprParser {
   }
   mutating func comparison() throws(Failure) -> Expr {
     let e = try sum()
-    if case .op(let o) = peek, ["<", "<=", ">", ">=", "==", "!="].contains(o) {
+    if case .op(let o) = peek, let op = BinaryOperator(rawValue: o), BinaryOperator.comparisons.contains(op) {
       try countOperator()
       _ = next()
-      return .binary(o, e, try sum())
+      return .binary(op, e, try sum())
     }
     return e
   }
   mutating func sum() throws(Failure) -> Expr {
     var e = try product()
-    while case .op(let o) = peek, o == "+" || o == "-" {
+    while case .op(let o) = peek, let op = BinaryOperator(rawValue: o), op == .plus || op == .minus {
       try countOperator()
       _ = next()
-      e = .binary(o, e, try product())
+      e = .binary(op, e, try product())
     }
     return e
   }
   mutating func product() throws(Failure) -> Expr {
     var e = try unary()
-    while case .op(let o) = peek, o == "*" || o == "/" {
+    while case .op(let o) = peek, let op = BinaryOperator(rawValue: o), op == .times || op == .divide {
       try countOperator()
       _ = next()
-      e = .binary(o, e, try unary())
+      e = .binary(op, e, try unary())
     }
     return e
   }
@@ -311,7 +411,7 @@ struct ExprParser {
         args[key] = negative ? -v : v
       }
       _ = next()
-      return .call(name: name, variant: variant, args: args, column: col)
+      return .call(f, variant: variant, args: args, column: col)
     default:
       throw Failure(column: col, message: "expected a number, a function or '(' but found \(describe(t))")
     }
@@ -341,28 +441,27 @@ struct Evaluator {
     case .negate(let x): return -(try evaluate(x))
     case .binary(let op, let a, let b):
       let x = try evaluate(a)
-      if op == "and" { return truth(x) ? (truth(try evaluate(b)) ? 1 : 0) : 0 }
-      if op == "or" { return truth(x) ? 1 : (truth(try evaluate(b)) ? 1 : 0) }
-      let y = try evaluate(b)
+      // `and`/`or` read their right side only when it matters.
       switch op {
-      case "+": return x + y
-      case "-": return x - y
-      case "*": return x * y
-      case "/": return x / y
-      case "<": return x < y ? 1 : 0
-      case "<=": return x <= y ? 1 : 0
-      case ">": return x > y ? 1 : 0
-      case ">=": return x >= y ? 1 : 0
-      case "==": return x == y ? 1 : 0
-      case "!=": return x != y ? 1 : 0
-      default: return .nan
+      case .and: return truth(x) ? (truth(try evaluate(b)) ? 1 : 0) : 0
+      case .or: return truth(x) ? 1 : (truth(try evaluate(b)) ? 1 : 0)
+      case .plus: return x + (try evaluate(b))
+      case .minus: return x - (try evaluate(b))
+      case .times: return x * (try evaluate(b))
+      case .divide: return x / (try evaluate(b))
+      case .less: return x < (try evaluate(b)) ? 1 : 0
+      case .lessOrEqual: return x <= (try evaluate(b)) ? 1 : 0
+      case .greater: return x > (try evaluate(b)) ? 1 : 0
+      case .greaterOrEqual: return x >= (try evaluate(b)) ? 1 : 0
+      case .equal: return x == (try evaluate(b)) ? 1 : 0
+      case .notEqual: return x != (try evaluate(b)) ? 1 : 0
       }
-    case .call(let name, let variant, let args, _):
-      let v = try metric(name, variant, args)
+    case .call(let f, let variant, let args, _):
+      let v = try metric(f, variant, args)
       let argText = args.keys.sorted().map { "\($0)=\(short(args[$0]!))" }
       let inside = ([variant].compactMap { $0 } + argText).joined(separator: ", ")
-      let shown = Metrics.functions[name]!.isBool ? (v != 0 ? "true" : "false") : short(v)
-      readings.append("\(name)(\(inside)) = \(shown)")
+      let shown = f.isBool ? (v != 0 ? "true" : "false") : short(v)
+      readings.append("\(f.name)(\(inside)) = \(shown)")
       return v
     }
   }
@@ -382,58 +481,14 @@ struct Evaluator {
     return "\(Float(v))"
   }
 
-  func metric(_ name: String, _ variantName: String?, _ args: [String: Double]) throws -> Double {
-    if name == "step" { return Double(experiment.step) }
-    if name == "batch" { return Double(experiment.batchSize) }
-    guard let vn = variantName, let v = experiment.variant(named: vn) else { return .nan }
-    let r = v.record
-    let layer = args["layer"].map { Int(clamping: $0) } ?? r.blocks.last?.number ?? 1
-    let tap = Tap(block: layer, kind: .normInput)
-    func d(_ x: Float?) -> Double { x.map(Double.init) ?? .nan }
-    switch name {
-    case "final_loss": return d(r.lossSmoothed.last)
-    case "loss": return d(r.loss.last)
-    case "val_loss": return Double(try experiment.evaluateValidation(variant: v, mode: .eval).loss)
-    case "val_accuracy": return Double(try experiment.evaluateValidation(variant: v, mode: .eval).accuracy)
-    case "val_accuracy_train_mode":
-      let b = args["batch"].map { Int(clamping: $0) } ?? experiment.batchSize
-      return Double(try experiment.evaluateValidation(variant: v, mode: .train, batchSize: max(1, b)).accuracy)
-    case "train_accuracy": return d(r.accuracySmoothed.last)
-    case "diverged": return r.divergedAt != nil ? 1 : 0
-    case "drift": return d(r.driftSinceMark[tap]?.last)
-    case "shift": return d(r.shiftW1[tap]?.last)
-    case "percentile_travel":
-      guard let b = r.bands[layer] else { return .nan }
-      var rec = VariantRecord(name: "", blocks: [])
-      (rec.p15, rec.p50, rec.p85) = (b.p15, b.p50, b.p85)
-      return Double(rec.percentileTravel)
-    case "percentile_range":
-      guard let b = r.bands[layer] else { return .nan }
-      return Double((b.p15.range + b.p50.range + b.p85.range) / 3)
-    case "eval_gap": return d(r.trainEvalLogitGap.last)
-    case "eval_kl": return d(r.trainEvalKL.last)
-    case "acc_train_mode": return d(r.trainModeAccuracy.last)
-    case "acc_eval_mode": return d(r.evalModeAccuracy.last)
-    case "single_acc_eval_mode": return d(r.singleSampleEvalAccuracy.last)
-    case "single_sample_error": return r.singleSampleError != nil ? 1 : 0
-    case "ics": return d(r.icsL2[layer]?.last)
-    case "ics_cos": return d(r.icsCosine[layer]?.last)
-    case "beta_smoothness": return d(r.betaSmoothness.last)
-    case "loss_variation": return d(r.lossVariation.last)
-    case "bn_gap": return d(r.bnMeanGap[layer]?.last)
-    case "grad_norm": return d(r.gradientNorm[layer]?.last)
-    case "steps_to_loss":
-      let below = Float(args["below"] ?? 0)
-      if let i = r.lossSmoothed.values.firstIndex(where: { $0 < below }) { return Double(r.lossSmoothed.steps[i]) }
-      return .nan
-    case "steps_to_accuracy":
-      let above = Float(args["above"] ?? 1)
-      if let i = r.validationAccuracy.values.firstIndex(where: { $0 >= above }) {
-        return Double(r.validationAccuracy.steps[i])
-      }
-      return .nan
-    case "lr": return Double(v.trainer.optimizer.settings.learningRate)
-    default: return .nan
+  /// Reads one metric through its table entry. A variant the experiment does not have (a
+  /// parsed scene never names one) reads NaN.
+  func metric(_ f: Metrics.Function, _ variantName: String?, _ args: [String: Double]) throws -> Double {
+    switch f.reader {
+    case .experiment(let read): return read(experiment)
+    case .variant(let read):
+      guard let vn = variantName, let v = experiment.variant(named: vn) else { return .nan }
+      return try read(MetricContext(experiment: experiment, variant: v, args: args))
     }
   }
 }

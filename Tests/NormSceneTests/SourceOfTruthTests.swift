@@ -117,3 +117,151 @@ struct SourceOfTruthTests {
     #expect(p.failure == nil)
   }
 }
+
+@Suite("One source of truth: operators and metrics")
+struct OperatorAndMetricTableTests {
+  // MARK: Operators as an enum.
+
+  func operators(_ e: Expr) -> [BinaryOperator] {
+    switch e {
+    case .number, .bool, .call: []
+    case .not(let x), .negate(let x): operators(x)
+    case .binary(let op, let a, let b): [op] + operators(a) + operators(b)
+    }
+  }
+
+  @Test("every operator parses to its case and evaluates as before")
+  func everyOperator() throws {
+    let claims = [
+      ("1 + 2 == 3", true), ("5 - 2 != 3", false), ("2 * 3 >= 6", true), ("6 / 3 <= 2", true),
+      ("1 < 2", true), ("2 > 3", false), ("true and false", false), ("false or true", true),
+      ("0 / 0 == 0 / 0", false), ("not (0 / 0 < 1) and 1 - 2 * 3 == -5", true), ("1 / 0 > 1e300", true),
+    ]
+    let body = claims.map { "expect \($0.0)\n" }.joined()
+    let scene = try SceneParser.parse(header + body, file: "x.scene")
+    var seen = Set<BinaryOperator>()
+    for s in scene.statements {
+      if case .expect(let e, _) = s.kind { seen.formUnion(operators(e)) }
+    }
+    #expect(seen == Set(BinaryOperator.allCases))
+    #expect(
+      BinaryOperator.allCases.map(\.rawValue).sorted() == [
+        "!=", "*", "+", "-", "/", "<", "<=", "==", ">", ">=", "and", "or",
+      ])
+    let p = try ScenePlayer(scene: scene)
+    try p.playToEnd(delegate: nil)
+    #expect(p.results.map(\.passed) == claims.map(\.1))
+  }
+
+  @Test("the depth and operator limits still hold at their bounds")
+  func limits() {
+    let deep = { (n: Int) in String(repeating: "(", count: n) + "1" + String(repeating: ")", count: n) + " > 0" }
+    let many = { (n: Int) in "1" + String(repeating: " + 1", count: n) + " > 0" }
+    #expect(errors(header + "expect " + deep(64) + "\n").isEmpty)
+    #expect(errors(header + "expect " + deep(65) + "\n").first?.message.contains("nested more than 64") == true)
+    // The comparison is one operator too.
+    #expect(errors(header + "expect " + many(255) + "\n").isEmpty)
+    #expect(errors(header + "expect " + many(256) + "\n").first?.message.contains("more than 256 operators") == true)
+    #expect(errors(header + "expect " + String(repeating: "- ", count: 65) + "1 > 0\n").first?.column == 8 + 64 * 2)
+  }
+
+  // MARK: One metric table.
+
+  /// The table as it was before each entry carried its reader: name, arguments, takes a
+  /// variant, is a truth value, help.
+  static let pinned: [(String, [String], Bool, Bool, String)] = [
+    ("final_loss", [], true, false, "training loss now (EMA-smoothed)"),
+    ("loss", [], true, false, "last mini-batch loss"),
+    ("val_loss", [], true, false, "validation loss now, eval mode"),
+    ("val_accuracy", [], true, false, "validation accuracy now, eval mode"),
+    (
+      "val_accuracy_train_mode", ["batch"], true, false,
+      "validation accuracy in train mode (batch statistics) with batches of `batch` (default: the training batch)"
+    ),
+    ("train_accuracy", [], true, false, "training accuracy (smoothed)"),
+    ("diverged", [], true, true, "the variant diverged"),
+    ("drift", ["layer"], true, false, "W1 drift of the layer's input since the mark"),
+    ("shift", ["layer"], true, false, "W1 between the last two snapshots"),
+    ("percentile_travel", ["layer"], true, false, "path length of p15/p50/p85"),
+    ("percentile_range", ["layer"], true, false, "mean range of p15/p50/p85"),
+    ("eval_gap", [], true, false, "mean |logit_train − logit_eval| on the probe"),
+    ("eval_kl", [], true, false, "mean KL(train ‖ eval) on the probe"),
+    ("acc_train_mode", [], true, false, "probe accuracy in train mode"),
+    ("acc_eval_mode", [], true, false, "probe accuracy in eval mode"),
+    ("single_acc_eval_mode", [], true, false, "one-sample accuracy, eval mode"),
+    ("single_sample_error", [], true, true, "train-mode inference on one sample is an error"),
+    ("ics", ["layer"], true, false, "gradient ICS ‖G − G′‖₂"),
+    ("ics_cos", ["layer"], true, false, "cos(G, G′)"),
+    ("beta_smoothness", [], true, false, "effective β-smoothness along −g"),
+    ("loss_variation", [], true, false, "range of the loss along −g"),
+    ("bn_gap", ["layer"], true, false, "BN |μ_batch − μ_running|/σ on the probe"),
+    ("grad_norm", ["layer"], true, false, "‖∇W‖ of the layer"),
+    ("steps_to_loss", ["below"], true, false, "first step with smoothed loss < below"),
+    ("steps_to_accuracy", ["above"], true, false, "first step with validation accuracy ≥ above"),
+    ("lr", [], true, false, "current learning rate"),
+    ("step", [], false, false, "current step"),
+    ("batch", [], false, false, "current batch size"),
+  ]
+
+  @Test("every function keeps its name, arguments, kind and help")
+  func tableIsUnchanged() {
+    #expect(Metrics.all.count == Self.pinned.count)
+    #expect(Metrics.functions.count == Metrics.all.count)
+    for (name, arguments, takesVariant, isBool, help) in Self.pinned {
+      let f = Metrics.functions[name]
+      #expect(f?.name == name)
+      #expect(f?.arguments == arguments, "\(name)")
+      #expect(f?.takesVariant == takesVariant, "\(name)")
+      #expect(f?.isBool == isBool, "\(name)")
+      #expect(f?.help == help, "\(name)")
+    }
+  }
+
+  @Test("docs/scenes.md's function table lists exactly the table's functions")
+  func docsListTheTable() throws {
+    let docs = try String(
+      contentsOf: scenesURL.deletingLastPathComponent().appendingPathComponent("docs/scenes.md"), encoding: .utf8)
+    let lines = docs.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let start = try #require(lines.firstIndex { $0.hasPrefix("| function |") })
+    var names = [String]()
+    for line in lines[(start + 2)...] {
+      guard line.hasPrefix("|") else { break }
+      let firstCell = line.dropFirst().prefix { $0 != "|" }
+      // `name(…)` in backquotes, one or more per cell.
+      for part in firstCell.split(separator: "`").enumerated() where part.offset % 2 == 1 {
+        names.append(String(part.element.prefix { $0 != "(" }))
+      }
+    }
+    #expect(names.sorted() == Metrics.all.map(\.name).sorted())
+    #expect(Set(names).count == names.count)
+  }
+
+  @Test("every function reads through its own entry, with the same values")
+  func everyFunctionReads() throws {
+    let calls = Metrics.all.map { f -> String in
+      let inside = (f.takesVariant ? ["bn"] : []) + f.arguments.map { $0 == "batch" ? "batch=4" : "\($0)=1" }
+      return "\(f.name)(\(inside.joined(separator: ", ")))"
+    }
+    let body =
+      "run 12\n" + calls.map { "expect \($0) * 0 == 0 or true\n" }.joined()
+      + "expect step() == 12 and batch() == 60 and lr(bn) > 0.0999 and lr(bn) < 0.1001 and not diverged(bn)\n"
+      + "expect final_loss(nosuch) == final_loss(nosuch)\n"
+    var scene = try SceneParser.parse(
+      header + "variant nosuch: linear 4, linear 10\ninstruments every=1 ics=4 smoothness=4 validation=4\n" + body,
+      file: "x.scene")
+    // A variant the experiment lacks (only a hand-made scene can name one) reads NaN.
+    scene.variants.removeLast()
+    let p = try ScenePlayer(scene: scene)
+    try p.playToEnd(delegate: nil)
+    #expect(p.failure == nil)
+    let results = p.results
+    #expect(results.count == calls.count + 2)
+    for (call, r) in zip(calls, results) {
+      #expect(r.passed, "\(r.rendered)")
+      #expect(r.readings.count == 1 && r.readings[0].hasPrefix(call + " = "), "\(r.readings)")
+    }
+    #expect(results[calls.count].passed, "\(results[calls.count].rendered)")
+    #expect(!results[calls.count + 1].passed)
+    #expect(results[calls.count + 1].readings == ["final_loss(nosuch) = NaN", "final_loss(nosuch) = NaN"])
+  }
+}
