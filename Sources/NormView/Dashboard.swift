@@ -70,23 +70,11 @@ public struct DashboardState: Sendable {
   public var layerCount: Int { records.map { $0.blocks.count }.max() ?? 0 }
 }
 
-/// The default key list (the live app's keys; README has the same table).
-public let dashboardKeys: [(key: String, action: String)] = [
-  ("space", "pause"), ("n", "step"), ("+/-", "speed"), ("e", "eval/train"), ("l/L", "lr"), ("b/B", "batch"),
-  ("tab", "panel"), ("z", "zoom"), ("←→", "layer"), ("g", "glyphs"), ("s", "shot"), ("R", "record"),
-  ("r", "reset"), ("p", "present"), ("q", "quit"), ("?", "help"),
-]
+/// The live app's key-bar items, from ``KeyBinding/all`` (README's key table is checked against it).
+public let dashboardKeys: [(key: String, action: String)] = KeyBinding.keyBarItems()
 
-/// The keys with full descriptions, for the help overlay.
-public let dashboardKeyHelp: [(key: String, action: String)] = [
-  ("space", "pause / resume training"), ("n", "one step (pauses)"), ("+ / -", "faster / slower (steps per frame)"),
-  ("e", "inference in eval or train mode (the forgotten model.eval())"), ("l / L", "learning rate ×2 / ÷2"),
-  ("b / B", "batch size ×2 / ÷2"), ("tab / shift-tab", "next / previous panel"), ("z", "zoom the focused panel"),
-  ("← → or 1-9", "choose the hidden layer"), ("g", "glyphs: braille, blocks, ascii"), ("p", "presenter mode"),
-  ("s", "screenshot (.txt and .ansi)"), ("R", "record: start, then save a .scene file"), ("r", "reset to step 0"),
-  ("[ / ]", "previous / next chapter (scenes)"), ("Enter", "continue a scene's caption or pause"),
-  ("q or Ctrl-C", "quit"), ("? or Esc", "close this help"),
-]
+/// The keys with full descriptions, for the help overlay, from ``KeyBinding/all``.
+public let dashboardKeyHelp: [(key: String, action: String)] = KeyBinding.helpItems()
 
 /// Renders a ``DashboardState`` into a buffer of any size from 80×24 up; below that it draws a
 /// "terminal too small" screen.
@@ -126,10 +114,10 @@ public enum Dashboard {
       Panel(title: s.captionHeading ?? "caption", theme: t).render(r, into: &buf)
       Caption(text: s.caption ?? captionText, theme: t, presenter: s.presenter).render(r.inset(1), into: &buf)
     }
-    if !s.presenter { KeyHelpBar(keys: dashboardKeys, theme: t).render(parts.last!, into: &buf) }
+    if !s.presenter { KeyHelpBar(bindings: KeyBinding.all, theme: t).render(parts.last!, into: &buf) }
     for (kind, rect) in slots(s, main) { panel(kind, s, rect, &buf) }
     if s.showHelp {
-      HelpOverlay(keys: dashboardKeyHelp, notes: helpNotes, theme: t).render(main, into: &buf)
+      HelpOverlay(bindings: KeyBinding.all, notes: helpNotes, theme: t).render(main, into: &buf)
     }
     return buf
   }

@@ -3,18 +3,14 @@ import Foundation
 import NormCore
 import NormLab
 import NormScene
+import NormSupport
 import NormTerm
 import NormView
-import NormSupport
 
 struct Live: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Open the live lab: train the variants and watch every instrument in the terminal.",
-    discussion: """
-      Keys: space pause · n step · +/- speed · e eval/train inference · l/L lr ×2/÷2 · b/B batch ×2/÷2 · \
-      tab/shift-tab panel · z zoom · ←/→ or 1-9 layer · g glyphs · p presenter · s screenshot · r reset · \
-      ? help · q quit (Ctrl-C too).
-      """
+    discussion: "Keys: \(KeyBinding.summary)."
   )
 
   @OptionGroup var experimentOptions: ExperimentOptions
@@ -258,96 +254,140 @@ struct LiveApp {
     frames += 1
   }
 
-  /// Applies a key; returns true to quit.
+  /// Applies a key; returns true to quit. The key table (``KeyBinding/all``) maps the key to
+  /// its action; keys not in it do nothing.
   mutating func handle(_ key: Key, _ s: DashboardState?) -> Bool {
-    let layers = max(s?.layerCount ?? 1, 1)
-    let panels = s?.panels ?? PanelKind.allCases
+    if key == .resize {
+      flash("\(term.width)x\(term.height)", seconds: 1.5)
+      return false
+    }
+    guard let name = Self.keyName(key), let action = KeyBinding.action(for: name) else { return false }
+    return perform(action, key: name, s)
+  }
+
+  /// The key table's name of a key (see ``KeyTrigger``).
+  static func keyName(_ key: Key) -> String? {
     switch key {
-    case .character("q"), .character("Q"): return true
-    case .character(" "):
+    case .character(" "): return "space"
+    case .character(let c): return String(c)
+    case .up: return "up"
+    case .down: return "down"
+    case .left: return "left"
+    case .right: return "right"
+    case .tab: return "tab"
+    case .backTab: return "shift-tab"
+    case .enter: return "enter"
+    case .escape: return "esc"
+    case .backspace, .function, .resize, .other: return nil
+    }
+  }
+
+  /// Does what the key table says `action` does (one case per action, no default); returns
+  /// true to quit. `key` is the key's name (the digit for `layerNumber`).
+  mutating func perform(_ action: KeyAction, key: String, _ s: DashboardState?) -> Bool {
+    switch action {
+    case .quit: return true
+    case .pause:
       link.send(.togglePause)
       flash(s?.paused == true ? "running" : "paused (space resumes, n steps once)")
-    case .character("n"):
+    case .step:
       link.send(.singleStep)
       flash("single step")
-    case .character("+"), .character("="):
-      link.send(.faster)
-      flash("faster: \(LabThread.speeds.first { $0 > (s?.stepsPerFrame ?? 5) } ?? (s?.stepsPerFrame ?? 5)) steps/frame")
-    case .character("-"), .character("_"):
-      link.send(.slower)
-      flash("slower: \(LabThread.speeds.last { $0 < (s?.stepsPerFrame ?? 5) } ?? (s?.stepsPerFrame ?? 5)) steps/frame")
-    case .character("e"):
+    case .faster, .slower: changeSpeed(faster: action == .faster, s)
+    case .inferenceMode:
       link.send(.toggleInferenceMode)
       flash(
         s?.inferenceMode == .eval
           ? "inference in TRAIN mode: batch statistics, as if model.eval() was forgotten"
           : "inference in eval mode: running statistics")
-    case .character("l"):
-      link.send(.scaleLearningRate(2))
-      flash("learning rate ×2 → \(formatNumber(Double((s?.learningRate ?? 0) * 2)))")
-    case .character("L"):
-      link.send(.scaleLearningRate(0.5))
-      flash("learning rate ÷2 → \(formatNumber(Double((s?.learningRate ?? 0) / 2)))")
-    case .character("b"):
-      link.send(.scaleBatch(2))
-      flash("batch size ×2 → \((s?.batchSize ?? 1) * 2)")
-    case .character("B"):
-      link.send(.scaleBatch(0.5))
-      flash("batch size ÷2 → \(max(1, ((s?.batchSize ?? 2) + 1) / 2))")
-    case .tab, .backTab:
-      let i = panels.firstIndex(of: focus) ?? 0
-      focus = panels[(i + (key == .tab ? 1 : panels.count - 1)) % panels.count]
-      flash("panel: \(focus.rawValue)")
-    case .character("z"):
+    case .lrUp, .lrDown: scaleLearningRate(up: action == .lrUp, s)
+    case .batchUp, .batchDown: scaleBatch(up: action == .batchUp, s)
+    case .nextPanel, .previousPanel: cyclePanel(forward: action == .nextPanel, s)
+    case .zoom:
       zoomed.toggle()
       flash(zoomed ? "zoomed: \(focus.rawValue) (z again to return)" : "all panels")
-    case .left, .down:
+    case .layerDown, .layerUp, .layerNumber: chooseLayer(action, key: key, s)
+    case .glyphs:
+      theme.glyphs = term.utf8 ? theme.glyphs.next : .ascii
+      flash("glyphs: \(theme.glyphs.rawValue)")
+    case .presenter:
+      presenter.toggle()
+      flash(presenter ? "presenter mode (p to leave)" : "presenter mode off")
+    case .help: showHelp.toggle()
+    case .closeHelp:
+      showHelp = false
+      zoomed = false
+    case .screenshot: flash(screenshot(step: s?.step ?? 0), seconds: 6)
+    case .record: link.send(.toggleRecord)
+    case .nextChapter: link.send(.nextChapter)
+    case .previousChapter: link.send(.previousChapter)
+    case .continueScene:
+      if isScene {
+        link.send(.continueScene)
+        flash("continue")
+      }
+    case .reset:
+      link.send(.reset)
+      flash("reset to step 0 (same seed)")
+    }
+    return false
+  }
+
+  mutating func changeSpeed(faster: Bool, _ s: DashboardState?) {
+    let speed = s?.stepsPerFrame ?? 5
+    if faster {
+      link.send(.faster)
+      flash("faster: \(LabThread.speeds.first { $0 > speed } ?? speed) steps/frame")
+    } else {
+      link.send(.slower)
+      flash("slower: \(LabThread.speeds.last { $0 < speed } ?? speed) steps/frame")
+    }
+  }
+
+  mutating func scaleLearningRate(up: Bool, _ s: DashboardState?) {
+    if up {
+      link.send(.scaleLearningRate(2))
+      flash("learning rate ×2 → \(formatNumber(Double((s?.learningRate ?? 0) * 2)))")
+    } else {
+      link.send(.scaleLearningRate(0.5))
+      flash("learning rate ÷2 → \(formatNumber(Double((s?.learningRate ?? 0) / 2)))")
+    }
+  }
+
+  mutating func scaleBatch(up: Bool, _ s: DashboardState?) {
+    if up {
+      link.send(.scaleBatch(2))
+      flash("batch size ×2 → \((s?.batchSize ?? 1) * 2)")
+    } else {
+      link.send(.scaleBatch(0.5))
+      flash("batch size ÷2 → \(max(1, ((s?.batchSize ?? 2) + 1) / 2))")
+    }
+  }
+
+  mutating func cyclePanel(forward: Bool, _ s: DashboardState?) {
+    let panels = s?.panels ?? PanelKind.allCases
+    let i = panels.firstIndex(of: focus) ?? 0
+    focus = panels[(i + (forward ? 1 : panels.count - 1)) % panels.count]
+    flash("panel: \(focus.rawValue)")
+  }
+
+  /// `left`/`down` and `right`/`up` step through the hidden layers; a digit picks one.
+  mutating func chooseLayer(_ action: KeyAction, key: String, _ s: DashboardState?) {
+    let layers = max(s?.layerCount ?? 1, 1)
+    if action == .layerDown {
       layer = max(1, min(layer ?? layers, layers) - 1)
       flash("layer \(layer!)")
-    case .right, .up:
+    } else if action == .layerUp {
       layer = min(layers, (layer ?? layers) + 1)
       flash("layer \(layer!)")
-    case .character(let c) where c.isNumber && c != "0":
-      let k = Int(String(c))!
+    } else if let k = Int(key) {
       if k <= layers {
         layer = k
         flash("layer \(k)")
       } else {
         flash("there are \(layers) hidden layers")
       }
-    case .character("g"):
-      theme.glyphs = term.utf8 ? theme.glyphs.next : .ascii
-      flash("glyphs: \(theme.glyphs.rawValue)")
-    case .character("p"):
-      presenter.toggle()
-      flash(presenter ? "presenter mode (p to leave)" : "presenter mode off")
-    case .character("?"):
-      showHelp.toggle()
-    case .escape:
-      showHelp = false
-      zoomed = false
-    case .character("s"):
-      flash(screenshot(step: s?.step ?? 0), seconds: 6)
-    case .character("R"):
-      link.send(.toggleRecord)
-    case .character("]"):
-      link.send(.nextChapter)
-    case .character("["):
-      link.send(.previousChapter)
-    case .enter:
-      if isScene {
-        link.send(.continueScene)
-        flash("continue")
-      }
-    case .character("r"):
-      link.send(.reset)
-      flash("reset to step 0 (same seed)")
-    case .resize:
-      flash("\(term.width)x\(term.height)", seconds: 1.5)
-    default:
-      break
     }
-    return false
   }
 
   /// Writes the current screen as .txt and .ansi into the screenshot directory: complete files

@@ -54,6 +54,14 @@ public struct KeyHelpBar: Widget {
     self.theme = theme
   }
 
+  /// The bar of a key table's rows marked for it, with ASCII keys under ASCII glyphs.
+  public init(bindings: [KeyBinding], theme: Theme) {
+    self.keys = bindings.compactMap { b in
+      b.keyBar.map { (theme.glyphs == .ascii ? $0.asciiKey : $0.key, $0.action) }
+    }
+    self.theme = theme
+  }
+
   public func render(_ area: Rect, into buffer: inout Buffer) {
     guard area.width > 0, area.height > 0 else { return }
     var chosen = keys
@@ -79,6 +87,13 @@ public struct HelpOverlay: Widget {
     self.keys = keys
     self.notes = notes
     self.theme = theme
+  }
+
+  /// Every row of a key table, in ASCII under ASCII glyphs.
+  public init(bindings: [KeyBinding], notes: [String], theme: Theme) {
+    let ascii = theme.glyphs == .ascii
+    self.init(
+      keys: bindings.map { ascii ? ($0.asciiLabel, $0.asciiHelp) : ($0.label, $0.help) }, notes: notes, theme: theme)
   }
 
   public func render(_ area: Rect, into buffer: inout Buffer) {
