@@ -91,6 +91,7 @@ import Testing
       #expect(text.contains(k.asciiLabel) && text.contains(k.asciiHelp), "\(k.asciiLabel)")
     }
     #expect(!text.contains("←"))
+    #expect(text.contains("keys - press ? or Esc to close"))
     var bar = Buffer(width: 300, height: 1)
     KeyHelpBar(bindings: KeyBinding.all, theme: ascii).render(bar.area, into: &bar)
     #expect(Screenshot.text(bar).contains(" <- ->  layer "))

@@ -105,7 +105,8 @@ public struct HelpOverlay: Widget {
     let box = Layout.centered(area, width: w, height: h)
     guard box.width > 10, box.height > 4 else { return }
     buffer.fill(box, " ", Style(foreground: .default, background: .default))
-    Panel(title: "keys — press ? or Esc to close", theme: theme, focused: true).render(box, into: &buffer)
+    let title = "keys \(theme.glyphs == .ascii ? "-" : "—") press ? or Esc to close"
+    Panel(title: title, theme: theme, focused: true).render(box, into: &buffer)
     var y = box.y + 1
     for k in keys where y < box.bottom - 1 {
       buffer.write(Text.fit(k.key, keyWidth, align: .right), box.x + 2, y, theme.accent, clip: box.inset(1))
