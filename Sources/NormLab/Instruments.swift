@@ -105,13 +105,34 @@ enum Probes {
     let (_, correctTrain) = try trainer.forwardLoss(
       data: probe, indices: idx, mode: .train, updatesState: false, backward: false)
     let logitsTrain = Array(net.output)
+    recordActivations(&rec, st, network: net, probeCount: n, step: step, settings: settings)
+    // Eval-mode probe on the same batch.
+    let (_, correctEval) = try trainer.forwardLoss(
+      data: probe, indices: idx, mode: .eval, updatesState: false, backward: false)
+    let logitsEval = Array(net.output)
+    recordTrainEvalDivergence(
+      &rec, logitsTrain: logitsTrain, logitsEval: logitsEval, classes: k, probeCount: n, step: step)
+    rec.trainModeAccuracy.append(step: step, Float(correctTrain) / Float(n))
+    rec.evalModeAccuracy.append(step: step, Float(correctEval) / Float(n))
+    try recordSingleSamples(&rec, trainer: trainer, probe: probe, step: step, settings: settings)
+  }
+
+  /// One activation buffer's moments and sorted values, shared by the taps that read it.
+  typealias ActivationSummary = (mean: Float, std: Float, sorted: [Float])
+
+  /// Every tap's snapshot after the training-mode probe (histograms, moments, shift, drift,
+  /// percentiles), and each tracking BatchNorm's probe statistics against its running ones.
+  static func recordActivations(
+    _ rec: inout VariantRecord, _ st: ProbeState, network net: Network, probeCount n: Int, step: Int,
+    settings: InstrumentSettings
+  ) {
     if rec.histogramSteps.capacity != settings.historyLength {
       rec.histogramSteps = RingBuffer(capacity: settings.historyLength)
     }
     rec.histogramSteps.append(step)
     let pBlock = settings.percentileBlock ?? rec.blocks.last?.number
     // Taps that read the same activation buffer share one mean/std and one sort.
-    var computed: [Int: (mean: Float, std: Float, sorted: [Float])] = [:]
+    var computed: [Int: ActivationSummary] = [:]
     for b in rec.blocks {
       for kind in Tap.Kind.allCases {
         guard let ai = b.activationIndex(kind) else { continue }
@@ -123,64 +144,92 @@ enum Probes {
           st.sorter.sort(values, into: &sorted)
           computed[ai] = (m, s, sorted)
         }
-        let (m, s, sorted) = computed[ai]!
-        if st.ranges[tap] == nil { st.ranges[tap] = range(for: tap, block: b, network: net, mean: m, std: s) }
-        let (lo, hi) = st.ranges[tap]!
-        var h = Histogram(lower: lo, upper: hi, bins: settings.bins)
-        h.add(values)
-        rec.histograms[tap] = h
-        rec.histogramHistory[tap, default: RingBuffer(capacity: settings.historyLength)].append(h)
-        rec.mean[tap, default: Series()].append(step: step, m)
-        rec.std[tap, default: Series()].append(step: step, s)
-        if let prev = st.previousSorted[tap] {
-          rec.shiftW1[tap, default: Series()].append(
-            step: step, Statistics.wasserstein1(sortedA: prev, sortedB: sorted))
-          let pm = rec.mean[tap]!.values.dropLast().last ?? m
-          let ps = rec.std[tap]!.values.dropLast().last ?? s
-          rec.shiftMean[tap, default: Series()].append(step: step, abs(m - pm) / max(ps, 1e-12))
-        }
-        if st.markSorted[tap] == nil { st.markSorted[tap] = sorted }
-        rec.driftSinceMark[tap, default: Series()].append(
-          step: step, Statistics.wasserstein1(sortedA: st.markSorted[tap]!, sortedB: sorted))
-        st.previousSorted[tap] = sorted
-        if kind == settings.percentileTap {
-          var band = rec.bands[b.number] ?? PercentileBand()
-          band.p15.append(step: step, Statistics.percentile(sorted: sorted, 15))
-          band.p50.append(step: step, Statistics.percentile(sorted: sorted, 50))
-          band.p85.append(step: step, Statistics.percentile(sorted: sorted, 85))
-          rec.bands[b.number] = band
-        }
+        let summary = computed[ai]!
+        recordTap(
+          &rec, st, tap, block: b, network: net, values: values, summary: summary, step: step, settings: settings)
         if b.number == pBlock, kind == settings.percentileTap {
-          let features = values.count / n
-          var pv: [Float]
-          if let u = settings.percentileUnit, u < features {
-            pv = (0..<n).map { values[$0 * features + u] }
-          } else {
-            pv = sorted
-          }
-          if settings.percentileUnit != nil { pv = st.sorter.sorted(pv) }
-          rec.p15.append(step: step, Statistics.percentile(sorted: pv, 15))
-          rec.p50.append(step: step, Statistics.percentile(sorted: pv, 50))
-          rec.p85.append(step: step, Statistics.percentile(sorted: pv, 85))
+          recordTrackedPercentiles(
+            &rec, st, values: values, sorted: summary.sorted, probeCount: n, step: step, settings: settings)
         }
       }
-      // BatchNorm: the probe batch's statistics against the running statistics.
-      if let ni = b.normLayer, let bn = net.layers[ni] as? BatchNorm, bn.options.trackRunningStats {
-        var gap = 0.0
-        var ratio = 0.0
-        for c in 0..<bn.channels {
-          let sd = (Double(bn.runningVar[c]) + Double(bn.options.eps)).squareRoot()
-          gap += abs(Double(bn.lastBatchMean[c]) - Double(bn.runningMean[c])) / sd
-          ratio += Double(bn.lastBatchVariance[c]) / max(Double(bn.runningVar[c]), 1e-12)
-        }
-        rec.bnMeanGap[b.number, default: Series()].append(step: step, Float(gap / Double(bn.channels)))
-        rec.bnVarianceRatio[b.number, default: Series()].append(step: step, Float(ratio / Double(bn.channels)))
-      }
+      recordBatchNormGap(&rec, block: b, network: net, step: step)
     }
-    // Eval-mode probe on the same batch.
-    let (_, correctEval) = try trainer.forwardLoss(
-      data: probe, indices: idx, mode: .eval, updatesState: false, backward: false)
-    let logitsEval = Array(net.output)
+  }
+
+  /// One tap's histogram (fixed range chosen at its first snapshot), mean and std, shift since
+  /// the previous snapshot, drift since the mark, and its block's percentile band.
+  static func recordTap(
+    _ rec: inout VariantRecord, _ st: ProbeState, _ tap: Tap, block b: Block, network net: Network,
+    values: UnsafeBufferPointer<Float>, summary: ActivationSummary, step: Int, settings: InstrumentSettings
+  ) {
+    let (m, s, sorted) = summary
+    if st.ranges[tap] == nil { st.ranges[tap] = range(for: tap, block: b, network: net, mean: m, std: s) }
+    let (lo, hi) = st.ranges[tap]!
+    var h = Histogram(lower: lo, upper: hi, bins: settings.bins)
+    h.add(values)
+    rec.histograms[tap] = h
+    rec.histogramHistory[tap, default: RingBuffer(capacity: settings.historyLength)].append(h)
+    rec.mean[tap, default: Series()].append(step: step, m)
+    rec.std[tap, default: Series()].append(step: step, s)
+    if let prev = st.previousSorted[tap] {
+      rec.shiftW1[tap, default: Series()].append(
+        step: step, Statistics.wasserstein1(sortedA: prev, sortedB: sorted))
+      let pm = rec.mean[tap]!.values.dropLast().last ?? m
+      let ps = rec.std[tap]!.values.dropLast().last ?? s
+      rec.shiftMean[tap, default: Series()].append(step: step, abs(m - pm) / max(ps, 1e-12))
+    }
+    if st.markSorted[tap] == nil { st.markSorted[tap] = sorted }
+    rec.driftSinceMark[tap, default: Series()].append(
+      step: step, Statistics.wasserstein1(sortedA: st.markSorted[tap]!, sortedB: sorted))
+    st.previousSorted[tap] = sorted
+    if tap.kind == settings.percentileTap {
+      var band = rec.bands[b.number] ?? PercentileBand()
+      band.p15.append(step: step, Statistics.percentile(sorted: sorted, 15))
+      band.p50.append(step: step, Statistics.percentile(sorted: sorted, 50))
+      band.p85.append(step: step, Statistics.percentile(sorted: sorted, 85))
+      rec.bands[b.number] = band
+    }
+  }
+
+  /// The tracked percentiles (p15/p50/p85) of the percentile block's tap: one unit's values
+  /// across the probe batch when `percentileUnit` names one, else every unit pooled.
+  static func recordTrackedPercentiles(
+    _ rec: inout VariantRecord, _ st: ProbeState, values: UnsafeBufferPointer<Float>, sorted: [Float],
+    probeCount n: Int, step: Int, settings: InstrumentSettings
+  ) {
+    let features = values.count / n
+    var pv: [Float]
+    if let u = settings.percentileUnit, u < features {
+      pv = (0..<n).map { values[$0 * features + u] }
+    } else {
+      pv = sorted
+    }
+    if settings.percentileUnit != nil { pv = st.sorter.sorted(pv) }
+    rec.p15.append(step: step, Statistics.percentile(sorted: pv, 15))
+    rec.p50.append(step: step, Statistics.percentile(sorted: pv, 50))
+    rec.p85.append(step: step, Statistics.percentile(sorted: pv, 85))
+  }
+
+  /// BatchNorm: the probe batch's statistics against the running statistics (mean gap in
+  /// running standard deviations, variance ratio), averaged over channels.
+  static func recordBatchNormGap(_ rec: inout VariantRecord, block b: Block, network net: Network, step: Int) {
+    guard let ni = b.normLayer, let bn = net.layers[ni] as? BatchNorm, bn.options.trackRunningStats else { return }
+    var gap = 0.0
+    var ratio = 0.0
+    for c in 0..<bn.channels {
+      let sd = (Double(bn.runningVar[c]) + Double(bn.options.eps)).squareRoot()
+      gap += abs(Double(bn.lastBatchMean[c]) - Double(bn.runningMean[c])) / sd
+      ratio += Double(bn.lastBatchVariance[c]) / max(Double(bn.runningVar[c]), 1e-12)
+    }
+    rec.bnMeanGap[b.number, default: Series()].append(step: step, Float(gap / Double(bn.channels)))
+    rec.bnVarianceRatio[b.number, default: Series()].append(step: step, Float(ratio / Double(bn.channels)))
+  }
+
+  /// Train-mode vs eval-mode logits on the probe batch: mean absolute gap and mean KL(train‖eval).
+  static func recordTrainEvalDivergence(
+    _ rec: inout VariantRecord, logitsTrain: [Float], logitsEval: [Float], classes k: Int, probeCount n: Int,
+    step: Int
+  ) {
     var gap = 0.0
     var kl = 0.0
     for r in 0..<n {
@@ -193,30 +242,34 @@ enum Probes {
     }
     rec.trainEvalLogitGap.append(step: step, Float(gap / Double(n * k)))
     rec.trainEvalKL.append(step: step, Float(kl / Double(n)))
-    rec.trainModeAccuracy.append(step: step, Float(correctTrain) / Float(n))
-    rec.evalModeAccuracy.append(step: step, Float(correctEval) / Float(n))
-    // Single-sample inference: train mode (the "forgot model.eval()" case) vs eval mode.
-    let m = min(settings.singleSamples, n)
-    if m > 0 {
-      var okTrain = 0
-      var okEval = 0
-      var failed: String? = nil
-      for i in 0..<m {
-        if failed == nil {
-          do {
-            okTrain += try trainer.forwardLoss(
-              data: probe, indices: i..<(i + 1), mode: .train, updatesState: false, backward: false
-            ).correct
-          } catch { failed = "\(error)" }
-        }
-        okEval += try trainer.forwardLoss(
-          data: probe, indices: i..<(i + 1), mode: .eval, updatesState: false, backward: false
-        ).correct
+  }
+
+  /// Single-sample inference: train mode (the "forgot model.eval()" case) vs eval mode on the
+  /// first `singleSamples` probe samples. A train-mode failure (e.g. BatchNorm on one sample) is
+  /// recorded as the error and a NaN accuracy.
+  static func recordSingleSamples(
+    _ rec: inout VariantRecord, trainer: Trainer, probe: Dataset, step: Int, settings: InstrumentSettings
+  ) throws {
+    let m = min(settings.singleSamples, probe.count)
+    guard m > 0 else { return }
+    var okTrain = 0
+    var okEval = 0
+    var failed: String? = nil
+    for i in 0..<m {
+      if failed == nil {
+        do {
+          okTrain += try trainer.forwardLoss(
+            data: probe, indices: i..<(i + 1), mode: .train, updatesState: false, backward: false
+          ).correct
+        } catch { failed = "\(error)" }
       }
-      rec.singleSampleError = failed
-      rec.singleSampleTrainAccuracy.append(step: step, failed == nil ? Float(okTrain) / Float(m) : .nan)
-      rec.singleSampleEvalAccuracy.append(step: step, Float(okEval) / Float(m))
+      okEval += try trainer.forwardLoss(
+        data: probe, indices: i..<(i + 1), mode: .eval, updatesState: false, backward: false
+      ).correct
     }
+    rec.singleSampleError = failed
+    rec.singleSampleTrainAccuracy.append(step: step, failed == nil ? Float(okTrain) / Float(m) : .nan)
+    rec.singleSampleEvalAccuracy.append(step: step, Float(okEval) / Float(m))
   }
 
   static func softmax(_ z: ArraySlice<Float>) -> [Double] {
