@@ -2,9 +2,9 @@ import Foundation
 import NormCore
 import NormLab
 import NormScene
+import NormSupport
 import NormView
 import Synchronization
-import NormSupport
 
 /// What the UI asks the training thread to do.
 enum LabCommand: Sendable {
@@ -86,59 +86,18 @@ enum LabThread {
     thread.start()
   }
 
+  /// The training thread's body: builds the session, then frame after frame applies the UI's
+  /// commands, steps, shares pause and speed, publishes, and sleeps until the next frame.
   static func run(config: ExperimentConfig, theme: Theme, link: LabLink, failAt: Int? = nil, source: LabSource) {
-    var experiment: Experiment
-    var player: ScenePlayer? = nil
+    let session: LabSession
     do {
-      if let scene = source.scene {
-        player = try ScenePlayer(scene: scene)
-        experiment = player!.experiment
-      } else {
-        experiment = try source.experiment(config)
-      }
+      session = try LabSession(config: config, theme: theme, link: link, failAt: failAt, source: source)
     } catch {
       link.shared.withLock { $0.fatal = "\(error)" }
       return
     }
-    var lastView: SceneView? = nil
-    var holdUntil: ContinuousClock.Instant? = nil
-    var reportedEnd = false
-    var recordStart: Int? = nil
-    func publish() {
-      var snap = DashboardState(
-        experiment: experiment, title: source.scene.map { Text.truncated($0.title, to: 50) } ?? "NormScope",
-        theme: theme)
-      snap.recording = recordStart != nil
-      if let p = player {
-        snap.caption = p.view.caption
-        snap.captionHeading = p.view.chapter
-      }
-      let view = player?.view
-      link.shared.withLock {
-        $0.snapshot = snap
-        $0.version += 1
-        if let view, view != lastView {
-          $0.sceneView = view
-          $0.sceneViewVersion += 1
-        }
-      }
-      lastView = view
-    }
-    func say(_ m: String) {
-      link.shared.withLock {
-        $0.message = m
-        $0.messageVersion += 1
-      }
-    }
-    /// Plays the scene at full speed until its position reaches `target` (a statement index).
-    func fastForward(_ p: ScenePlayer, to target: Int) {
-      while !p.finished && p.position < target {
-        _ = try? p.tick(maxSteps: 1_000_000, delegate: nil, stopBefore: target)
-        if p.position < target { p.resume() }
-      }
-    }
-    publish()
-    let clock = ContinuousClock()
+    session.publish()
+    let clock = session.clock
     let frame = Duration.milliseconds(33)
     var next = clock.now
     while true {
@@ -147,146 +106,17 @@ enum LabThread {
         s.commands = []
         return (c, s.paused, s.stepsPerFrame)
       }
-      var paused = paused0
-      var speed = speed0
-      var single = false
-      var changed = false
-      for c in commands {
-        do {
-          switch c {
-          case .quit:
-            link.shared.withLock { $0.stopped = true }
-            return
-          case .togglePause:
-            paused.toggle()
-            if !paused, let p = player, p.pauseRequested { p.resume() }
-          case .singleStep:
-            paused = true
-            single = true
-          case .faster: speed = speeds.first { $0 > speed } ?? speed
-          case .slower: speed = speeds.last { $0 < speed } ?? speed
-          case .scaleLearningRate(let f):
-            try experiment.setLearningRate(min(experiment.learningRate * f, Limits.maxLearningRate))
-          case .scaleBatch(let f):
-            try experiment.setBatchSize(
-              max(1, min(experiment.trainData.count, Int(clamping: Float(experiment.batchSize) * f, rounding: .toNearestOrAwayFromZero))))
-          case .toggleInferenceMode: experiment.setInferenceMode(experiment.inferenceMode == .eval ? .train : .eval)
-          case .reset:
-            if let scene = source.scene {
-              player = try ScenePlayer(scene: scene)
-              experiment = player!.experiment
-              reportedEnd = false
-            } else {
-              experiment = try source.experiment(config)
-            }
-            recordStart = nil
-          case .continueScene:
-            player?.resume()
-            holdUntil = nil
-            paused = false
-          case .nextChapter, .previousChapter:
-            guard let p = player else {
-              say("chapters belong to scenes: normscope play FILE")
-              break
-            }
-            let starts = p.scene.chapters.map(\.statement)
-            if case .nextChapter = c {
-              guard let target = starts.first(where: { $0 >= p.position }) else {
-                say("no later chapter")
-                break
-              }
-              fastForward(p, to: target)
-            } else {
-              let current = starts.last { $0 < p.position } ?? 0
-              let target = starts.last { $0 < current } ?? 0
-              let fresh = try ScenePlayer(scene: p.scene)
-              fastForward(fresh, to: target)
-              player = fresh
-              experiment = fresh.experiment
-            }
-            holdUntil = nil
-            reportedEnd = false
-            let name = player!.scene.chapters.first { $0.statement == player!.position }?.name ?? "start"
-            say("chapter: \(name) (step \(experiment.step))")
-          case .toggleRecord:
-            if let start = recordStart {
-              guard let name = source.dataName else {
-                say("recording needs a built-in data set; this session's data came from a file")
-                recordStart = nil
-                break
-              }
-              let text = SceneRecorder.text(
-                experiment: experiment, dataName: name, dataParameters: source.dataParameters, startStep: start,
-                view: lastView ?? SceneView())
-              do {
-                // recording-1.scene, recording-2.scene, …: never another session's recording.
-                let path = try SafeFile.createUnique(
-                  directory: source.recordDir, base: "recording", extension: "scene", contents: Array(text.utf8),
-                  alwaysNumbered: true)
-                say("recorded \(path): play it with `normscope play \(path)`")
-              } catch { say("recording not saved: \(error)") }
-              recordStart = nil
-            } else {
-              recordStart = experiment.step
-              say("recording from step \(experiment.step): R again to save a .scene file")
-            }
-          }
-        } catch { say("\(error)") }
-        changed = true
-      }
-      if paused != paused0 { experiment.record(paused ? .pause : .resume) }
-      if single { experiment.record(.singleStep) }
-      if !paused || single {
-        if let p = player, !p.finished {
-          if let secs = p.holdSeconds {
-            // A caption asked the timeline to wait; Enter skips.
-            if holdUntil == nil { holdUntil = clock.now + .milliseconds(Int(clamping: min(secs, 86_400) * 1000)) }
-            if clock.now >= holdUntil! {
-              p.resume()
-              holdUntil = nil
-            }
-          } else if p.pauseRequested {
-            paused = true
-            say("the scene pauses here: press space (or Enter) to go on")
-          } else {
-            do {
-              try p.tick(maxSteps: single ? 1 : speed, delegate: nil)
-            } catch { say("\(error)") }
-            changed = true
-            if p.finished && !reportedEnd {
-              reportedEnd = true
-              paused = true
-              let end = p.failure.map { "stopped: \($0)" } ?? "scene finished"
-              say("\(end): \(p.passedCount) passed, \(p.failedCount) failed; space trains on freely")
-            }
-          }
-        } else {
-          let n = single ? 1 : speed
-          let deadline = clock.now + .milliseconds(200)
-          for _ in 0..<n {
-            guard experiment.anyLive else { break }
-            if let failAt, experiment.step >= failAt {
-              link.shared.withLock { $0.fatal = "injected failure at step \(experiment.step) (test hook)" }
-              return
-            }
-            do { try experiment.advance() } catch {
-              // A failure inside the simulation (e.g. BatchNorm on a batch of 1) pauses
-              // training and says why; the user can change the setting and resume.
-              paused = true
-              say("paused: \(error)")
-              break
-            }
-            if clock.now > deadline { break }
-          }
-          changed = true
-        }
-      }
+      session.beginFrame(paused: paused0, speed: speed0)
+      guard session.apply(commands) else { return }
+      if session.paused != paused0 { session.experiment.record(session.paused ? .pause : .resume) }
+      if session.single { session.experiment.record(.singleStep) }
+      guard session.step() else { return }
       link.shared.withLock {
-        $0.paused = paused
-        $0.stepsPerFrame = speed
-        $0.recording = recordStart != nil
+        $0.paused = session.paused
+        $0.stepsPerFrame = session.speed
+        $0.recording = session.recordStart != nil
       }
-      if changed { publish() }
+      if session.changed { session.publish() }
       next = next + frame
       if next < clock.now { next = clock.now }
       // Sleep until the next frame in short slices, waking early when a command arrives.
@@ -294,5 +124,262 @@ enum LabThread {
         Thread.sleep(forTimeInterval: 0.002)
       }
     }
+  }
+}
+
+/// The training thread's session: the experiment (and the scene player driving it), what was
+/// last published, caption holds and recording, and the current frame's pause, speed and flags.
+/// Lives on the training thread only.
+final class LabSession {
+  let config: ExperimentConfig
+  let theme: Theme
+  let link: LabLink
+  let failAt: Int?
+  let source: LabSource
+  let clock = ContinuousClock()
+  var experiment: Experiment
+  var player: ScenePlayer? = nil
+  var lastView: SceneView? = nil
+  var holdUntil: ContinuousClock.Instant? = nil
+  var reportedEnd = false
+  var recordStart: Int? = nil
+  /// This frame: paused, steps per frame, a single step asked for, something to publish.
+  var paused = false
+  var speed = 5
+  var single = false
+  var changed = false
+
+  /// Starts the scene's player (its experiment) or, without a scene, the command line's experiment.
+  init(config: ExperimentConfig, theme: Theme, link: LabLink, failAt: Int?, source: LabSource) throws {
+    self.config = config
+    self.theme = theme
+    self.link = link
+    self.failAt = failAt
+    self.source = source
+    if let scene = source.scene {
+      let p = try ScenePlayer(scene: scene)
+      player = p
+      experiment = p.experiment
+    } else {
+      experiment = try source.experiment(config)
+    }
+  }
+
+  /// Starts a frame from the shared pause and speed, with nothing asked or changed yet.
+  func beginFrame(paused: Bool, speed: Int) {
+    self.paused = paused
+    self.speed = speed
+    single = false
+    changed = false
+  }
+
+  /// Hands the UI a new dashboard snapshot, and the scene's view when it changed.
+  func publish() {
+    var snap = DashboardState(
+      experiment: experiment, title: source.scene.map { Text.truncated($0.title, to: 50) } ?? "NormScope",
+      theme: theme)
+    snap.recording = recordStart != nil
+    if let p = player {
+      snap.caption = p.view.caption
+      snap.captionHeading = p.view.chapter
+    }
+    let view = player?.view
+    let lastView = lastView
+    link.shared.withLock {
+      $0.snapshot = snap
+      $0.version += 1
+      if let view, view != lastView {
+        $0.sceneView = view
+        $0.sceneViewVersion += 1
+      }
+    }
+    self.lastView = view
+  }
+
+  /// Shows a one-line message in the UI.
+  func say(_ m: String) {
+    link.shared.withLock {
+      $0.message = m
+      $0.messageVersion += 1
+    }
+  }
+
+  /// Plays the scene at full speed until its position reaches `target` (a statement index).
+  func fastForward(_ p: ScenePlayer, to target: Int) {
+    while !p.finished && p.position < target {
+      _ = try? p.tick(maxSteps: 1_000_000, delegate: nil, stopBefore: target)
+      if p.position < target { p.resume() }
+    }
+  }
+
+  /// Applies the UI's commands in order; an error is shown and the next command still runs.
+  /// False on `.quit` (the session is marked stopped and the thread ends).
+  func apply(_ commands: [LabCommand]) -> Bool {
+    for c in commands {
+      do {
+        guard try apply(c) else {
+          link.shared.withLock { $0.stopped = true }
+          return false
+        }
+      } catch { say("\(error)") }
+      changed = true
+    }
+    return true
+  }
+
+  /// Applies one command; false for `.quit`.
+  func apply(_ c: LabCommand) throws -> Bool {
+    switch c {
+    case .quit: return false
+    case .togglePause:
+      paused.toggle()
+      if !paused, let p = player, p.pauseRequested { p.resume() }
+    case .singleStep:
+      paused = true
+      single = true
+    case .faster: speed = LabThread.speeds.first { $0 > speed } ?? speed
+    case .slower: speed = LabThread.speeds.last { $0 < speed } ?? speed
+    case .scaleLearningRate(let f):
+      try experiment.setLearningRate(min(experiment.learningRate * f, Limits.maxLearningRate))
+    case .scaleBatch(let f):
+      let scaled = Int(clamping: Float(experiment.batchSize) * f, rounding: .toNearestOrAwayFromZero)
+      try experiment.setBatchSize(max(1, min(experiment.trainData.count, scaled)))
+    case .toggleInferenceMode: experiment.setInferenceMode(experiment.inferenceMode == .eval ? .train : .eval)
+    case .reset: try reset()
+    case .continueScene:
+      player?.resume()
+      holdUntil = nil
+      paused = false
+    case .nextChapter: try jumpChapter(forward: true)
+    case .previousChapter: try jumpChapter(forward: false)
+    case .toggleRecord: toggleRecord()
+    }
+    return true
+  }
+
+  /// Starts the scene (or the command line's experiment) afresh; a recording in progress ends.
+  func reset() throws {
+    if let scene = source.scene {
+      player = try ScenePlayer(scene: scene)
+      experiment = player!.experiment
+      reportedEnd = false
+    } else {
+      experiment = try source.experiment(config)
+    }
+    recordStart = nil
+  }
+
+  /// Jumps to the next chapter, or back to the previous one (replaying the scene from its start
+  /// at full speed), and says which chapter it reached.
+  func jumpChapter(forward: Bool) throws {
+    guard let p = player else {
+      say("chapters belong to scenes: normscope play FILE")
+      return
+    }
+    let starts = p.scene.chapters.map(\.statement)
+    if forward {
+      guard let target = starts.first(where: { $0 >= p.position }) else {
+        say("no later chapter")
+        return
+      }
+      fastForward(p, to: target)
+    } else {
+      let current = starts.last { $0 < p.position } ?? 0
+      let target = starts.last { $0 < current } ?? 0
+      let fresh = try ScenePlayer(scene: p.scene)
+      fastForward(fresh, to: target)
+      player = fresh
+      experiment = fresh.experiment
+    }
+    holdUntil = nil
+    reportedEnd = false
+    let name = player!.scene.chapters.first { $0.statement == player!.position }?.name ?? "start"
+    say("chapter: \(name) (step \(experiment.step))")
+  }
+
+  /// Starts recording at the current step, or saves the recording as a new `.scene` file.
+  func toggleRecord() {
+    guard let start = recordStart else {
+      recordStart = experiment.step
+      say("recording from step \(experiment.step): R again to save a .scene file")
+      return
+    }
+    recordStart = nil
+    guard let name = source.dataName else {
+      say("recording needs a built-in data set; this session's data came from a file")
+      return
+    }
+    let text = SceneRecorder.text(
+      experiment: experiment, dataName: name, dataParameters: source.dataParameters, startStep: start,
+      view: lastView ?? SceneView())
+    do {
+      // recording-1.scene, recording-2.scene, …: never another session's recording.
+      let path = try SafeFile.createUnique(
+        directory: source.recordDir, base: "recording", extension: "scene", contents: Array(text.utf8),
+        alwaysNumbered: true)
+      say("recorded \(path): play it with `normscope play \(path)`")
+    } catch { say("recording not saved: \(error)") }
+  }
+
+  /// This frame's training unless paused (a single step runs even then). False when the test
+  /// hook's injected failure ends the app.
+  func step() -> Bool {
+    guard !paused || single else { return true }
+    if let p = player, !p.finished {
+      stepScene(p)
+      return true
+    }
+    return stepFree()
+  }
+
+  /// The scene's next tick: wait out a caption's hold (Enter skips), stop at a `pause`, or play
+  /// up to `speed` steps, saying how the scene ended when it does.
+  func stepScene(_ p: ScenePlayer) {
+    if let secs = p.holdSeconds {
+      // A caption asked the timeline to wait; Enter skips.
+      if holdUntil == nil { holdUntil = clock.now + .milliseconds(Int(clamping: min(secs, 86_400) * 1000)) }
+      if clock.now >= holdUntil! {
+        p.resume()
+        holdUntil = nil
+      }
+    } else if p.pauseRequested {
+      paused = true
+      say("the scene pauses here: press space (or Enter) to go on")
+    } else {
+      do {
+        try p.tick(maxSteps: single ? 1 : speed, delegate: nil)
+      } catch { say("\(error)") }
+      changed = true
+      if p.finished && !reportedEnd {
+        reportedEnd = true
+        paused = true
+        let end = p.failure.map { "stopped: \($0)" } ?? "scene finished"
+        say("\(end): \(p.passedCount) passed, \(p.failedCount) failed; space trains on freely")
+      }
+    }
+  }
+
+  /// Free training: up to `speed` steps (one for a single step) within 200 ms. A failure inside
+  /// the simulation pauses and says why; false when the test hook's injected failure fires.
+  func stepFree() -> Bool {
+    let n = single ? 1 : speed
+    let deadline = clock.now + .milliseconds(200)
+    for _ in 0..<n {
+      guard experiment.anyLive else { break }
+      if let failAt, experiment.step >= failAt {
+        link.shared.withLock { $0.fatal = "injected failure at step \(experiment.step) (test hook)" }
+        return false
+      }
+      do { try experiment.advance() } catch {
+        // A failure inside the simulation (e.g. BatchNorm on a batch of 1) pauses
+        // training and says why; the user can change the setting and resume.
+        paused = true
+        say("paused: \(error)")
+        break
+      }
+      if clock.now > deadline { break }
+    }
+    changed = true
+    return true
   }
 }
