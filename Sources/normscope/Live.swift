@@ -347,7 +347,12 @@ struct LiveApp {
   mutating func scaleLearningRate(up: Bool, _ s: DashboardState?) {
     if up {
       link.send(.scaleLearningRate(2))
-      flash("learning rate ×2 → \(formatNumber(Double((s?.learningRate ?? 0) * 2)))")
+      // The lab caps the rate at the scene language's limit; say so rather than promise more.
+      let wanted = (s?.learningRate ?? 0) * 2
+      let applied = min(wanted, Limits.maxLearningRate)
+      flash(
+        "learning rate ×2 → \(formatNumber(Double(applied)))"
+          + (applied < wanted ? " (the limit, \(formatNumber(Double(Limits.maxLearningRate))))" : ""))
     } else {
       link.send(.scaleLearningRate(0.5))
       flash("learning rate ÷2 → \(formatNumber(Double((s?.learningRate ?? 0) / 2)))")

@@ -1,0 +1,10 @@
+# Sourced by Tests/e2e/tmux.sh: holding `l` stops at the learning-rate limit and says so; the
+# status bar keeps showing a number (no trap formatting it).
+start "'$bin' live --data moons --model 'linear 16, relu, linear 2' --lr 1e5"
+check "live starts at lr 100k" "lr 100k "
+T send-keys -t ns l l l l l
+check "the status bar shows the capped rate" "lr 1M "
+T send-keys -t ns l
+check "l at the limit says so" "learning rate ×2 → 1M \(the limit, 1M\)"
+T send-keys -t ns q
+check "quits after the limit" "^exit=0"
