@@ -468,18 +468,7 @@ struct Evaluator {
 
   func truth(_ v: Double) -> Bool { v != 0 && !v.isNaN }
 
-  func short(_ v: Double) -> String {
-    if v.isNaN { return "NaN" }
-    if v.isInfinite { return v > 0 ? "inf" : "-inf" }
-    if v == v.rounded() && abs(v) < 1e9 { return String(Int(v)) }
-    let a = abs(v)
-    if a >= 0.01 && a < 1e5 {
-      var s = String(Double(Int(clamping: v * 10000, rounding: .toNearestOrAwayFromZero)) / 10000)
-      if s.hasSuffix(".0") { s.removeLast(2) }
-      return s
-    }
-    return "\(Float(v))"
-  }
+  func short(_ v: Double) -> String { NumberFormat.reading(v) }
 
   /// Reads one metric through its table entry. A variant the experiment does not have (a
   /// parsed scene never names one) reads NaN.

@@ -93,19 +93,19 @@ struct TrainReport {
   }
 
   func row() {
-    var line = String(format: "%7d", experiment.step)
+    var line = NumberFormat.fixed(Double(experiment.step), decimals: 0, width: 7)
     for v in experiment.variants {
       if let d = v.divergedAt, d < experiment.step {
         line += " │ " + center("diverged at step \(d)", 31)
         continue
       }
       let l = v.last
-      line += " │ " + fmt(l?.loss, "%10.4f") + " " + fmt(l?.accuracy, "%5.3f")
+      line += " │ " + fmt(l?.loss, 4, 10) + " " + fmt(l?.accuracy, 3, 5)
       if v.record.validationLoss.lastStep == experiment.step, let vl = v.record.validationLoss.last,
         let va = v.record.validationAccuracy.last
       {
         let val = Evaluation(loss: vl, accuracy: va)
-        line += " " + fmt(val.loss, "%8.4f") + " " + fmt(val.accuracy, "%5.3f")
+        line += " " + fmt(val.loss, 4, 8) + " " + fmt(val.accuracy, 3, 5)
       } else {
         line += String(repeating: " ", count: 15)
       }
@@ -114,10 +114,11 @@ struct TrainReport {
     print(line)
   }
 
-  func fmt(_ v: Float?, _ f: String) -> String {
+  /// A table cell, `decimals` digits right-aligned in `width` (as `%W.Df`; see NumberFormat.fixed).
+  func fmt(_ v: Float?, _ decimals: Int, _ width: Int) -> String {
     guard let v else { return String(repeating: " ", count: 5) }
     guard v.isFinite else { return v.isNaN ? "       NaN" : "       inf" }
-    return String(format: f, Double(v))
+    return NumberFormat.fixed(Double(v), decimals: decimals, width: width)
   }
 
   /// What the instruments measured, at the last step.
@@ -125,9 +126,10 @@ struct TrainReport {
     let e = experiment
     guard e.instruments.enabled else { return }
     let w = width
-    func f(_ v: Float?, _ spec: String = "%8.4f") -> String {
+    func f(_ v: Float?, _ decimals: Int = 4, _ width: Int = 8) -> String {
       guard let v else { return String(repeating: " ", count: 8) + "—" }
-      return v.isFinite ? String(format: spec, Double(v)) : (v.isNaN ? "     NaN" : "     inf")
+      return v.isFinite
+        ? NumberFormat.fixed(Double(v), decimals: decimals, width: width) : (v.isNaN ? "     NaN" : "     inf")
     }
     func pad(_ s: String) -> String { s.padding(toLength: w, withPad: " ", startingAt: 0) }
     print("")
@@ -138,9 +140,9 @@ struct TrainReport {
       for b in r.blocks {
         let t = Tap(block: b.number, kind: .normInput)
         print(
-          "  \(pad(b.number == 1 ? v.name : "")) \(String(format: "%5d", b.number)) \(f(r.mean[t]?.last)) \(f(r.std[t]?.last)) \(f(r.driftSinceMark[t]?.last))"
-            + "   \(f(r.icsL2[b.number]?.last, "%9.5f")) \(f(r.icsCosine[b.number]?.last, "%8.4f")) \(f(r.gradientNorm[b.number]?.last, "%10.5f"))"
-            + "  \(r.bnMeanGap[b.number].map { f($0.last, "%10.4f") } ?? "")")
+          "  \(pad(b.number == 1 ? v.name : "")) \(NumberFormat.fixed(Double(b.number), decimals: 0, width: 5)) \(f(r.mean[t]?.last)) \(f(r.std[t]?.last)) \(f(r.driftSinceMark[t]?.last))"
+            + "   \(f(r.icsL2[b.number]?.last, 5, 9)) \(f(r.icsCosine[b.number]?.last, 4, 8)) \(f(r.gradientNorm[b.number]?.last, 5, 10))"
+            + "  \(r.bnMeanGap[b.number].map { f($0.last, 4, 10) } ?? "")")
       }
     }
     let pb = e.instruments.percentileBlock ?? 0
@@ -151,7 +153,7 @@ struct TrainReport {
     for v in e.variants {
       let r = v.record
       print(
-        "  \(pad(v.name)) \(f(r.p15.first, "%6.2f"))/\(f(r.p50.first, "%5.2f"))/\(f(r.p85.first, "%5.2f")) → \(f(r.p15.last, "%6.2f"))/\(f(r.p50.last, "%5.2f"))/\(f(r.p85.last, "%5.2f"))   travel \(f(r.percentileTravel, "%.3f"))"
+        "  \(pad(v.name)) \(f(r.p15.first, 2, 6))/\(f(r.p50.first, 2, 5))/\(f(r.p85.first, 2, 5)) → \(f(r.p15.last, 2, 6))/\(f(r.p50.last, 2, 5))/\(f(r.p85.last, 2, 5))   travel \(f(r.percentileTravel, 3, 0))"
       )
     }
     print("")
@@ -162,9 +164,9 @@ struct TrainReport {
       let single =
         r.singleSampleError != nil
         ? "error (\(r.singleSampleError!.prefix(40))…)"
-        : "\(f(r.singleSampleTrainAccuracy.last, "%.3f")) / \(f(r.singleSampleEvalAccuracy.last, "%.3f"))"
+        : "\(f(r.singleSampleTrainAccuracy.last, 3, 0)) / \(f(r.singleSampleEvalAccuracy.last, 3, 0))"
       print(
-        "  \(pad(v.name)) \(f(r.trainEvalLogitGap.last, "%31.4f")) \(f(r.trainEvalKL.last, "%7.4f"))  \(f(r.trainModeAccuracy.last, "%.3f")) / \(f(r.evalModeAccuracy.last, "%.3f"))    \(single)"
+        "  \(pad(v.name)) \(f(r.trainEvalLogitGap.last, 4, 31)) \(f(r.trainEvalKL.last, 4, 7))  \(f(r.trainModeAccuracy.last, 3, 0)) / \(f(r.evalModeAccuracy.last, 3, 0))    \(single)"
       )
     }
     if e.variants.contains(where: { !$0.record.lossVariation.isEmpty }) {
@@ -175,7 +177,7 @@ struct TrainReport {
       for v in e.variants {
         let r = v.record
         print(
-          "  \(pad(v.name)) \(f(r.lossVariation.last, "%52.4f")) \(f(r.gradientPredictiveness.last, "%13.4f")) \(f(r.betaSmoothness.last, "%14.4f"))"
+          "  \(pad(v.name)) \(f(r.lossVariation.last, 4, 52)) \(f(r.gradientPredictiveness.last, 4, 13)) \(f(r.betaSmoothness.last, 4, 14))"
         )
       }
     }
