@@ -8,16 +8,33 @@ public enum ColorMode: String, Sendable, CaseIterable {
   /// No colour at all (`NO_COLOR`, or a terminal without colours): attributes only.
   case mono
 
-  /// The mode for an environment: `NO_COLOR` (any value) → mono; `COLORTERM` truecolor/24bit →
-  /// truecolor; a TERM naming 256 colours → 256; `dumb` → mono; otherwise 8.
-  public static func detect(environment env: [String: String]) -> ColorMode {
-    if env["NO_COLOR"] != nil { return .mono }
-    let ct = env["COLORTERM"]?.lowercased() ?? ""
-    if ct == "truecolor" || ct == "24bit" { return .truecolor }
-    let term = env["TERM"] ?? ""
-    if term.contains("256") { return .ansi256 }
-    if term == "dumb" || term.isEmpty { return .mono }
-    return .ansi8
+  /// The one colour decision of every command (`live`, `play`, `shot`), in this order:
+  ///
+  /// 1. `NO_COLOR` in the environment, with any value (even empty), means `mono`; it beats the
+  ///    flag (https://no-color.org).
+  /// 2. A `--colors` flag (a raw value: truecolor, 256, 8, mono) is used, but never above what
+  ///    the terminal shows when `terminalColors` is known.
+  /// 3. Otherwise what the terminal shows, and `256` when there is no terminal (screenshots).
+  ///
+  /// A flag that is not a mode counts as absent (the commands reject it before this). The live
+  /// app passes `terminalColors: nil` when it opens the terminal: ``NormTerm/Terminal`` caps the
+  /// mode at what ncurses reports (its modes never exceed 256, so "no flag" there is exactly
+  /// what the terminal has) and draws true colour through the 256 palette.
+  public static func resolve(flag: String?, environment: [String: String], terminalColors: ColorMode?) -> ColorMode {
+    if environment["NO_COLOR"] != nil { return .mono }
+    guard let wanted = flag.flatMap(ColorMode.init(rawValue:)) else { return terminalColors ?? .ansi256 }
+    guard let terminalColors else { return wanted }
+    return wanted.rank <= terminalColors.rank ? wanted : terminalColors
+  }
+
+  /// mono < 8 < 256 < truecolor.
+  var rank: Int {
+    switch self {
+    case .mono: 0
+    case .ansi8: 1
+    case .ansi256: 2
+    case .truecolor: 3
+    }
   }
 }
 

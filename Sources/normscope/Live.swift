@@ -100,10 +100,10 @@ struct Live: ParsableCommand {
     let term: Terminal
     do {
       term = try Terminal(
-        environment: env, forceColors: env["NO_COLOR"] != nil ? .mono : colors.flatMap(ColorMode.init(rawValue:)))
+        environment: env, forceColors: ColorMode.resolve(flag: colors, environment: env, terminalColors: nil))
     } catch { throw CleanExit.failure("\(error). " + headless, code: 1) }
     let glyphSet = term.utf8 ? GlyphSet(rawValue: glyphs) ?? .braille : .ascii
-    let theme = Theme(colors: env["NO_COLOR"] != nil ? .mono : term.colorMode, glyphs: glyphSet)
+    let theme = Theme(colors: term.colorMode, glyphs: glyphSet)  // ColorMode.resolve, capped by the terminal
     let link = LabLink()
     link.shared.withLock {
       $0.stepsPerFrame = speed

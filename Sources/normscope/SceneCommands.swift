@@ -180,7 +180,7 @@ struct Play: ParsableCommand {
         throw CleanExit.failure("cannot create --screenshots \(screenshots): \(error.localizedDescription)", code: 2)
       }
     }
-    let mode: ColorMode = ProcessInfo.processInfo.environment["NO_COLOR"] != nil ? .mono : ColorMode(rawValue: colors)!
+    let mode = ColorMode.resolve(flag: colors, environment: ProcessInfo.processInfo.environment, terminalColors: nil)
     let sink = HeadlessSink(
       size: sz, theme: Theme(colors: mode, glyphs: GlyphSet(rawValue: glyphs)!), screenshotDir: screenshots,
       keepFrames: flipbook != nil)

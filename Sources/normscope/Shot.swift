@@ -99,7 +99,7 @@ struct Shot: ParsableCommand {
       do { player = try ScenePlayer(scene: parsed) } catch { throw CleanExit.failure("\(scene): \(error)", code: 2) }
       try player.playToEnd(delegate: nil)
       let env = ProcessInfo.processInfo.environment
-      let mode: ColorMode = env["NO_COLOR"] != nil ? .mono : colors.flatMap(ColorMode.init(rawValue:)) ?? .ansi256
+      let mode = ColorMode.resolve(flag: colors, environment: env, terminalColors: nil)
       let state = SceneLoader.state(player, theme: Theme(colors: mode, glyphs: GlyphSet(rawValue: glyphs)!))
       try write(Screenshot.export(Dashboard.render(state, width: w, height: h), as: resolvedFormat))
       return
@@ -111,7 +111,7 @@ struct Shot: ParsableCommand {
       do { try experiment.advance() } catch { throw CleanExit.failure("\(error)", code: 1) }
     }
     let env = ProcessInfo.processInfo.environment
-    let mode: ColorMode = env["NO_COLOR"] != nil ? .mono : colors.flatMap(ColorMode.init(rawValue:)) ?? .ansi256
+    let mode = ColorMode.resolve(flag: colors, environment: env, terminalColors: nil)
     var state = DashboardState(experiment: experiment, theme: Theme(colors: mode, glyphs: GlyphSet(rawValue: glyphs)!))
     if let layer {
       guard (1...max(state.layerCount, 1)).contains(layer) else {

@@ -231,11 +231,27 @@ struct BufferTests {
     #expect(formatNumber(.nan) == "NaN")
   }
 
-  @Test func colorModeDetection() {
-    #expect(ColorMode.detect(environment: ["TERM": "xterm-256color", "NO_COLOR": ""]) == .mono)
-    #expect(ColorMode.detect(environment: ["TERM": "xterm-256color", "COLORTERM": "truecolor"]) == .truecolor)
-    #expect(ColorMode.detect(environment: ["TERM": "tmux-256color"]) == .ansi256)
-    #expect(ColorMode.detect(environment: ["TERM": "screen"]) == .ansi8)
-    #expect(ColorMode.detect(environment: ["TERM": "dumb"]) == .mono)
+  /// ColorMode.resolve, the one colour rule of live, play and shot.
+  @Test func colorModeResolution() {
+    let term = ["TERM": "xterm-256color"]
+    // NO_COLOR (any value, even empty) beats the flag and the terminal.
+    for flag in [nil, "truecolor", "256", "8", "mono"] as [String?] {
+      for tc in [nil, .ansi256, .ansi8] as [ColorMode?] {
+        #expect(ColorMode.resolve(flag: flag, environment: ["NO_COLOR": ""], terminalColors: tc) == .mono)
+        #expect(ColorMode.resolve(flag: flag, environment: ["NO_COLOR": "1"], terminalColors: tc) == .mono)
+      }
+    }
+    // No terminal (screenshots): the flag, else 256.
+    #expect(ColorMode.resolve(flag: nil, environment: term, terminalColors: nil) == .ansi256)
+    #expect(ColorMode.resolve(flag: "truecolor", environment: term, terminalColors: nil) == .truecolor)
+    #expect(ColorMode.resolve(flag: "8", environment: term, terminalColors: nil) == .ansi8)
+    #expect(ColorMode.resolve(flag: "mono", environment: [:], terminalColors: nil) == .mono)
+    #expect(ColorMode.resolve(flag: "bogus", environment: [:], terminalColors: nil) == .ansi256)
+    // A terminal: what it shows, and never more.
+    #expect(ColorMode.resolve(flag: nil, environment: term, terminalColors: .ansi8) == .ansi8)
+    #expect(ColorMode.resolve(flag: "truecolor", environment: term, terminalColors: .ansi256) == .ansi256)
+    #expect(ColorMode.resolve(flag: "256", environment: term, terminalColors: .ansi8) == .ansi8)
+    #expect(ColorMode.resolve(flag: "8", environment: term, terminalColors: .ansi256) == .ansi8)
+    #expect(ColorMode.resolve(flag: "256", environment: term, terminalColors: .mono) == .mono)
   }
 }
