@@ -1,17 +1,6 @@
 import CNcurses
 import NormView
 
-/// A key press as the app sees it.
-public enum Key: Equatable, Sendable {
-  case character(Character)
-  case up, down, left, right
-  case tab, backTab, enter, escape, backspace
-  case function(Int)
-  /// The terminal was resized.
-  case resize
-  case other(Int32)
-}
-
 /// Errors setting up the terminal.
 public struct TerminalError: Error, CustomStringConvertible, Sendable {
   public var description: String
@@ -20,7 +9,7 @@ public struct TerminalError: Error, CustomStringConvertible, Sendable {
 /// The full-screen terminal: draws NormView buffers with ncurses (which sends only what
 /// changed), reads keys, tracks the size, and always restores the terminal on `restore()`
 /// (also called from `deinit`). Use from one thread only.
-public final class Terminal {
+public final class Terminal: TerminalBackend {
   public private(set) var width: Int = 0
   public private(set) var height: Int = 0
   /// Colours the terminal can show (256, 8 or none; true colour is mapped to 256).
@@ -123,6 +112,8 @@ public final class Terminal {
     ]
     return names.first { $0.0 == s }?.1 ?? "signal \(s)"
   }
+
+  public func signalName(_ signal: Int32) -> String { Self.signalName(signal) }
 
   func updateSize() {
     height = Int(getmaxy(ns_stdscr()))

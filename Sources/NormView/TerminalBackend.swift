@@ -1,0 +1,145 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A key press as the app sees it.
+public enum Key: Equatable, Sendable {
+  case character(Character)
+  case up, down, left, right
+  case tab, backTab, enter, escape, backspace
+  case function(Int)
+  /// The terminal was resized.
+  case resize
+  case other(Int32)
+}
+
+/// What the live loop needs from a terminal: its size and capabilities, keys, drawing, signals
+/// and restoring. `Terminal` (NormTerm, ncurses) is the real one; ``TestTerminal`` is scripted,
+/// for tests in-process. Used from one thread only.
+public protocol TerminalBackend: AnyObject {
+  var width: Int { get }
+  var height: Int { get }
+  /// Colours the terminal can show.
+  var colorMode: ColorMode { get }
+  /// False under a non-UTF-8 locale: the app then uses ASCII glyphs.
+  var utf8: Bool { get }
+  /// Waits up to `timeoutMs` for a key (negative: forever). A resize arrives as `.resize`, with
+  /// `width` and `height` already updated.
+  func readKey(timeoutMs: Int) -> Key?
+  /// Draws `buffer` (sized to the terminal). A backend that was stopped (SIGTSTP/SIGCONT)
+  /// repaints the whole screen here.
+  func draw(_ buffer: Buffer)
+  /// The terminating signal that arrived, or 0.
+  var pendingSignal: Int32 { get }
+  /// The name of signal `signal` ("SIGUSR1").
+  func signalName(_ signal: Int32) -> String
+  /// Leaves full-screen mode. Idempotent.
+  func restore()
+}
+
+/// A scripted terminal for tests: keys, resizes, signals and waits in a queue; every drawn
+/// buffer kept (``frames``, ``text`` is the last as text); a clock a script can move forward.
+public final class TestTerminal: TerminalBackend {
+  /// One scripted step.
+  public enum Event {
+    case key(Key)
+    /// The terminal becomes `width`x`height` (delivered as `.resize`).
+    case resize(width: Int, height: Int)
+    /// `pendingSignal` becomes this signal.
+    case signal(Int32)
+    /// No key until the last frame satisfies the condition (or the time limit passes).
+    case waitUntil(String, (TestTerminal) -> Bool)
+    /// Moves ``now()`` forward (flash messages expire on it).
+    case advanceClock(Duration)
+  }
+
+  public private(set) var width: Int
+  public private(set) var height: Int
+  public let colorMode: ColorMode
+  public let utf8: Bool
+  public private(set) var pendingSignal: Int32 = 0
+  public private(set) var frames: [Buffer] = []
+  public private(set) var restored = false
+  /// What a wait that ran out of time waited for (the loop is then told `q`).
+  public private(set) var timedOut: [String] = []
+  /// How long a `waitUntil` may wait, in wall time.
+  public var waitLimit: Duration = .seconds(30)
+  public var events: [Event] = []
+  private var advanced: Duration = .zero
+  private var waitStarted: ContinuousClock.Instant? = nil
+
+  public init(width: Int = 120, height: Int = 40, colorMode: ColorMode = .ansi256, utf8: Bool = true) {
+    self.width = width
+    self.height = height
+    self.colorMode = colorMode
+    self.utf8 = utf8
+  }
+
+  /// The last frame drawn.
+  public var lastFrame: Buffer? { frames.last }
+  /// The last frame as plain text ("" before the first).
+  public var text: String { lastFrame.map(Screenshot.text) ?? "" }
+
+  /// Queues keys: characters, or events.
+  public func type(_ characters: String) { events += characters.map { .key(.character($0)) } }
+  public func send(_ events: Event...) { self.events += events }
+  /// Queues a resize to `width`x`height`.
+  public func resize(width: Int, height: Int) { events.append(.resize(width: width, height: height)) }
+  /// Queues a wait until the last frame contains `text`.
+  public func wait(for text: String) {
+    events.append(.waitUntil("screen shows \"\(text)\"", { $0.text.contains(text) }))
+  }
+
+  /// Wall time plus what the script advanced.
+  public func now() -> ContinuousClock.Instant { ContinuousClock.now + advanced }
+
+  public func readKey(timeoutMs: Int) -> Key? {
+    while let event = events.first {
+      switch event {
+      case .key(let k):
+        events.removeFirst()
+        return k
+      case .resize(let w, let h):
+        events.removeFirst()
+        width = w
+        height = h
+        return .resize
+      case .signal(let s):
+        events.removeFirst()
+        pendingSignal = s
+        return nil
+      case .advanceClock(let d):
+        events.removeFirst()
+        advanced += d
+      case .waitUntil(let what, let condition):
+        if condition(self) {
+          events.removeFirst()
+          waitStarted = nil
+          continue
+        }
+        let started = waitStarted ?? ContinuousClock.now
+        waitStarted = started
+        if ContinuousClock.now - started > waitLimit {
+          timedOut.append(what)
+          events.removeAll()
+          return .character("q")
+        }
+        pause(timeoutMs)
+        return nil
+      }
+    }
+    pause(timeoutMs)
+    return nil
+  }
+
+  private func pause(_ ms: Int) {
+    guard ms > 0 else { return }
+    _ = usleep(useconds_t(min(ms, 1000) * 1000))
+  }
+
+  public func draw(_ buffer: Buffer) { frames.append(buffer) }
+  public func signalName(_ signal: Int32) -> String { "signal \(signal)" }
+  public func restore() { restored = true }
+}
