@@ -28,6 +28,8 @@ let package = Package(
     .target(name: "NormView", dependencies: ["NormLab", "NormCore", "NormSupport"]),
     .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
     .target(name: "NormTerm", dependencies: ["CNcurses", "NormView"]),
+    // The live app without a terminal: its loop runs on any TerminalBackend (tests: TestTerminal).
+    .target(name: "NormApp", dependencies: ["NormView", "NormScene", "NormLab", "NormCore", "NormSupport"]),
     .executableTarget(
       name: "normscope",
       dependencies: [
@@ -35,6 +37,7 @@ let package = Package(
         "NormLab",
         "NormView",
         "NormTerm",
+        "NormApp",
         "NormScene",
         "NormSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -59,6 +62,7 @@ let package = Package(
     .testTarget(name: "NormLabTests", dependencies: ["NormLab", "NormCore", "NormSupport"]),
     .testTarget(name: "NormFuzzTests", dependencies: ["NormFuzz"]),
     .testTarget(name: "NormSceneTests", dependencies: ["NormScene", "NormView", "NormLab", "NormCore", "NormSupport"]),
+    .testTarget(name: "NormAppTests", dependencies: ["NormApp", "NormView", "NormLab", "NormCore"]),
     .testTarget(name: "NormViewTests", dependencies: ["NormView", "NormLab", "NormCore", "NormSupport"], exclude: ["Golden"]),
   ],
   swiftLanguageModes: [.v6]

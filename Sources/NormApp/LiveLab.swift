@@ -7,7 +7,7 @@ import NormView
 import Synchronization
 
 /// What the UI asks the training thread to do.
-enum LabCommand: Sendable {
+public enum LabCommand: Sendable {
   case togglePause
   case singleStep
   case faster
@@ -47,15 +47,22 @@ struct LabShared: Sendable {
 }
 
 /// Where the live session came from, for recordings.
-struct LabSource: Sendable {
-  var scene: Scene?
+public struct LabSource: Sendable {
+  public var scene: Scene?
   /// Built-in data name and parameters (nil for data from a file: recording is then refused).
-  var dataName: String?
-  var dataParameters: [String: String] = [:]
-  var recordDir: String
+  public var dataName: String?
+  public var dataParameters: [String: String] = [:]
+  public var recordDir: String
   /// `--freeze norm`: every experiment the session builds (at start and on reset) starts with
   /// the norms' γ and β frozen.
-  var freezeNormAffine = false
+  public var freezeNormAffine = false
+
+  public init(scene: Scene?, dataName: String?, dataParameters: [String: String] = [:], recordDir: String) {
+    self.scene = scene
+    self.dataName = dataName
+    self.dataParameters = dataParameters
+    self.recordDir = recordDir
+  }
 
   /// A new experiment for a session without a scene, with the command line's freeze applied.
   func experiment(_ config: ExperimentConfig) throws -> Experiment {
@@ -65,19 +72,29 @@ struct LabSource: Sendable {
   }
 }
 
-final class LabLink: Sendable {
+public final class LabLink: Sendable {
   let shared = Mutex(LabShared())
 
-  func send(_ c: LabCommand) { shared.withLock { $0.commands.append(c) } }
+  public init() {}
+
+  public func send(_ c: LabCommand) { shared.withLock { $0.commands.append(c) } }
+
+  /// Sets the speed and pause state before the training thread starts.
+  public func set(stepsPerFrame: Int, paused: Bool) {
+    shared.withLock {
+      $0.stepsPerFrame = stepsPerFrame
+      $0.paused = paused
+    }
+  }
 }
 
 /// The training side of the live app: runs on its own thread, takes `stepsPerFrame` lockstep
 /// steps per frame (about 30 per second), applies commands between steps and publishes a
 /// snapshot after each frame.
-enum LabThread {
-  static let speeds = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
+public enum LabThread {
+  public static let speeds = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
 
-  static func start(config: ExperimentConfig, theme: Theme, link: LabLink, failAt: Int? = nil, source: LabSource) {
+  public static func start(config: ExperimentConfig, theme: Theme, link: LabLink, failAt: Int? = nil, source: LabSource) {
     let thread = Thread {
       run(config: config, theme: theme, link: link, failAt: failAt, source: source)
     }

@@ -1,0 +1,287 @@
+import NormCore
+import NormLab
+import NormSupport
+import NormView
+
+/// How the live loop ended.
+public enum LiveOutcome: Equatable, Sendable {
+  case quit(step: Int)
+  case signal(name: String, code: Int32, step: Int)
+  case failure(String)
+}
+
+/// The UI side of the live app: keys, view state, frames. Runs on the main thread only.
+public struct LiveApp<Backend: TerminalBackend> {
+  public let term: Backend
+  let link: LabLink
+  public var theme: Theme
+  public var presenter: Bool
+  let screenshotDir: String
+  var focus: PanelKind = .loss
+  var zoomed = false
+  var showHelp = false
+  var layer: Int? = nil
+  var message: String? = nil
+  var messageUntil = ContinuousClock.now
+  public private(set) var frames = 0
+  public private(set) var seconds = 0.0
+  public private(set) var lastBuffer: Buffer? = nil
+  var seenMessageVersion = 0
+  var drawnVersion = -1
+  var seenSceneViewVersion = 0
+  public var isScene = false
+  /// The loop ends (as a quit) after this many frames; nil: never.
+  public var frameLimit: Int? = nil
+  /// The time flash messages expire on (tests pass a clock they can move).
+  let now: () -> ContinuousClock.Instant
+
+  public init(
+    term: Backend, link: LabLink, theme: Theme, presenter: Bool, screenshotDir: String,
+    now: @escaping () -> ContinuousClock.Instant = { ContinuousClock.now }
+  ) {
+    self.now = now
+    self.term = term
+    self.link = link
+    self.theme = theme
+    self.presenter = presenter
+    self.screenshotDir = screenshotDir
+  }
+
+  public mutating func flash(_ m: String, seconds: Double = 4) {
+    message = Text.sanitized(m)
+    messageUntil = now() + .milliseconds(Int(clamping: min(seconds, 86_400) * 1000))
+  }
+
+  public mutating func loop() -> LiveOutcome {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let frame = Duration.milliseconds(33)
+    var nextFrame = clock.now
+    var step = 0
+    defer {
+      seconds =
+        Double((clock.now - start).components.attoseconds) * 1e-18 + Double((clock.now - start).components.seconds)
+    }
+    while true {
+      let sig = term.pendingSignal
+      if sig != 0 {
+        let names: [Int32: (String, Int32)] = [
+          2: ("interrupted (SIGINT)", 130), 15: ("terminated (SIGTERM)", 143), 1: ("hung up (SIGHUP)", 129),
+          3: ("quit (SIGQUIT)", 131),
+        ]
+        let (name, code) = names[sig] ?? (term.signalName(sig), 128 + sig)
+        return .signal(name: name, code: code, step: step)
+      }
+      let (snapshot, fatal, trainerMessage, version, snapshotVersion, sceneView, sceneViewVersion) = link.shared
+        .withLock { s in
+          var st = s.snapshot
+          st?.paused = s.paused
+          st?.stepsPerFrame = s.stepsPerFrame
+          return (st, s.fatal, s.message, s.messageVersion, s.version, s.sceneView, s.sceneViewVersion)
+        }
+      if sceneViewVersion != seenSceneViewVersion, let v = sceneView {
+        // The script changed the view: follow it (the user may change it again).
+        seenSceneViewVersion = sceneViewVersion
+        if let l = v.layer { layer = l }
+        if let p = v.panel, let k = PanelKind(rawValue: p) { focus = k }
+        zoomed = v.zoomed
+      }
+      if let fatal { return .failure(fatal) }
+      if version != seenMessageVersion, let trainerMessage {
+        seenMessageVersion = version
+        flash(trainerMessage, seconds: 8)
+      }
+      if let snapshot { step = snapshot.step }
+      let now = clock.now
+      // Draw at least every frame, and at once when the training thread published a change.
+      if now >= nextFrame || snapshotVersion != drawnVersion {
+        draw(snapshot)
+        if let frameLimit, frames >= frameLimit { return .quit(step: step) }
+        drawnVersion = snapshotVersion
+        nextFrame = now + frame
+      }
+      guard let key = term.readKey(timeoutMs: 4) else { continue }
+      if handle(key, snapshot) { return .quit(step: step) }
+      // Show the effect of a key at once (the training thread applies commands within a frame).
+      draw(
+        link.shared.withLock { s in
+          var st = s.snapshot
+          st?.paused = s.paused
+          st?.stepsPerFrame = s.stepsPerFrame
+          return st
+        })
+      nextFrame = clock.now + frame
+    }
+  }
+
+  mutating func draw(_ snapshot: DashboardState?) {
+    guard var s = snapshot else { return }
+    if now() > messageUntil { message = nil }
+    s.theme = theme
+    s.focus = s.panels.contains(focus) ? focus : .loss
+    s.zoomed = zoomed
+    s.showHelp = showHelp
+    s.presenter = presenter
+    s.message = message
+    s.showTiming = true
+    let layers = max(s.layerCount, 1)
+    s.selectedLayer = min(layer ?? layers, layers)
+    let b = Dashboard.render(s, width: term.width, height: term.height)
+    term.draw(b)
+    lastBuffer = b
+    frames += 1
+  }
+
+  /// Applies a key; returns true to quit. The key table (``KeyBinding/all``) maps the key to
+  /// its action; keys not in it do nothing.
+  mutating func handle(_ key: Key, _ s: DashboardState?) -> Bool {
+    if key == .resize {
+      flash("\(term.width)x\(term.height)", seconds: 1.5)
+      return false
+    }
+    guard let name = Self.keyName(key), let action = KeyBinding.action(for: name) else { return false }
+    return perform(action, key: name, s)
+  }
+
+  /// The key table's name of a key (see ``KeyTrigger``).
+  static func keyName(_ key: Key) -> String? {
+    switch key {
+    case .character(" "): return "space"
+    case .character(let c): return String(c)
+    case .up: return "up"
+    case .down: return "down"
+    case .left: return "left"
+    case .right: return "right"
+    case .tab: return "tab"
+    case .backTab: return "shift-tab"
+    case .enter: return "enter"
+    case .escape: return "esc"
+    case .backspace, .function, .resize, .other: return nil
+    }
+  }
+
+  /// Does what the key table says `action` does (one case per action, no default); returns
+  /// true to quit. `key` is the key's name (the digit for `layerNumber`).
+  mutating func perform(_ action: KeyAction, key: String, _ s: DashboardState?) -> Bool {
+    switch action {
+    case .quit: return true
+    case .pause:
+      link.send(.togglePause)
+      flash(s?.paused == true ? "running" : "paused (space resumes, n steps once)")
+    case .step:
+      link.send(.singleStep)
+      flash("single step")
+    case .faster, .slower: changeSpeed(faster: action == .faster, s)
+    case .inferenceMode:
+      link.send(.toggleInferenceMode)
+      flash(
+        s?.inferenceMode == .eval
+          ? "inference in TRAIN mode: batch statistics, as if model.eval() was forgotten"
+          : "inference in eval mode: running statistics")
+    case .lrUp, .lrDown: scaleLearningRate(up: action == .lrUp, s)
+    case .batchUp, .batchDown: scaleBatch(up: action == .batchUp, s)
+    case .nextPanel, .previousPanel: cyclePanel(forward: action == .nextPanel, s)
+    case .zoom:
+      zoomed.toggle()
+      flash(zoomed ? "zoomed: \(focus.rawValue) (z again to return)" : "all panels")
+    case .layerDown, .layerUp, .layerNumber: chooseLayer(action, key: key, s)
+    case .glyphs:
+      theme.glyphs = term.utf8 ? theme.glyphs.next : .ascii
+      flash("glyphs: \(theme.glyphs.rawValue)")
+    case .presenter:
+      presenter.toggle()
+      flash(presenter ? "presenter mode (p to leave)" : "presenter mode off")
+    case .help: showHelp.toggle()
+    case .closeHelp:
+      showHelp = false
+      zoomed = false
+    case .screenshot: flash(screenshot(step: s?.step ?? 0), seconds: 6)
+    case .record: link.send(.toggleRecord)
+    case .nextChapter: link.send(.nextChapter)
+    case .previousChapter: link.send(.previousChapter)
+    case .continueScene:
+      if isScene {
+        link.send(.continueScene)
+        flash("continue")
+      }
+    case .reset:
+      link.send(.reset)
+      flash("reset to step 0 (same seed)")
+    }
+    return false
+  }
+
+  mutating func changeSpeed(faster: Bool, _ s: DashboardState?) {
+    let speed = s?.stepsPerFrame ?? 5
+    if faster {
+      link.send(.faster)
+      flash("faster: \(LabThread.speeds.first { $0 > speed } ?? speed) steps/frame")
+    } else {
+      link.send(.slower)
+      flash("slower: \(LabThread.speeds.last { $0 < speed } ?? speed) steps/frame")
+    }
+  }
+
+  mutating func scaleLearningRate(up: Bool, _ s: DashboardState?) {
+    if up {
+      link.send(.scaleLearningRate(2))
+      // The lab caps the rate at the scene language's limit; say so rather than promise more.
+      let wanted = (s?.learningRate ?? 0) * 2
+      let applied = min(wanted, Limits.maxLearningRate)
+      flash(
+        "learning rate ×2 → \(formatNumber(Double(applied)))"
+          + (applied < wanted ? " (the limit, \(formatNumber(Double(Limits.maxLearningRate))))" : ""))
+    } else {
+      link.send(.scaleLearningRate(0.5))
+      flash("learning rate ÷2 → \(formatNumber(Double((s?.learningRate ?? 0) / 2)))")
+    }
+  }
+
+  mutating func scaleBatch(up: Bool, _ s: DashboardState?) {
+    if up {
+      link.send(.scaleBatch(2))
+      flash("batch size ×2 → \((s?.batchSize ?? 1) * 2)")
+    } else {
+      link.send(.scaleBatch(0.5))
+      flash("batch size ÷2 → \(max(1, ((s?.batchSize ?? 2) + 1) / 2))")
+    }
+  }
+
+  mutating func cyclePanel(forward: Bool, _ s: DashboardState?) {
+    let panels = s?.panels ?? PanelKind.allCases
+    let i = panels.firstIndex(of: focus) ?? 0
+    focus = panels[(i + (forward ? 1 : panels.count - 1)) % panels.count]
+    flash("panel: \(focus.rawValue)")
+  }
+
+  /// `left`/`down` and `right`/`up` step through the hidden layers; a digit picks one.
+  mutating func chooseLayer(_ action: KeyAction, key: String, _ s: DashboardState?) {
+    let layers = max(s?.layerCount ?? 1, 1)
+    if action == .layerDown {
+      layer = max(1, min(layer ?? layers, layers) - 1)
+      flash("layer \(layer!)")
+    } else if action == .layerUp {
+      layer = min(layers, (layer ?? layers) + 1)
+      flash("layer \(layer!)")
+    } else if let k = Int(key) {
+      if k <= layers {
+        layer = k
+        flash("layer \(k)")
+      } else {
+        flash("there are \(layers) hidden layers")
+      }
+    }
+  }
+
+  /// Writes the current screen as .txt and .ansi into the screenshot directory: complete files
+  /// under one new name, never replacing an earlier screenshot (another instance's included).
+  func screenshot(step: Int) -> String {
+    guard let b = lastBuffer else { return "nothing drawn yet" }
+    do {
+      let base = try SafeFile.createUnique(
+        directory: screenshotDir, base: "normscope-step\(step)",
+        files: [("txt", Array(Screenshot.text(b).utf8)), ("ansi", Array(Screenshot.ansi(b).utf8))])
+      return "screenshot: \(base).txt and .ansi"
+    } catch { return "screenshot failed: \(error)" }
+  }
+}
