@@ -27,10 +27,7 @@ public enum DataLoader {
   ///   as they are: they are legitimate (if unwise) data, and a network that diverges on them
   ///   shows the divergence.
   public static func parseCSV(_ bytes: [UInt8], fileName: String) throws -> Dataset {
-    let hasBOM = bytes.starts(with: [0xEF, 0xBB, 0xBF])
-    guard let text = String(validating: hasBOM ? bytes[3...] : bytes[...], as: UTF8.self) else {
-      throw NormError("\(fileName): not UTF-8 text")
-    }
+    let text = try csvText(bytes, fileName: fileName)
     var width: Int? = nil
     var features = [Float]()
     var rawLabels = [String]()
@@ -41,22 +38,7 @@ public enum DataLoader {
       lineNumber += 1
       let trimmed = line.trimmingSpaces
       if let (column, byte) = firstControlByte(line) {
-        let name = byte == 0 ? "NUL" : "0x" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
-        let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-        // The field holding it: a feature field is "not a number", anything else is just text.
-        var start = 1
-        var index = 0
-        while index < fields.count - 1 && start + fields[index].utf8.count < column {
-          start += fields[index].utf8.count + 1
-          index += 1
-        }
-        if !trimmed.hasPrefix("#") && index < fields.count - 1 {
-          throw NormError(
-            "\(fileName):\(lineNumber):\(column): '\(excerpt(fields[index].trimmingSpaces))' is not a number: "
-              + "it contains the control character \(name)")
-        }
-        throw NormError(
-          "\(fileName):\(lineNumber):\(column): the control character \(name) cannot appear in a CSV file")
+        throw controlByteError(line, column: column, byte: byte, fileName: fileName, lineNumber: lineNumber)
       }
       if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
       let fields = line.split(separator: ",", omittingEmptySubsequences: false)
@@ -74,50 +56,90 @@ public enum DataLoader {
       guard fields.count >= 2 else {
         throw NormError("\(fileName):\(lineNumber): a row needs at least one feature and a label")
       }
-      var column = 1
-      for field in fields.dropLast() {
-        let t = field.trimmingSpaces
-        guard let v = Float(t) else {
-          throw NormError("\(fileName):\(lineNumber):\(column): '\(excerpt(t))' is not a number")
-        }
-        guard v.isFinite else {
-          // "1e39" is a finite number too large for a Float; "inf" and "nan" are not numbers.
-          if v.isInfinite, !t.lowercased().contains("inf") {
-            throw NormError(
-              "\(fileName):\(lineNumber):\(column): '\(excerpt(t))' is too large (features must lie within ±3.4e38)")
-          }
-          throw NormError("\(fileName):\(lineNumber):\(column): '\(excerpt(t))' is not finite")
-        }
-        features.append(v)
-        column += field.utf8.count + 1
-      }
-      if features.count > maxValues { throw NormError("\(fileName):\(lineNumber): more than \(maxValues) values") }
-      let label = fields.last!.trimmingSpaces
-      if label.isEmpty { throw NormError("\(fileName):\(lineNumber):\(column): empty label") }
-      rawLabels.append(String(label))
+      rawLabels.append(try csvRow(fields, into: &features, fileName: fileName, lineNumber: lineNumber))
       dataLines.append(lineNumber)
     }
     guard let width, !rawLabels.isEmpty else { throw NormError("\(fileName): no data rows") }
-    // Labels: all whole numbers ≥ 0, or all treated as names.
-    var labels = [Int32]()
-    var names: [String]? = nil
-    if rawLabels.allSatisfy({ Int($0).map { $0 >= 0 && $0 < 100_000 } ?? false }) {
-      labels = rawLabels.map { Int32($0)! }
-    } else {
-      if let bad = rawLabels.indices.first(where: { Int(rawLabels[$0]).map { $0 < 0 } ?? false }) {
-        throw NormError(
-          "\(fileName):\(dataLines[bad]): label '\(rawLabels[bad])' must be a whole number ≥ 0 or a class name")
-      }
-      let unique = Array(Set(rawLabels)).sorted()
-      let index = Dictionary(uniqueKeysWithValues: unique.enumerated().map { ($1, Int32($0)) })
-      labels = rawLabels.map { index[$0]! }
-      names = unique
-    }
+    let (labels, names) = try csvLabels(rawLabels, dataLines: dataLines, fileName: fileName)
     let classes = Int(labels.max()!) + 1
     guard classes >= 2 else { throw NormError("\(fileName): only one class in the labels; need at least 2") }
     return Dataset(
       name: fileName, sampleShape: [width - 1], features: features, labels: labels, classCount: classes,
       classNames: names)
+  }
+
+  /// The file's text: UTF-8, without a leading byte-order mark.
+  static func csvText(_ bytes: [UInt8], fileName: String) throws -> String {
+    let hasBOM = bytes.starts(with: [0xEF, 0xBB, 0xBF])
+    guard let text = String(validating: hasBOM ? bytes[3...] : bytes[...], as: UTF8.self) else {
+      throw NormError("\(fileName): not UTF-8 text")
+    }
+    return text
+  }
+
+  /// The error for a control byte at `column` of `line`: "not a number" in a feature field, else plain.
+  static func controlByteError(_ line: Substring, column: Int, byte: UInt8, fileName: String, lineNumber: Int)
+    -> NormError
+  {
+    let name = byte == 0 ? "NUL" : "0x" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+    let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+    // The field holding it: a feature field is "not a number", anything else is just text.
+    var start = 1
+    var index = 0
+    while index < fields.count - 1 && start + fields[index].utf8.count < column {
+      start += fields[index].utf8.count + 1
+      index += 1
+    }
+    if !line.trimmingSpaces.hasPrefix("#") && index < fields.count - 1 {
+      return NormError(
+        "\(fileName):\(lineNumber):\(column): '\(excerpt(fields[index].trimmingSpaces))' is not a number: "
+          + "it contains the control character \(name)")
+    }
+    return NormError(
+      "\(fileName):\(lineNumber):\(column): the control character \(name) cannot appear in a CSV file")
+  }
+
+  /// Appends one data row's features (finite floats) to `features`; returns its label.
+  static func csvRow(_ fields: [Substring], into features: inout [Float], fileName: String, lineNumber: Int) throws
+    -> String
+  {
+    var column = 1
+    for field in fields.dropLast() {
+      let t = field.trimmingSpaces
+      guard let v = Float(t) else {
+        throw NormError("\(fileName):\(lineNumber):\(column): '\(excerpt(t))' is not a number")
+      }
+      guard v.isFinite else {
+        // "1e39" is a finite number too large for a Float; "inf" and "nan" are not numbers.
+        if v.isInfinite, !t.lowercased().contains("inf") {
+          throw NormError(
+            "\(fileName):\(lineNumber):\(column): '\(excerpt(t))' is too large (features must lie within ±3.4e38)")
+        }
+        throw NormError("\(fileName):\(lineNumber):\(column): '\(excerpt(t))' is not finite")
+      }
+      features.append(v)
+      column += field.utf8.count + 1
+    }
+    if features.count > maxValues { throw NormError("\(fileName):\(lineNumber): more than \(maxValues) values") }
+    let label = fields.last!.trimmingSpaces
+    if label.isEmpty { throw NormError("\(fileName):\(lineNumber):\(column): empty label") }
+    return String(label)
+  }
+
+  /// Labels as classes: all whole numbers ≥ 0 as they are, or else names numbered in sorted order.
+  static func csvLabels(_ rawLabels: [String], dataLines: [Int], fileName: String) throws
+    -> (labels: [Int32], names: [String]?)
+  {
+    if rawLabels.allSatisfy({ Int($0).map { $0 >= 0 && $0 < 100_000 } ?? false }) {
+      return (rawLabels.map { Int32($0)! }, nil)
+    }
+    if let bad = rawLabels.indices.first(where: { Int(rawLabels[$0]).map { $0 < 0 } ?? false }) {
+      throw NormError(
+        "\(fileName):\(dataLines[bad]): label '\(rawLabels[bad])' must be a whole number ≥ 0 or a class name")
+    }
+    let unique = Array(Set(rawLabels)).sorted()
+    let index = Dictionary(uniqueKeysWithValues: unique.enumerated().map { ($1, Int32($0)) })
+    return (rawLabels.map { index[$0]! }, unique)
   }
 
   /// Parses MNIST-style IDX files: images (magic 0x00000803, unsigned bytes, N×rows×cols)
