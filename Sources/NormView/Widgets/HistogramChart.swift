@@ -21,46 +21,75 @@ public struct HistogramChart: Widget {
       buffer.write(Text.fit(emptyText, area.width, align: .center), area.x, area.y + area.height / 2, theme.dim)
       return
     }
-    let groups = histograms.count
-    let bins = first.bins
-    // Columns per bin group and how many bins share one column group.
-    var merge = 1
-    while (bins + merge - 1) / merge * groups > area.width { merge += 1 }
-    let shown = (bins + merge - 1) / merge
-    let colsPerBin = max(1, area.width / (shown * groups)) * groups
-    // Notes (out of range, NaN/±Inf, merged bins) get their own row when there is room;
-    // otherwise the non-finite and out-of-range counts replace the axis's middle label.
-    let notesRow = area.height >= 5
-    let barRows = area.height - (notesRow ? 2 : 1)
-    let barsWidth = shown * colsPerBin
-    let x0 = area.x + (area.width - barsWidth) / 2
+    let layout = BarLayout(area: area, bins: first.bins, groups: histograms.count)
+    drawBars(layout, into: &buffer)
+    drawAxis(first, layout, into: &buffer)
+  }
+
+  /// Where things go: bins merged to fit the width, columns per bin group, rows for bars and notes.
+  struct BarLayout {
+    let area: Rect
+    let groups: Int
+    let bins: Int
+    /// How many bins share one column group.
+    let merge: Int
+    /// Bin groups drawn (bins after merging).
+    let shown: Int
+    /// Columns per bin group.
+    let colsPerBin: Int
+    /// Whether notes (out of range, NaN/±Inf, merged bins) get their own row.
+    let notesRow: Bool
+    let barRows: Int
+    /// The first bar column (the bars are centred).
+    let x0: Int
+
+    /// The layout of `groups` histograms of `bins` bins each in `area`.
+    init(area: Rect, bins: Int, groups: Int) {
+      self.area = area
+      self.groups = groups
+      self.bins = bins
+      var merge = 1
+      while (bins + merge - 1) / merge * groups > area.width { merge += 1 }
+      self.merge = merge
+      shown = (bins + merge - 1) / merge
+      colsPerBin = max(1, area.width / (shown * groups)) * groups
+      // Notes (out of range, NaN/±Inf, merged bins) get their own row when there is room;
+      // otherwise the non-finite and out-of-range counts replace the axis's middle label.
+      notesRow = area.height >= 5
+      barRows = area.height - (notesRow ? 2 : 1)
+      let barsWidth = shown * colsPerBin
+      x0 = area.x + (area.width - barsWidth) / 2
+    }
+  }
+
+  /// Draws every histogram's bars, scaled to the tallest merged density.
+  func drawBars(_ l: BarLayout, into buffer: inout Buffer) {
     // Merged densities (fraction of all values of that histogram).
     let merged: [[Float]] = histograms.map { pair in
       let d = pair.0.density
-      return (0..<shown).map { i in (i * merge..<min((i + 1) * merge, bins)).reduce(0) { $0 + d[$1] } }
+      return (0..<l.shown).map { i in (i * l.merge..<min((i + 1) * l.merge, l.bins)).reduce(0) { $0 + d[$1] } }
     }
     let top = max(merged.flatMap { $0 }.max() ?? 0, 1e-9)
     let eighths = theme.eighths
-    if barRows > 0 {
+    if l.barRows > 0 {
       for (g, dens) in merged.enumerated() {
         let st = histograms[g].1
-        for i in 0..<shown {
-          let level = Int(clamping: dens[i] / top * Float(barRows * 8), rounding: .toNearestOrAwayFromZero)
-          for c in 0..<(colsPerBin / groups) {
-            let x = x0 + i * colsPerBin + g * (colsPerBin / groups) + c
-            for r in 0..<barRows {
+        for i in 0..<l.shown {
+          let level = Int(clamping: dens[i] / top * Float(l.barRows * 8), rounding: .toNearestOrAwayFromZero)
+          for c in 0..<(l.colsPerBin / l.groups) {
+            let x = l.x0 + i * l.colsPerBin + g * (l.colsPerBin / l.groups) + c
+            for r in 0..<l.barRows {
               let fill = min(max(level - r * 8, 0), 8)
-              if fill > 0 { buffer.put(eighths[fill], x, area.y + barRows - 1 - r, st) }
+              if fill > 0 { buffer.put(eighths[fill], x, l.area.y + l.barRows - 1 - r, st) }
             }
           }
         }
       }
     }
-    // Axis: the fixed range, with merge and out-of-range notes.
-    let axisY = area.y + barRows
-    let lo = formatNumber(Double(first.lower))
-    let hi = formatNumber(Double(first.upper))
-    let mid = formatNumber(Double((first.lower + first.upper) / 2))
+  }
+
+  /// The notes under the axis: NaN/±Inf counts, out-of-range counts, merged bins (with a notes row).
+  func axisNotes(_ l: BarLayout) -> [String] {
     var notes = [String]()
     let under = histograms.map { $0.0.underflow }
     let over = histograms.map { $0.0.overflow }
@@ -75,12 +104,25 @@ public struct HistogramChart: Widget {
         under.map(String.init).joined(separator: "/") + " below, " + over.map(String.init).joined(separator: "/")
           + " above")
     }
-    if merge > 1 && notesRow { notes.append("\(merge) bins/col") }
-    let warn = nonFinite.contains(where: { $0 > 0 })
+    if l.merge > 1 && l.notesRow { notes.append("\(l.merge) bins/col") }
+    return notes
+  }
+
+  /// Axis: the fixed range, with merge and out-of-range notes.
+  func drawAxis(_ first: Histogram, _ l: BarLayout, into buffer: inout Buffer) {
+    let area = l.area
+    let axisY = area.y + l.barRows
+    let lo = formatNumber(Double(first.lower))
+    let hi = formatNumber(Double(first.upper))
+    let mid = formatNumber(Double((first.lower + first.upper) / 2))
+    let notes = axisNotes(l)
+    let under = histograms.map { $0.0.underflow }
+    let over = histograms.map { $0.0.overflow }
+    let warn = histograms.map { $0.0.nonFinite }.contains(where: { $0 > 0 })
     buffer.write(lo, area.x, axisY, theme.axis)
     buffer.write(hi, area.right - Text.width(hi), axisY, theme.axis)
     let middleRoom = area.width - Text.width(lo) - Text.width(hi) - 2
-    if notesRow {
+    if l.notesRow {
       if middleRoom > Text.width(mid) + 2 {
         buffer.write(mid, area.x + (area.width - Text.width(mid)) / 2, axisY, theme.axis)
       }
