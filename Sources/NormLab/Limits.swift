@@ -68,3 +68,17 @@ public enum Limits {
     v >= 0 && v < 1 ? nil : validationFractionRule
   }
 }
+
+extension OptimizerSettings.Kind {
+  /// The learning rate used when none is given, by the command line and by scenes alike:
+  /// 0.1 for SGD, 0.01 for momentum (with momentum 0.9 the steady-state step is ten times the
+  /// rate, so this matches SGD's 0.1) and 0.001 for Adam (PyTorch's default). PyTorch's SGD
+  /// has no default rate; these are NormScope's choices.
+  public var defaultLearningRate: Float {
+    switch self {
+    case .sgd: 0.1
+    case .momentum: 0.01
+    case .adam: 0.001
+    }
+  }
+}

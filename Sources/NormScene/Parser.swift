@@ -658,16 +658,9 @@ private struct Parse {
     add(.run(0), raw)
   }
 
-  /// The learning rate a scene gets without an `lr` line (docs/scenes.md: 0.1; 0.001 with Adam).
-  static func defaultLearningRate(for kind: OptimizerSettings.Kind) -> Float {
-    switch kind {
-    case .adam: 0.001
-    case .sgd, .momentum: 0.1
-    }
-  }
-
   mutating func finish() {
-    scene.optimizer.learningRate = explicitLearningRate ?? Self.defaultLearningRate(for: scene.optimizer.kind)
+    // Without an `lr` line: the optimizer's default, the same as on the command line.
+    scene.optimizer.learningRate = explicitLearningRate ?? scene.optimizer.kind.defaultLearningRate
     if scene.variants.isEmpty && !sawVariantLine {
       lineNo = max(1, lines.count)
       error(1, "the scene has no variants; add `variant NAME: model spec` lines before the timeline", line: 1)

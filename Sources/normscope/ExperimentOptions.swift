@@ -111,7 +111,7 @@ struct ExperimentOptions: ParsableArguments {
 
   var optimizerSettings: OptimizerSettings {
     let kind = OptimizerSettings.Kind(rawValue: optimizer)!
-    var opt = OptimizerSettings(kind: kind, learningRate: lr ?? [.sgd: 0.1, .momentum: 0.01, .adam: 0.001][kind]!)
+    var opt = OptimizerSettings(kind: kind, learningRate: lr ?? kind.defaultLearningRate)
     opt.momentum = momentum
     opt.nesterov = nesterov
     opt.weightDecay = weightDecay

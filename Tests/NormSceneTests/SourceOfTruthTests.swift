@@ -47,7 +47,7 @@ struct SourceOfTruthTests {
     arguments: [
       ("", Float(0.1)),
       ("optimizer sgd\n", 0.1),
-      ("optimizer momentum momentum=0.9\n", 0.1),
+      ("optimizer momentum momentum=0.9\n", 0.01),  // the command line's default too
       ("optimizer adam\n", 0.001),
       ("lr 0.1\noptimizer adam\n", 0.1),
       ("optimizer adam\nlr 0.1\n", 0.1),
