@@ -73,17 +73,18 @@ extension Experiment {
     do { try net.forward(grid, batch: columns * rows, updatesState: false) } catch {
       throw ExperimentError(variant: variants[index].name, message: "decision surface: \(error)")
     }
-    let out = net.output
     let k = net.outputCount
     var classes = [Int]()
     var conf = [Float]()
-    for i in 0..<(columns * rows) {
-      var best = 0
-      for j in 1..<k where out[i * k + j] > out[i * k + best] { best = j }
-      var sum = 0.0
-      for j in 0..<k { sum += naturalExp(Double(out[i * k + j] - out[i * k + best])) }
-      classes.append(best)
-      conf.append(Float(1 / sum))
+    net.withOutput { out in
+      for i in 0..<(columns * rows) {
+        var best = 0
+        for j in 1..<k where out[i * k + j] > out[i * k + best] { best = j }
+        var sum = 0.0
+        for j in 0..<k { sum += naturalExp(Double(out[i * k + j] - out[i * k + best])) }
+        classes.append(best)
+        conf.append(Float(1 / sum))
+      }
     }
     let n = min(maxPoints, trainData.count)
     let points = (0..<n).map { i in

@@ -104,12 +104,12 @@ enum Probes {
     // Training-mode probe: batch statistics of the probe batch itself, no state change.
     let (_, correctTrain) = try trainer.forwardLoss(
       data: probe, indices: idx, mode: .train, updatesState: false, backward: false)
-    let logitsTrain = Array(net.output)
+    let logitsTrain = net.outputValues
     recordActivations(&rec, st, network: net, probeCount: n, step: step, settings: settings)
     // Eval-mode probe on the same batch.
     let (_, correctEval) = try trainer.forwardLoss(
       data: probe, indices: idx, mode: .eval, updatesState: false, backward: false)
-    let logitsEval = Array(net.output)
+    let logitsEval = net.outputValues
     recordTrainEvalDivergence(
       &rec, logitsTrain: logitsTrain, logitsEval: logitsEval, classes: k, probeCount: n, step: step)
     rec.trainModeAccuracy.append(step: step, Float(correctTrain) / Float(n))
@@ -137,19 +137,20 @@ enum Probes {
       for kind in Tap.Kind.allCases {
         guard let ai = b.activationIndex(kind) else { continue }
         let tap = Tap(block: b.number, kind: kind)
-        let values = net.activation(ai)
-        if computed[ai] == nil {
-          let (m, s) = Statistics.meanStd(values)
-          var sorted = [Float]()
-          st.sorter.sort(values, into: &sorted)
-          computed[ai] = (m, s, sorted)
-        }
-        let summary = computed[ai]!
-        recordTap(
-          &rec, st, tap, block: b, network: net, values: values, summary: summary, step: step, settings: settings)
-        if b.number == pBlock, kind == settings.percentileTap {
-          recordTrackedPercentiles(
-            &rec, st, values: values, sorted: summary.sorted, probeCount: n, step: step, settings: settings)
+        net.withActivation(ai) { values in
+          if computed[ai] == nil {
+            let (m, s) = Statistics.meanStd(values)
+            var sorted = [Float]()
+            st.sorter.sort(values, into: &sorted)
+            computed[ai] = (m, s, sorted)
+          }
+          let summary = computed[ai]!
+          recordTap(
+            &rec, st, tap, block: b, network: net, values: values, summary: summary, step: step, settings: settings)
+          if b.number == pBlock, kind == settings.percentileTap {
+            recordTrackedPercentiles(
+              &rec, st, values: values, sorted: summary.sorted, probeCount: n, step: step, settings: settings)
+          }
         }
       }
       recordBatchNormGap(&rec, block: b, network: net, step: step)

@@ -39,12 +39,33 @@ public final class Network {
   public func shape(ofActivation i: Int) -> [Int] { i == 0 ? inputShape : layers[i - 1].outputShape }
 
   /// The values of activation i for the last forward: `batch × shape(ofActivation: i)`.
-  public func activation(_ i: Int) -> UnsafeBufferPointer<Float> {
+  /// Internal: the buffer is reallocated by a later forward with a larger batch, so outside
+  /// NormCore the values are reached only through ``withActivation(_:_:)`` or copied.
+  func activation(_ i: Int) -> UnsafeBufferPointer<Float> {
     UnsafeBufferPointer(start: acts[i].pointer, count: acts[i].count)
   }
 
-  /// The network output of the last forward (logits for classifiers).
-  public var output: UnsafeBufferPointer<Float> { activation(layers.count) }
+  /// The network output of the last forward (logits for classifiers). Internal, as
+  /// ``activation(_:)``.
+  var output: UnsafeBufferPointer<Float> { activation(layers.count) }
+
+  /// Calls `body` with activation i of the last forward (`batch × shape(ofActivation: i)`
+  /// values). The buffer is valid only during the call: a later forward may reallocate it.
+  public func withActivation<R>(_ i: Int, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+    try body(activation(i))
+  }
+
+  /// Calls `body` with the output of the last forward (logits for classifiers); valid only
+  /// during the call.
+  public func withOutput<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+    try body(output)
+  }
+
+  /// A copy of activation i of the last forward.
+  public func activationValues(_ i: Int) -> [Float] { Array(activation(i)) }
+
+  /// A copy of the output of the last forward.
+  public var outputValues: [Float] { Array(output) }
 
   /// Runs the network on `batch` samples laid out row-major in `input`.
   /// Throws (never produces NaN) on invalid configurations such as BatchNorm training on one
@@ -86,10 +107,18 @@ public final class Network {
     }
   }
 
-  /// ∂L/∂activation(i) from the last backward.
-  public func gradient(_ i: Int) -> UnsafeBufferPointer<Float> {
+  /// ∂L/∂activation(i) from the last backward. Internal, as ``activation(_:)``.
+  func gradient(_ i: Int) -> UnsafeBufferPointer<Float> {
     UnsafeBufferPointer(start: grads[i].pointer, count: grads[i].count)
   }
+
+  /// Calls `body` with ∂L/∂activation(i) from the last backward; valid only during the call.
+  public func withGradient<R>(_ i: Int, _ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+    try body(gradient(i))
+  }
+
+  /// A copy of ∂L/∂activation(i) from the last backward.
+  public func gradientValues(_ i: Int) -> [Float] { Array(gradient(i)) }
 
   /// Softmax cross-entropy of the current output against `labels` (mean over the batch);
   /// also counts correct predictions. With `backward`, runs backpropagation from the loss.
