@@ -35,7 +35,7 @@ public struct Series: Sendable, Equatable {
         if lo == nil || v < values[lo!] { lo = i }
         if hi == nil || v > values[hi!] { hi = i }
       }
-      keep += Set([lo, hi, nonFinite].compactMap { $0 }).sorted()
+      for i in start..<end where i == lo || i == hi || i == nonFinite { keep.append(i) }  // step order
       start = end
     }
     steps = keep.map { steps[$0] }

@@ -109,9 +109,12 @@ final class HeadlessSink: ScenePlayerDelegate {
   }
 
   func scenePlayer(_ player: ScenePlayer, finished statement: Statement) throws {
-    guard book != nil else { return }
-    if book!.isFull { return book!.skip() }  // over budget: counted, not rendered
-    book!.append(
+    guard let full = book?.isFull else { return }
+    guard !full else {
+      book?.skip()  // over budget: counted, not rendered
+      return
+    }
+    book?.append(
       label: "line \(statement.line), step \(player.experiment.step): \(statement.text)", buffer: render(player))
   }
 
