@@ -70,15 +70,21 @@ public enum Limits {
 }
 
 extension OptimizerSettings.Kind {
+  /// The kinds as a sentence names them: "sgd, momentum, adam or adamw".
+  public static var choices: String {
+    let names = allCases.map(\.rawValue)
+    return names.dropLast().joined(separator: ", ") + " or " + names.last!
+  }
+
   /// The learning rate used when none is given, by the command line and by scenes alike:
   /// 0.1 for SGD, 0.01 for momentum (with momentum 0.9 the steady-state step is ten times the
-  /// rate, so this matches SGD's 0.1) and 0.001 for Adam (PyTorch's default). PyTorch's SGD
-  /// has no default rate; these are NormScope's choices.
+  /// rate, so this matches SGD's 0.1) and 0.001 for Adam and AdamW (PyTorch's default).
+  /// PyTorch's SGD has no default rate; these are NormScope's choices.
   public var defaultLearningRate: Float {
     switch self {
     case .sgd: 0.1
     case .momentum: 0.01
-    case .adam: 0.001
+    case .adam, .adamw: 0.001
     }
   }
 }

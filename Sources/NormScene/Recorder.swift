@@ -21,9 +21,9 @@ public enum SceneRecorder {
     for v in c.variants { out += "variant \(v.name): \(oneLine(model: v.model))\n" }
     let o = c.optimizer
     out +=
-      "optimizer \(o.kind.rawValue)" + (o.kind == .momentum ? " momentum=\(o.momentum)" : "")
+      "optimizer \(o.kind.rawValue)" + (o.momentum.map { " momentum=\($0)" } ?? "")
       + (o.nesterov ? " nesterov" : "")
-      + (o.weightDecay != 0 ? " weight_decay=\(o.weightDecay)" : "") + "\n"
+      + (o.weightDecay.map { " weight_decay=\($0)" } ?? "") + "\n"
     out += "lr \(o.learningRate)\nbatch \(c.batchSize)\n"
     out +=
       "init \(c.initialization.scheme)" + (c.initialization.scale != 1 ? " scale=\(c.initialization.scale)" : "") + "\n"

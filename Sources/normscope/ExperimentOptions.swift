@@ -15,20 +15,22 @@ struct ExperimentOptions: ParsableArguments {
   @Option(help: ArgumentHelp("IDX label file to go with an IDX image file.", valueName: "path"))
   var labels: String?
 
-  @Option(help: "Optimizer: sgd, momentum or adam.")
+  @Option(help: "Optimizer: \(OptimizerSettings.Kind.choices).")
   var optimizer = "sgd"
 
-  @Option(help: "Learning rate (default: 0.1 for sgd, 0.01 for momentum, 0.001 for adam).")
+  @Option(help: "Learning rate (default: 0.1 for sgd, 0.01 for momentum, 0.001 for adam and adamw).")
   var lr: Float?
 
-  @Option(help: "Momentum for --optimizer momentum.")
-  var momentum: Float = 0.9
+  @Option(help: "SGD momentum (default: 0.9 for momentum, 0 for sgd, as PyTorch's SGD).")
+  var momentum: Float?
 
   @Flag(help: "Nesterov momentum.")
   var nesterov = false
 
-  @Option(name: .customLong("weight-decay"), help: "L2 weight decay (PyTorch's weight_decay).")
-  var weightDecay: Float = 0
+  @Option(
+    name: .customLong("weight-decay"),
+    help: "Weight decay (PyTorch's weight_decay; default 0, and 0.01 for adamw, which decouples it).")
+  var weightDecay: Float?
 
   @Option(help: "Mini-batch size.")
   var batch = 60
@@ -69,15 +71,19 @@ struct ExperimentOptions: ParsableArguments {
     if let need = Limits.checkBatchSize(batch) { throw ValidationError("--batch must be \(need), got \(batch)") }
     guard OptimizerSettings.Kind(rawValue: optimizer) != nil else {
       throw ValidationError(
-        "--optimizer must be sgd, momentum or adam, got '\(optimizer)'"
-          + hint(for: optimizer, among: ["sgd", "momentum", "adam"]))
+        "--optimizer must be \(OptimizerSettings.Kind.choices), got '\(optimizer)'"
+          + hint(for: optimizer, among: OptimizerSettings.Kind.allCases.map(\.rawValue)))
     }
     if let lr, let need = Limits.checkLearningRate(lr) { throw ValidationError("--lr must be \(need), got \(lr)") }
-    if let need = Limits.checkMomentum(momentum) {
+    if let momentum, let need = Limits.checkMomentum(momentum) {
       throw ValidationError("--momentum must be \(need), got \(momentum)")
     }
-    if let need = Limits.checkWeightDecay(weightDecay) {
+    if let weightDecay, let need = Limits.checkWeightDecay(weightDecay) {
       throw ValidationError("--weight-decay must be \(need), got \(weightDecay)")
+    }
+    if nesterov && optimizerSettings.effectiveMomentum == 0 {
+      // PyTorch: "Nesterov momentum requires a momentum and zero dampening".
+      throw ValidationError("--nesterov needs momentum: use --optimizer momentum or --momentum M (M > 0)")
     }
     guard InitScheme(parsing: self.`init`) != nil else {
       throw ValidationError("--init must be pytorch, kaiming, xavier or normal:STD, got '\(self.`init`)'")

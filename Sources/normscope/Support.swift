@@ -1,7 +1,7 @@
-import NormSupport
 import Foundation
 import NormCore
 import NormLab
+import NormSupport
 
 /// Turns `--data` and `--labels` into a data set: a built-in name with parameters, a CSV file,
 /// or IDX files. File reading happens here; parsing is NormCore's.
@@ -65,7 +65,8 @@ struct TrainReport {
     let d = e.config.data
     let opt =
       optimizer.kind.rawValue
-      + (optimizer.kind == .momentum ? " \(optimizer.momentum)" + (optimizer.nesterov ? " nesterov" : "") : "")
+      + (optimizer.effectiveMomentum != 0
+        ? " \(optimizer.effectiveMomentum)" + (optimizer.nesterov ? " nesterov" : "") : "")
     print(
       "data \(d.name): \(e.trainData.count) train / \(e.validationData.count) validation, \(d.classCount) classes, sample \(d.sampleShape)"
     )

@@ -12,7 +12,7 @@ func run(_ layer: any Layer, _ x: [Float], batch: Int, mode: Mode, updatesState:
   var y = [Float](repeating: 0, count: batch * layer.outputShape.reduce(1, *))
   try x.withUnsafeBufferPointer { xp in
     try y.withUnsafeMutableBufferPointer { yp in
-      try layer.forward(
+      try (layer as! any KernelLayer).forward(
         xp.baseAddress!, yp.baseAddress!, batch: batch, options: ForwardOptions(mode: mode, updatesState: updatesState))
     }
   }
@@ -26,7 +26,8 @@ func back(_ layer: any Layer, x: [Float], y: [Float], dy: [Float], batch: Int) -
     y.withUnsafeBufferPointer { yp in
       dy.withUnsafeBufferPointer { dyp in
         dx.withUnsafeMutableBufferPointer { dxp in
-          layer.backward(xp.baseAddress!, yp.baseAddress!, dyp.baseAddress!, dxp.baseAddress!, batch: batch)
+          (layer as! any KernelLayer).backward(
+            xp.baseAddress!, yp.baseAddress!, dyp.baseAddress!, dxp.baseAddress!, batch: batch)
         }
       }
     }

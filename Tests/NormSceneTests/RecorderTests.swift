@@ -22,8 +22,8 @@ struct CLIConfig: Sendable, CustomStringConvertible {
   func experiment() throws -> Experiment {
     let o = optimizer
     for problem in [
-      Limits.checkLearningRate(o.learningRate), Limits.checkMomentum(o.momentum),
-      Limits.checkWeightDecay(o.weightDecay),
+      Limits.checkLearningRate(o.learningRate), Limits.checkMomentum(o.effectiveMomentum),
+      Limits.checkWeightDecay(o.effectiveWeightDecay),
       Limits.checkBatchSize(batch), Limits.checkInitScale(initialization.scale),
       Limits.checkValidationFraction(validationFraction),
     ] {

@@ -20,21 +20,24 @@ public func fuzzSpec(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
   var trained = false
   for shape in shapes {
     let layers: [any Layer]
-    do { layers = try spec.buildLayers(inputShape: shape, settings: BuildSettings(seed: 1, initializeWeights: false)) }
-    catch {
+    do {
+      layers = try spec.buildLayers(inputShape: shape, settings: BuildSettings(seed: 1, initializeWeights: false))
+    } catch {
       check(error.column >= 1 && error.column <= text.count + 2, "build error outside the input")
       continue
     }
     let parameters = layers.reduce(0) { $0 + $1.parameters.reduce(0) { $0 + $1.count } }
     check(parameters <= ModelSpec.maxParameters, "the size limit let a larger model through")
-    let net = Network(inputShape: shape, layers: layers)
+    guard let net = try? Network(inputShape: shape, layers: layers) else {
+      fatalError("a spec built layers that do not chain")
+    }
     let activations = (0...layers.count).reduce(0) { $0 + net.shape(ofActivation: $1).reduce(1, *) }
     guard !trained, parameters <= 1 << 15, activations <= 1 << 14, net.outputCount >= 1 else { continue }
     trained = true
     guard let built = try? spec.buildLayers(inputShape: shape, settings: BuildSettings(seed: 1)) else {
       fatalError("builds without weights but not with them")
     }
-    let n = Network(inputShape: shape, layers: built)
+    guard let n = try? Network(inputShape: shape, layers: built) else { fatalError("layers do not chain") }
     let batch = 2
     let input = (0..<(batch * n.inputCount)).map { Float(($0 * 7919) % 17) / 8 - 1 }
     let labels: [Int32] = [0, Int32(min(1, n.outputCount - 1))]

@@ -55,6 +55,21 @@ public struct Dataset: Sendable, Equatable {
     return (train, val)
   }
 
+  /// The samples at `indices` as a batch: inputs `[N] + sampleShape` and their labels.
+  /// Throws ``NormError/invalidArgument(_:)`` for an index outside `0..<count`.
+  public func batch(_ indices: some Collection<Int>) throws(NormError) -> (inputs: Tensor, labels: [Int]) {
+    if let bad = indices.first(where: { !(0..<count).contains($0) }) {
+      throw .invalidArgument("index \(bad) is out of bounds for a data set of \(count) samples")
+    }
+    var x: [Float] = []
+    var y: [Int32] = []
+    gather(indices, features: &x, labels: &y)
+    let n = indices.count
+    return (
+      Tensor(uncheckedShape: [n] + sampleShape, data: Array(x.prefix(n * sampleSize))), y.prefix(n).map { Int($0) }
+    )
+  }
+
   /// Copies the samples at `indices` to the front of `out` and `outLabels`, which grow when
   /// too small and are otherwise reused (they may hold more than `indices.count` samples).
   public func gather(_ indices: some Collection<Int>, features out: inout [Float], labels outLabels: inout [Int32]) {
@@ -68,7 +83,7 @@ public struct Dataset: Sendable, Equatable {
   }
 
   /// ``gather(_:features:labels:)`` over a buffer of indices.
-  public func gather(_ indices: UnsafeBufferPointer<Int>, features out: inout [Float], labels outLabels: inout [Int32])
+  package func gather(_ indices: UnsafeBufferPointer<Int>, features out: inout [Float], labels outLabels: inout [Int32])
   {
     let d = sampleSize
     if out.count < indices.count * d { out = [Float](repeating: 0, count: indices.count * d) }

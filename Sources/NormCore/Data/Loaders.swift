@@ -51,18 +51,20 @@ public enum DataLoader {
       }
       if width == nil { width = fields.count }
       guard fields.count == width else {
-        throw NormError("\(fileName):\(lineNumber): expected \(width!) fields, found \(fields.count)")
+        throw NormError.invalidData("\(fileName):\(lineNumber): expected \(width!) fields, found \(fields.count)")
       }
       guard fields.count >= 2 else {
-        throw NormError("\(fileName):\(lineNumber): a row needs at least one feature and a label")
+        throw NormError.invalidData("\(fileName):\(lineNumber): a row needs at least one feature and a label")
       }
       rawLabels.append(try csvRow(fields, into: &features, fileName: fileName, lineNumber: lineNumber))
       dataLines.append(lineNumber)
     }
-    guard let width, !rawLabels.isEmpty else { throw NormError("\(fileName): no data rows") }
+    guard let width, !rawLabels.isEmpty else { throw NormError.invalidData("\(fileName): no data rows") }
     let (labels, names) = try csvLabels(rawLabels, dataLines: dataLines, fileName: fileName)
     let classes = Int(labels.max()!) + 1
-    guard classes >= 2 else { throw NormError("\(fileName): only one class in the labels; need at least 2") }
+    guard classes >= 2 else {
+      throw NormError.invalidData("\(fileName): only one class in the labels; need at least 2")
+    }
     return Dataset(
       name: fileName, sampleShape: [width - 1], features: features, labels: labels, classCount: classes,
       classNames: names)
@@ -72,7 +74,7 @@ public enum DataLoader {
   static func csvText(_ bytes: [UInt8], fileName: String) throws -> String {
     let hasBOM = bytes.starts(with: [0xEF, 0xBB, 0xBF])
     guard let text = String(validating: hasBOM ? bytes[3...] : bytes[...], as: UTF8.self) else {
-      throw NormError("\(fileName): not UTF-8 text")
+      throw NormError.invalidData("\(fileName): not UTF-8 text")
     }
     return text
   }
@@ -107,22 +109,24 @@ public enum DataLoader {
     for field in fields.dropLast() {
       let t = field.trimmingSpaces
       guard let v = Float(t) else {
-        throw NormError("\(fileName):\(lineNumber):\(column): '\(excerpt(t))' is not a number")
+        throw NormError.invalidData("\(fileName):\(lineNumber):\(column): '\(excerpt(t))' is not a number")
       }
       guard v.isFinite else {
         // "1e39" is a finite number too large for a Float; "inf" and "nan" are not numbers.
         if v.isInfinite, !t.lowercased().contains("inf") {
-          throw NormError(
+          throw NormError.invalidData(
             "\(fileName):\(lineNumber):\(column): '\(excerpt(t))' is too large (features must lie within ±3.4e38)")
         }
-        throw NormError("\(fileName):\(lineNumber):\(column): '\(excerpt(t))' is not finite")
+        throw NormError.invalidData("\(fileName):\(lineNumber):\(column): '\(excerpt(t))' is not finite")
       }
       features.append(v)
       column += field.utf8.count + 1
     }
-    if features.count > maxValues { throw NormError("\(fileName):\(lineNumber): more than \(maxValues) values") }
+    if features.count > maxValues {
+      throw NormError.invalidData("\(fileName):\(lineNumber): more than \(maxValues) values")
+    }
     let label = fields.last!.trimmingSpaces
-    if label.isEmpty { throw NormError("\(fileName):\(lineNumber):\(column): empty label") }
+    if label.isEmpty { throw NormError.invalidData("\(fileName):\(lineNumber):\(column): empty label") }
     return String(label)
   }
 
@@ -134,7 +138,7 @@ public enum DataLoader {
       return (rawLabels.map { Int32($0)! }, nil)
     }
     if let bad = rawLabels.indices.first(where: { Int(rawLabels[$0]).map { $0 < 0 } ?? false }) {
-      throw NormError(
+      throw NormError.invalidData(
         "\(fileName):\(dataLines[bad]): label '\(rawLabels[bad])' must be a whole number ≥ 0 or a class name")
     }
     let unique = Array(Set(rawLabels)).sorted()
@@ -152,43 +156,43 @@ public enum DataLoader {
       Int(b[at]) << 24 | Int(b[at + 1]) << 16 | Int(b[at + 2]) << 8 | Int(b[at + 3])
     }
     guard images.count >= 16 else {
-      throw NormError("\(imagesName): truncated IDX header (\(images.count) bytes, need 16)")
+      throw NormError.invalidData("\(imagesName): truncated IDX header (\(images.count) bytes, need 16)")
     }
     guard be32(images, 0) == 0x0803 else {
-      throw NormError(
+      throw NormError.invalidData(
         "\(imagesName): not an IDX image file (magic 0x\(String(be32(images, 0), radix: 16)), expected 0x803)")
     }
     let n = be32(images, 4)
     let rows = be32(images, 8)
     let cols = be32(images, 12)
     guard n > 0, rows > 0, cols > 0, rows <= 1024, cols <= 1024 else {
-      throw NormError("\(imagesName): implausible dimensions \(n)×\(rows)×\(cols)")
+      throw NormError.invalidData("\(imagesName): implausible dimensions \(n)×\(rows)×\(cols)")
     }
     let (total, overflow) = n.multipliedReportingOverflow(by: rows * cols)
     guard !overflow, total <= maxValues else {
-      throw NormError("\(imagesName): \(n)×\(rows)×\(cols) values is too large")
+      throw NormError.invalidData("\(imagesName): \(n)×\(rows)×\(cols) values is too large")
     }
     guard images.count == 16 + total else {
-      throw NormError(
+      throw NormError.invalidData(
         "\(imagesName): header says \(n)×\(rows)×\(cols) = \(total) pixels but the file has \(images.count - 16)")
     }
     guard labels.count >= 8 else {
-      throw NormError("\(labelsName): truncated IDX header (\(labels.count) bytes, need 8)")
+      throw NormError.invalidData("\(labelsName): truncated IDX header (\(labels.count) bytes, need 8)")
     }
     guard be32(labels, 0) == 0x0801 else {
-      throw NormError(
+      throw NormError.invalidData(
         "\(labelsName): not an IDX label file (magic 0x\(String(be32(labels, 0), radix: 16)), expected 0x801)")
     }
     let nl = be32(labels, 4)
-    guard nl == n else { throw NormError("\(labelsName): \(nl) labels for \(n) images") }
+    guard nl == n else { throw NormError.invalidData("\(labelsName): \(nl) labels for \(n) images") }
     guard labels.count == 8 + n else {
-      throw NormError("\(labelsName): header says \(n) labels but the file has \(labels.count - 8)")
+      throw NormError.invalidData("\(labelsName): header says \(n) labels but the file has \(labels.count - 8)")
     }
     var f = [Float](repeating: 0, count: total)
     for i in 0..<total { f[i] = Float(images[16 + i]) / 255 }
     let l = labels[8...].map { Int32($0) }
     let classes = Int(l.max()!) + 1
-    guard classes >= 2 else { throw NormError("\(labelsName): only one class in the labels") }
+    guard classes >= 2 else { throw NormError.invalidData("\(labelsName): only one class in the labels") }
     return Dataset(name: imagesName, sampleShape: [1, rows, cols], features: f, labels: l, classCount: classes)
   }
 }
@@ -297,7 +301,8 @@ public struct DomainShift: Sendable, Equatable {
           }
         }
       } else {
-        throw NormError("rotation needs 2-D points or images; \(data.name) has samples of shape \(data.sampleShape)")
+        throw NormError.invalidData(
+          "rotation needs 2-D points or images; \(data.name) has samples of shape \(data.sampleShape)")
       }
     }
     var rng = SeededRNG(seed: seed, stream: "shift")

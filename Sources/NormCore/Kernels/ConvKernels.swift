@@ -35,7 +35,7 @@ func validColumns(_ g: ConvGeometry, kj: Int, outWidth ow: Int) -> (lo: Int, hi:
 // Each output row is split into its padded edges (zeros) and the columns inside the image, so
 // the inner loop is a plain (strided) copy with no bounds test.
 @inlinable
-public func im2col(_ col: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ g: ConvGeometry) {
+package func im2col(_ col: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ g: ConvGeometry) {
   let oh = g.outHeight
   let ow = g.outWidth
   let s = g.stride
@@ -90,7 +90,7 @@ func copyFloats(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>, cou
 // Same visiting order as a bounds-tested loop over every (c, ki, kj, i, j), so the sums are
 // formed in the same order.
 @inlinable
-public func col2im(_ dx: UnsafeMutablePointer<Float>, _ dcol: UnsafePointer<Float>, _ g: ConvGeometry) {
+package func col2im(_ dx: UnsafeMutablePointer<Float>, _ dcol: UnsafePointer<Float>, _ g: ConvGeometry) {
   let oh = g.outHeight
   let ow = g.outWidth
   let s = g.stride
@@ -121,7 +121,7 @@ public func col2im(_ dx: UnsafeMutablePointer<Float>, _ dcol: UnsafePointer<Floa
 
 // y[o, p] = Σ_k W[o, k] · col[k, p] + b[o]       (one sample; col from im2col)
 @inlinable
-public func conv2dForward(
+package func conv2dForward(
   _ y: UnsafeMutablePointer<Float>, col: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
   _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, outChannels: Int, _ g: ConvGeometry
 ) {
@@ -140,7 +140,7 @@ public func conv2dForward(
 // dW += dy · colᵀ     db += Σ_p dy     dcol = Wᵀ · dy  →  dx = col2im(dcol)   (one sample)
 // With `colFilled`, `col` already holds im2col(x) from the forward pass.
 @inlinable
-public func conv2dBackward(
+package func conv2dBackward(
   _ dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>?,
   col: UnsafeMutablePointer<Float>, colFilled: Bool = false, dcol: UnsafeMutablePointer<Float>,
   _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, outChannels: Int,
@@ -166,7 +166,7 @@ public func conv2dBackward(
 // y[c, i, j] = max over the window of x; argmax remembers which input won: the first on ties,
 // and as in PyTorch's CPU kernel (`val > maxval || isnan(val)`) the last NaN when there is one.
 @inlinable
-public func maxpoolForward(
+package func maxpoolForward(
   _ y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>, _ x: UnsafePointer<Float>,
   _ g: ConvGeometry
 ) {
@@ -293,7 +293,7 @@ func maxpool2x2(
 
 // dx[argmax[o]] += dy[o]
 @inlinable
-public func maxpoolBackward(
+package func maxpoolBackward(
   _ dx: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>,
   inputCount: Int, outputCount: Int
 ) {

@@ -2,7 +2,7 @@
 
 // y[b,o] = Σ_c x[b,c] · W[o,c] + bias[o]
 @inlinable
-public func linearForward(
+package func linearForward(
   _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
   _ bias: UnsafePointer<Float>?, batch: Int, inFeatures: Int, outFeatures: Int
 ) {
@@ -17,7 +17,7 @@ public func linearForward(
 
 // dx = dy · W        dW += dyᵀ · x        dbias += Σ_b dy[b,:]
 @inlinable
-public func linearBackward(
+package func linearBackward(
   _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>,
   _ dbias: UnsafeMutablePointer<Float>?, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
   _ w: UnsafePointer<Float>, batch: Int, inFeatures: Int, outFeatures: Int

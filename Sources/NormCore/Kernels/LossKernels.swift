@@ -3,7 +3,7 @@
 // p = softmax(z) (max-subtracted);  L = −(1/B) Σ_b log p[b, y_b]
 // dz = (p − onehot(y)) / B
 @inlinable
-public func softmaxCrossEntropy(
+package func softmaxCrossEntropy(
   dlogits: UnsafeMutablePointer<Float>?, probs: UnsafeMutablePointer<Float>,
   _ logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, batch: Int, classes: Int
 ) -> Float {
@@ -36,7 +36,7 @@ public func softmaxCrossEntropy(
 
 // L = (1/(B·K)) Σ (y − t)²;   dy = 2(y − t)/(B·K)
 @inlinable
-public func meanSquaredError(
+package func meanSquaredError(
   dout: UnsafeMutablePointer<Float>?, _ out: UnsafePointer<Float>, targets: UnsafePointer<Float>,
   count n: Int
 ) -> Float {

@@ -9,7 +9,7 @@
 
 // μ_c = (1/m) Σ_{n,s} x[n,c,s],   σ²_c = (1/m) Σ_{n,s} (x[n,c,s] − μ_c)²,   m = N·S
 @inlinable
-public func batchnormStatistics(
+package func batchnormStatistics(
   mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>,
   _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int
 ) {
@@ -86,7 +86,7 @@ public func batchnormStatistics(
 
 // y[n,c,s] = (x[n,c,s] − μ_c)·rstd_c·γ_c + β_c    (γ = 1, β = 0 when absent)
 @inlinable
-public func channelNormalize(
+package func channelNormalize(
   _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, mean: UnsafePointer<Float>,
   rstd: UnsafePointer<Float>, gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
   n: Int, c: Int, s: Int
@@ -124,7 +124,7 @@ public func channelNormalize(
 //   dβ_c = Σ dy      dγ_c = Σ dy·x̂
 //   dx = γ·rstd/m · (m·dy − Σ dy − x̂·Σ dy·x̂)
 @inlinable
-public func batchnormBackward(
+package func batchnormBackward(
   _ dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?,
   dbeta: UnsafeMutablePointer<Float>?, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
   mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, gamma: UnsafePointer<Float>?,
@@ -244,7 +244,7 @@ public func batchnormBackward(
 // Backward with fixed statistics (eval mode, frozen BN, InstanceNorm with running stats):
 //   dx = dy·γ·rstd      dγ_c = Σ dy·x̂      dβ_c = Σ dy
 @inlinable
-public func fixedStatisticsBackward(
+package func fixedStatisticsBackward(
   _ dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?,
   dbeta: UnsafeMutablePointer<Float>?, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
   mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, gamma: UnsafePointer<Float>?,
@@ -277,7 +277,7 @@ public func fixedStatisticsBackward(
 // For each (n, g): μ, σ² over the m = (C/G)·S values of the group; rstd = 1/√(σ² + eps);
 // y = x̂·γ_c + β_c.
 @inlinable
-public func groupnormForward(
+package func groupnormForward(
   _ y: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
   rstd: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, gamma: UnsafePointer<Float>?,
   beta: UnsafePointer<Float>?, n: Int, c: Int, s: Int, groups: Int, eps: Float
@@ -359,7 +359,7 @@ public func groupnormForward(
 // dγ_c += Σ_{n,s} dy·x̂     dβ_c += Σ_{n,s} dy
 // per group, with dx̂ = dy·γ:   dx = rstd/m · (m·dx̂ − Σ dx̂ − x̂·Σ dx̂·x̂)
 @inlinable
-public func groupnormBackward(
+package func groupnormBackward(
   _ dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?,
   dbeta: UnsafeMutablePointer<Float>?, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
   mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, gamma: UnsafePointer<Float>?,
@@ -465,7 +465,7 @@ public func groupnormBackward(
 
 // rrms = 1/√(mean(x²) + eps),   y = x·rrms·γ
 @inlinable
-public func rmsnormForward(
+package func rmsnormForward(
   _ y: UnsafeMutablePointer<Float>, rrms: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
   gamma: UnsafePointer<Float>?, n: Int, d: Int, eps: Float
 ) {
@@ -482,7 +482,7 @@ public func rmsnormForward(
 
 // With u = dy·γ:  dx = rrms·u − x·rrms³/D · Σ u·x      dγ_j += Σ_n dy·x·rrms
 @inlinable
-public func rmsnormBackward(
+package func rmsnormBackward(
   _ dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?,
   _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, rrms: UnsafePointer<Float>,
   gamma: UnsafePointer<Float>?, n: Int, d: Int

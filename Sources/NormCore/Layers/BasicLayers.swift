@@ -1,5 +1,5 @@
 /// Fully connected layer `y = x·Wᵀ + b` (PyTorch `nn.Linear`). W is (out, in).
-public final class Linear: Layer {
+public final class Linear: Layer, KernelLayer {
   public let inFeatures: Int
   public let outFeatures: Int
   public let weight: Parameter
@@ -11,7 +11,7 @@ public final class Linear: Layer {
   public var outputShape: [Int] { [outFeatures] }
   public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
 
-  public init(inFeatures: Int, outFeatures: Int, bias: Bool = true) {
+  package init(inFeatures: Int, outFeatures: Int, bias: Bool = true) {
     self.inFeatures = inFeatures
     self.outFeatures = outFeatures
     weight = Parameter(
@@ -20,7 +20,7 @@ public final class Linear: Layer {
       bias ? Parameter(role: .bias, shape: [outFeatures], value: .init(repeating: 0, count: outFeatures)) : nil
   }
 
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
+  package func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
   {
     weight.value.withUnsafeBufferPointer { w in
       if let bias {
@@ -34,7 +34,7 @@ public final class Linear: Layer {
     }
   }
 
-  public func backward(
+  package func backward(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
     _ dx: UnsafeMutablePointer<Float>?, batch: Int
   ) {
@@ -57,7 +57,7 @@ public final class Linear: Layer {
 }
 
 /// An elementwise activation: ReLU, Sigmoid or Tanh.
-public final class Activation: Layer {
+public final class Activation: Layer, KernelLayer {
   public enum Function: String, Sendable, CaseIterable { case relu, sigmoid, tanh }
   public let function: Function
   public let inputShape: [Int]
@@ -71,7 +71,7 @@ public final class Activation: Layer {
     self.inputShape = shape
   }
 
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
+  package func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
   {
     let n = batch * inputCount
     switch function {
@@ -81,7 +81,7 @@ public final class Activation: Layer {
     }
   }
 
-  public func backward(
+  package func backward(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
     _ dx: UnsafeMutablePointer<Float>?, batch: Int
   ) {
@@ -96,18 +96,18 @@ public final class Activation: Layer {
 }
 
 /// Reshapes (C, H, W) or (T, K) samples to flat vectors; values are copied unchanged.
-public final class Flatten: Layer {
+public final class Flatten: Layer, KernelLayer {
   public let inputShape: [Int]
   public var outputShape: [Int] { [inputShape.reduce(1, *)] }
   public var kind: String { "flatten" }
   public var summary: String { "flatten" }
   public var category: LayerCategory { .reshape }
   public init(shape: [Int]) { inputShape = shape }
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
+  package func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
   {
     y.update(from: x, count: batch * inputCount)
   }
-  public func backward(
+  package func backward(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
     _ dx: UnsafeMutablePointer<Float>?, batch: Int
   ) {
@@ -117,7 +117,7 @@ public final class Flatten: Layer {
 
 /// Inverted dropout (PyTorch `nn.Dropout`): in training each value is zeroed with probability
 /// p and the rest scaled by 1/(1−p); identity in eval. The mask stream is seeded per layer.
-public final class Dropout: Layer {
+public final class Dropout: Layer, KernelLayer {
   public let p: Float
   public let inputShape: [Int]
   public var outputShape: [Int] { inputShape }
@@ -128,13 +128,13 @@ public final class Dropout: Layer {
   private let mask = FloatBuffer()
   private var lastWasTrain = false
 
-  public init(p: Float, shape: [Int], rng: SeededRNG) {
+  package init(p: Float, shape: [Int], rng: SeededRNG) {
     self.p = p
     self.inputShape = shape
     self.rng = rng
   }
 
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
+  package func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
   {
     let n = batch * inputCount
     lastWasTrain = options.mode == .train && p > 0
@@ -151,7 +151,7 @@ public final class Dropout: Layer {
     dropoutApply(y, x, mask.pointer, count: n)
   }
 
-  public func backward(
+  package func backward(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
     _ dx: UnsafeMutablePointer<Float>?, batch: Int
   ) {
@@ -166,7 +166,7 @@ public final class Dropout: Layer {
 /// m ~ U(−shift, shift) and s ~ U(1, scale), the same for every sample of the batch:
 /// y = x·s + m, dx = dy·s. Identity in eval mode. Probe passes reuse the current draw's
 /// random stream without advancing it.
-public final class Noise: Layer {
+public final class Noise: Layer, KernelLayer {
   public let shift: Float
   public let scale: Float
   public let inputShape: [Int]
@@ -179,7 +179,7 @@ public final class Noise: Layer {
   private var m: [Float]
   private var lastWasTrain = false
 
-  public init(shift: Float, scale: Float, shape: [Int], rng: SeededRNG) {
+  package init(shift: Float, scale: Float, shape: [Int], rng: SeededRNG) {
     self.shift = shift
     self.scale = scale
     inputShape = shape
@@ -189,7 +189,7 @@ public final class Noise: Layer {
     m = [Float](repeating: 0, count: n)
   }
 
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
+  package func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
   {
     let d = inputCount
     lastWasTrain = options.mode == .train
@@ -208,7 +208,7 @@ public final class Noise: Layer {
     }
   }
 
-  public func backward(
+  package func backward(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
     _ dx: UnsafeMutablePointer<Float>?, batch: Int
   ) {

@@ -16,7 +16,7 @@
 /// - Keras convention: momentum is stored PyTorch-style (Keras 0.99 → 0.01), eps 1e-3, the moving
 ///   variance takes the *biased* batch variance, and `frozen` (Keras `trainable = False`) both uses
 ///   the moving statistics and freezes γ/β.
-public final class BatchNorm: Layer {
+public final class BatchNorm: Layer, KernelLayer {
   /// Whose conventions the layer follows.
   public enum Convention: String, Sendable { case pytorch, keras }
 
@@ -57,9 +57,9 @@ public final class BatchNorm: Layer {
   public let gamma: Parameter?
   public let beta: Parameter?
   /// Running statistics (PyTorch buffers); meaningful only with `trackRunningStats`.
-  public var runningMean: [Float]
-  public var runningVar: [Float]
-  public var numBatchesTracked = 0
+  public package(set) var runningMean: [Float]
+  public package(set) var runningVar: [Float]
+  public package(set) var numBatchesTracked = 0
   /// Use running statistics in training too and do not update them ("frozen BN").
   /// Under the Keras convention this also freezes γ and β, as `trainable = False` does.
   public var frozen = false {
@@ -97,7 +97,7 @@ public final class BatchNorm: Layer {
   public var parameters: [Parameter] { [gamma, beta].compactMap { $0 } }
 
   /// - Parameter shape: per-sample shape: [D], [C, L] or [C, H, W].
-  public init(shape: [Int], options: Options = Options()) {
+  package init(shape: [Int], options: Options = Options()) {
     inputShape = shape
     channels = shape[0]
     spatial = shape.dropFirst().reduce(1, *)
@@ -130,7 +130,7 @@ public final class BatchNorm: Layer {
     return mode == .train && !frozen
   }
 
-  public func forward(
+  package func forward(
     _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options fo: ForwardOptions
   ) throws {
     lastUsedBatchStatistics = try normalize(
@@ -151,7 +151,7 @@ public final class BatchNorm: Layer {
     if batchStats {
       let m = n * s
       if m <= 1 {
-        throw NormError(
+        throw NormError.tooFewValues(
           "Expected more than 1 value per channel when training, got input size torch.Size(\(inputSize()))")
       }
       if options.eps <= 0 { throw NormError("batch_norm eps must be positive during training, but got \(options.eps)") }
@@ -214,7 +214,7 @@ public final class BatchNorm: Layer {
     }
   }
 
-  public func backward(
+  package func backward(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
     _ dx: UnsafeMutablePointer<Float>?, batch: Int
   ) {

@@ -1,6 +1,6 @@
 /// 2-D convolution (PyTorch `nn.Conv2d` with square kernel, stride and zero padding).
 /// Input (C, H, W), weight (OC, C, K, K), output (OC, OH, OW).
-public final class Conv2d: Layer {
+public final class Conv2d: Layer, KernelLayer {
   public let geometry: ConvGeometry
   public let outChannels: Int
   public let weight: Parameter
@@ -27,7 +27,7 @@ public final class Conv2d: Layer {
   public var outputShape: [Int] { [outChannels, geometry.outHeight, geometry.outWidth] }
   public var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
 
-  public init(geometry: ConvGeometry, outChannels: Int, bias: Bool = true) {
+  package init(geometry: ConvGeometry, outChannels: Int, bias: Bool = true) {
     self.geometry = geometry
     self.outChannels = outChannels
     let k = geometry.patchSize
@@ -40,7 +40,7 @@ public final class Conv2d: Layer {
     dcol.resize(columnsPerSample)
   }
 
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
+  package func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
   {
     let inN = inputCount
     let outN = outputCount
@@ -79,7 +79,7 @@ public final class Conv2d: Layer {
     batch >= 2 && batch &* colSize &* outChannels >= parallelProductThreshold && parallelProductsEnabled
   }
 
-  public func backward(
+  package func backward(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
     _ dx: UnsafeMutablePointer<Float>?, batch: Int
   ) {
@@ -129,7 +129,7 @@ public final class Conv2d: Layer {
 }
 
 /// Max pooling over K×K windows (PyTorch `nn.MaxPool2d(K, stride)`; no padding by default).
-public final class MaxPool2d: Layer {
+public final class MaxPool2d: Layer, KernelLayer {
   public let geometry: ConvGeometry
   private var argmax: [Int32] = []
   public var kind: String { "maxpool" }
@@ -140,9 +140,9 @@ public final class MaxPool2d: Layer {
   public var inputShape: [Int] { [geometry.channels, geometry.height, geometry.width] }
   public var outputShape: [Int] { [geometry.channels, geometry.outHeight, geometry.outWidth] }
 
-  public init(geometry: ConvGeometry) { self.geometry = geometry }
+  package init(geometry: ConvGeometry) { self.geometry = geometry }
 
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
+  package func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
   {
     let inN = inputCount
     let outN = outputCount
@@ -152,7 +152,7 @@ public final class MaxPool2d: Layer {
     }
   }
 
-  public func backward(
+  package func backward(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
     _ dx: UnsafeMutablePointer<Float>?, batch: Int
   ) {

@@ -1,21 +1,63 @@
-/// An error NormCore reports instead of producing NaN or crashing: bad shapes, one value per
-/// channel in BatchNorm training, malformed specs or data. Messages follow PyTorch's wording
-/// where PyTorch has one.
-public struct NormError: Error, CustomStringConvertible, Sendable, Equatable {
-  public var message: String
-  public init(_ message: String) { self.message = message }
-  public var description: String { message }
+/// An error NormCore reports instead of producing NaN or crashing. Each case says what kind of
+/// mistake it is, so a caller can react to it (`catch NormError.shapeMismatch`), and carries
+/// the message, in PyTorch's wording where PyTorch has one.
+public enum NormError: Error, CustomStringConvertible, Sendable, Equatable {
+  /// An argument outside its domain: `Invalid learning rate: -1.0`,
+  /// `num_channels (6) must be divisible by num_groups (4)`.
+  case invalidArgument(String)
+  /// A tensor whose shape does not fit the operation: `Network expects input of shape [N, 64],
+  /// got [4, 3]`.
+  case shapeMismatch(String)
+  /// A statistic over too few values: `Expected more than 1 value per channel when training,
+  /// got input size torch.Size([1, 3])`.
+  case tooFewValues(String)
+  /// A call out of order: `backward` without a `forward`, a stale forward pass.
+  case invalidState(String)
+  /// A state dictionary that does not fit the network (missing or unexpected keys, size
+  /// mismatches), in the words of PyTorch's `load_state_dict`.
+  case stateDict(String)
+  /// Malformed data: a CSV or IDX file, an unknown built-in data set or parameter.
+  case invalidData(String)
+  /// An error with the context it happened in (`step 12`, `layer 3 (batchnorm)`); the cause is
+  /// kept, so `rootCause` recovers it.
+  indirect case context(String, NormError)
+
+  /// An invalid-argument error; the form most call sites use.
+  public init(_ message: String) { self = .invalidArgument(message) }
+
+  /// The message, with any context in front: `layer 3 (batchnorm): Expected more than …`.
+  public var description: String {
+    switch self {
+    case .invalidArgument(let m), .shapeMismatch(let m), .tooFewValues(let m), .invalidState(let m),
+      .stateDict(let m), .invalidData(let m):
+      m
+    case .context(let c, let cause): "\(c): \(cause.description)"
+    }
+  }
+
+  /// Same as ``description``.
+  public var message: String { description }
+
+  /// The error without any context around it.
+  public var rootCause: NormError {
+    if case .context(_, let cause) = self { return cause.rootCause }
+    return self
+  }
+
+  /// This error inside `context`.
+  public func within(_ context: String) -> NormError { .context(context, self) }
 }
 
 /// A growable Float buffer owned by one layer or network; reused across steps so a training
-/// step allocates only when the batch grows beyond anything seen before.
-public final class FloatBuffer {
-  public private(set) var pointer: UnsafeMutablePointer<Float>
-  public private(set) var capacity: Int
+/// step allocates only when the batch grows beyond anything seen before. Package-internal: its
+/// pointer is invalidated by `resize`, so it never crosses the public API.
+package final class FloatBuffer {
+  package private(set) var pointer: UnsafeMutablePointer<Float>
+  package private(set) var capacity: Int
   /// The number of values in use.
-  public private(set) var count: Int
+  package private(set) var count: Int
 
-  public init(count: Int = 0) {
+  package init(count: Int = 0) {
     capacity = max(count, 1)
     pointer = .allocate(capacity: capacity)
     pointer.initialize(repeating: 0, count: capacity)
@@ -25,7 +67,7 @@ public final class FloatBuffer {
   deinit { pointer.deallocate() }
 
   /// Makes room for `n` values (contents are kept only if no reallocation happens).
-  public func resize(_ n: Int) {
+  package func resize(_ n: Int) {
     if n > capacity {
       pointer.deallocate()
       capacity = max(n, capacity * 2)
@@ -35,27 +77,32 @@ public final class FloatBuffer {
     count = n
   }
 
-  public func zero() { pointer.update(repeating: 0, count: count) }
+  package func zero() { pointer.update(repeating: 0, count: count) }
 
   /// A copy of the values in use.
-  public var array: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+  package var array: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
 }
 
 /// A trainable tensor with its gradient. `frozen` parameters receive no update (PyTorch's
 /// `requires_grad = False`): no gradient step and no weight decay.
+///
+/// Outside this package the values change only through ``assign(_:)``, which checks the shape,
+/// or through an optimizer; `value` and `grad` are readable flat arrays.
 public final class Parameter {
   /// What the parameter is, for display and for freezing by kind.
   public enum Role: String, Sendable { case weight, bias, gamma, beta }
   public let role: Role
   public let shape: [Int]
-  public var value: [Float]
-  public var grad: [Float]
+  /// The values, row-major (`count == shape.reduce(1, *)`).
+  public package(set) var value: [Float]
+  /// ∂L/∂value accumulated by `backward` since the last `zeroGradients()`.
+  public package(set) var grad: [Float]
   public var frozen = false
   /// Multiplies the optimizer's learning rate for this parameter (a per-layer learning rate;
   /// 0 behaves like `frozen` for the weights but still counts as trainable).
   public var learningRateScale: Float = 1
 
-  public init(role: Role, shape: [Int], value: [Float]) {
+  package init(role: Role, shape: [Int], value: [Float]) {
     precondition(shape.reduce(1, *) == value.count)
     self.role = role
     self.shape = shape
@@ -63,7 +110,36 @@ public final class Parameter {
     self.grad = [Float](repeating: 0, count: value.count)
   }
 
+  /// A parameter of `shape` filled with `fill`.
+  package convenience init(role: Role, shape: [Int], fill: Float) {
+    self.init(role: role, shape: shape, value: .init(repeating: fill, count: shape.reduce(1, *)))
+  }
+
   public var count: Int { value.count }
+
+  /// The values as a tensor of ``shape``.
+  public var tensor: Tensor { Tensor(uncheckedShape: shape, data: value) }
+
+  /// The accumulated gradient as a tensor of ``shape``.
+  public var gradient: Tensor { Tensor(uncheckedShape: shape, data: grad) }
+
+  /// Replaces the values (as `param.copy_(t)` under `no_grad` in PyTorch). Throws
+  /// ``NormError/shapeMismatch(_:)`` unless `t` has exactly this parameter's shape.
+  public func assign(_ t: Tensor) throws(NormError) {
+    guard t.shape == shape else {
+      throw .shapeMismatch(
+        "cannot assign a tensor of shape \(Tensor.describe(t.shape)) to a parameter of shape \(Tensor.describe(shape))")
+    }
+    value = t.data
+  }
+
+  /// The name PyTorch gives this role inside its layer: γ and β are `weight` and `bias`.
+  var defaultName: String {
+    switch role {
+    case .weight, .gamma: "weight"
+    case .bias, .beta: "bias"
+    }
+  }
 }
 
 /// How a forward pass runs.
@@ -84,10 +160,11 @@ public enum LayerCategory: String, Sendable {
   case weight, normalization, activation, pooling, reshape, regularization, recurrent
 }
 
-/// A layer with an explicit forward and backward over flat row-major buffers.
+/// A layer of a ``Network``: its shapes, its named parameters and buffers.
 ///
-/// Shapes are per sample (the batch dimension is passed separately and may change between
-/// calls). `backward` *accumulates* into parameter gradients and *writes* `dx`.
+/// Shapes are per sample; the batch is the first dimension of the tensors a ``Network`` takes.
+/// The layers NormCore provides are the only conforming types a network can run: their
+/// kernels (``KernelLayer``) are package-internal, so no caller handles raw buffers.
 public protocol Layer: AnyObject {
   /// Spec keyword, e.g. `"linear"`, `"batchnorm"`.
   var kind: String { get }
@@ -97,6 +174,35 @@ public protocol Layer: AnyObject {
   var inputShape: [Int] { get }
   var outputShape: [Int] { get }
   var parameters: [Parameter] { get }
+  /// Parameters under PyTorch's names within the layer: `weight`, `bias`, `weight_ih_l0`.
+  var namedParameters: [(name: String, parameter: Parameter)] { get }
+  /// Names of the non-trainable state PyTorch saves in `state_dict`: `running_mean`,
+  /// `running_var`, `num_batches_tracked`.
+  var bufferNames: [String] { get }
+  /// The buffer called `name`, or nil.
+  func buffer(named name: String) -> Tensor?
+  /// Replaces the buffer called `name`; throws ``NormError/stateDict(_:)`` on a wrong shape or
+  /// an unknown name.
+  func setBuffer(named name: String, to value: Tensor) throws(NormError)
+}
+
+extension Layer {
+  public var parameters: [Parameter] { [] }
+  public var namedParameters: [(name: String, parameter: Parameter)] { parameters.map { ($0.defaultName, $0) } }
+  public var bufferNames: [String] { [] }
+  public func buffer(named name: String) -> Tensor? { nil }
+  public func setBuffer(named name: String, to value: Tensor) throws(NormError) {
+    throw .stateDict("\(kind) has no buffer '\(name)'")
+  }
+  var inputCount: Int { inputShape.reduce(1, *) }
+  var outputCount: Int { outputShape.reduce(1, *) }
+}
+
+/// The kernels under a ``Layer``: an explicit forward and backward over flat row-major
+/// buffers of `batch` samples. Package-internal: the pointers are valid only while the owning
+/// ``Network`` keeps them, and `backward` reads caches the last `forward` left.
+/// `backward` *accumulates* into parameter gradients and *writes* `dx`.
+package protocol KernelLayer: Layer {
   func forward(
     _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions
   ) throws
@@ -105,10 +211,24 @@ public protocol Layer: AnyObject {
     _ dx: UnsafeMutablePointer<Float>?, batch: Int)
 }
 
-extension Layer {
-  public var parameters: [Parameter] { [] }
-  var inputCount: Int { inputShape.reduce(1, *) }
-  var outputCount: Int { outputShape.reduce(1, *) }
+/// Running statistics as `state_dict` buffers, shared by BatchNorm and InstanceNorm.
+func runningStatisticsBuffer(_ name: String, mean: [Float], variance: [Float], batches: Int?) -> Tensor? {
+  switch name {
+  case "running_mean": Tensor(uncheckedShape: [mean.count], data: mean)
+  case "running_var": Tensor(uncheckedShape: [variance.count], data: variance)
+  case "num_batches_tracked": batches.map { Tensor(uncheckedShape: [], data: [Float($0)]) }
+  default: nil
+  }
+}
+
+/// Checks a buffer tensor against the expected shape, in `load_state_dict`'s words.
+func checkedBuffer(_ name: String, _ value: Tensor, shape: [Int]) throws(NormError) -> [Float] {
+  guard value.shape == shape else {
+    throw .stateDict(
+      "size mismatch for \(name): copying a param with shape \(Tensor.describe(value.shape)) from checkpoint, the shape in current model is \(Tensor.describe(shape))."
+    )
+  }
+  return value.data
 }
 
 /// Formats a per-sample shape with a batch size as PyTorch prints sizes: `[1, 3]`.

@@ -1,7 +1,7 @@
 /// Layer normalization (PyTorch `nn.LayerNorm(normalized_shape)` over every per-sample
 /// dimension): per sample over all D values, biased variance, eps 1e-5, elementwise γ, β of the
 /// sample's shape. No running statistics; identical in train and eval.
-public final class LayerNorm: Layer {
+public final class LayerNorm: Layer, KernelLayer {
   public let inputShape: [Int]
   public let eps: Float
   public let gamma: Parameter?
@@ -14,7 +14,7 @@ public final class LayerNorm: Layer {
   public var outputShape: [Int] { inputShape }
   public var parameters: [Parameter] { [gamma, beta].compactMap { $0 } }
 
-  public init(shape: [Int], eps: Float = 1e-5, affine: Bool = true) {
+  package init(shape: [Int], eps: Float = 1e-5, affine: Bool = true) {
     inputShape = shape
     self.eps = eps
     let d = shape.reduce(1, *)
@@ -22,7 +22,7 @@ public final class LayerNorm: Layer {
     beta = affine ? Parameter(role: .beta, shape: shape, value: .init(repeating: 0, count: d)) : nil
   }
 
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
+  package func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
   {
     mean.resize(batch)
     rstd.resize(batch)
@@ -42,7 +42,7 @@ public final class LayerNorm: Layer {
     }
   }
 
-  public func backward(
+  package func backward(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
     _ dx: UnsafeMutablePointer<Float>?, batch: Int
   ) {
@@ -67,7 +67,7 @@ public final class LayerNorm: Layer {
 /// Group normalization (PyTorch `nn.GroupNorm(G, C)`): per sample and group of C/G channels
 /// over (C/G, spatial…), biased variance, γ/β per channel. C must be divisible by G. As in
 /// PyTorch, N·(C/G)·spatial must exceed 1 in any mode.
-public final class GroupNorm: Layer {
+public final class GroupNorm: Layer, KernelLayer {
   public let inputShape: [Int]
   public let groups: Int
   public let eps: Float
@@ -83,7 +83,7 @@ public final class GroupNorm: Layer {
   public var outputShape: [Int] { inputShape }
   public var parameters: [Parameter] { [gamma, beta].compactMap { $0 } }
 
-  public init(groups: Int, shape: [Int], eps: Float = 1e-5, affine: Bool = true) throws {
+  package init(groups: Int, shape: [Int], eps: Float = 1e-5, affine: Bool = true) throws {
     guard groups > 0, shape[0] % groups == 0 else {
       throw NormError("num_channels (\(shape[0])) must be divisible by num_groups (\(groups))")
     }
@@ -94,14 +94,14 @@ public final class GroupNorm: Layer {
     beta = affine ? Parameter(role: .beta, shape: [shape[0]], value: .init(repeating: 0, count: shape[0])) : nil
   }
 
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
+  package func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
     throws
   {
     let cpg = channels / groups
     if batch * cpg * spatial <= 1 {
       // PyTorch verifies the size [N·C/G, G, spatial…] with BatchNorm's check and message.
       let size = [batch * cpg, groups] + Array(inputShape.dropFirst())
-      throw NormError(
+      throw NormError.tooFewValues(
         "Expected more than 1 value per channel when training, got input size [\(size.map(String.init).joined(separator: ", "))]"
       )
     }
@@ -116,7 +116,7 @@ public final class GroupNorm: Layer {
     }
   }
 
-  public func backward(
+  package func backward(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
     _ dx: UnsafeMutablePointer<Float>?, batch: Int
   ) {
@@ -137,15 +137,15 @@ public final class GroupNorm: Layer {
 /// `trackRunningStats`, eval uses running statistics: runningMean ← (1−m)·old + m·mean_n(μ_nc),
 /// runningVar ← (1−m)·old + m·mean_n(unbiased σ²_nc); `momentum == nil` freezes them (PyTorch
 /// passes momentum 0 in that case), and numBatchesTracked is never incremented.
-public final class InstanceNorm: Layer {
+public final class InstanceNorm: Layer, KernelLayer {
   public let inputShape: [Int]
   public let eps: Float
   public let momentum: Float?
   public let trackRunningStats: Bool
   public let gamma: Parameter?
   public let beta: Parameter?
-  public var runningMean: [Float]
-  public var runningVar: [Float]
+  public package(set) var runningMean: [Float]
+  public package(set) var runningVar: [Float]
   private let mean = FloatBuffer()
   private let rstd = FloatBuffer()
   private var lastUsedInputStatistics = true
@@ -157,7 +157,7 @@ public final class InstanceNorm: Layer {
   public var outputShape: [Int] { inputShape }
   public var parameters: [Parameter] { [gamma, beta].compactMap { $0 } }
 
-  public init(
+  package init(
     shape: [Int], eps: Float = 1e-5, momentum: Float? = 0.1, affine: Bool = false, trackRunningStats: Bool = false
   ) {
     inputShape = shape
@@ -176,7 +176,7 @@ public final class InstanceNorm: Layer {
     runningVar = .init(repeating: 1, count: channels)
   }
 
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
+  package func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
     throws
   {
     let c = channels
@@ -184,7 +184,7 @@ public final class InstanceNorm: Layer {
     lastUsedInputStatistics = options.mode == .train || !trackRunningStats
     if lastUsedInputStatistics {
       if s <= 1 {
-        throw NormError(
+        throw NormError.tooFewValues(
           "Expected more than 1 spatial element when training, got input size torch.Size(\(sizeDescription(batch: batch, inputShape)))"
         )
       }
@@ -229,7 +229,7 @@ public final class InstanceNorm: Layer {
     }
   }
 
-  public func backward(
+  package func backward(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
     _ dx: UnsafeMutablePointer<Float>?, batch: Int
   ) {
@@ -254,7 +254,7 @@ public final class InstanceNorm: Layer {
 /// RMS normalization (PyTorch `nn.RMSNorm` over every per-sample dimension):
 /// y = x/√(mean(x²) + eps)·γ; no mean subtraction, no β. `eps == nil` means Float32's machine
 /// epsilon (1.1920929e-07), as in PyTorch.
-public final class RMSNorm: Layer {
+public final class RMSNorm: Layer, KernelLayer {
   public let inputShape: [Int]
   public let eps: Float
   public let gamma: Parameter?
@@ -265,14 +265,14 @@ public final class RMSNorm: Layer {
   public var outputShape: [Int] { inputShape }
   public var parameters: [Parameter] { gamma.map { [$0] } ?? [] }
 
-  public init(shape: [Int], eps: Float? = nil, affine: Bool = true) {
+  package init(shape: [Int], eps: Float? = nil, affine: Bool = true) {
     inputShape = shape
     self.eps = eps ?? Float.ulpOfOne
     let d = shape.reduce(1, *)
     gamma = affine ? Parameter(role: .gamma, shape: shape, value: .init(repeating: 1, count: d)) : nil
   }
 
-  public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
+  package func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int, options: ForwardOptions)
   {
     rrms.resize(batch)
     withOptionalPointer(gamma?.value) { g in
@@ -280,7 +280,7 @@ public final class RMSNorm: Layer {
     }
   }
 
-  public func backward(
+  package func backward(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
     _ dx: UnsafeMutablePointer<Float>?, batch: Int
   ) {

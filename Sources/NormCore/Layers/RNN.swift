@@ -9,7 +9,7 @@
 /// running statistics are shared across time steps (updated once per step, T times per
 /// forward) — the naive recurrent BN whose eval-mode mismatch the `rnn` scene shows.
 /// LayerNorm normalizes each sample at each step and needs no running statistics.
-public final class RNN: Layer {
+public final class RNN: Layer, KernelLayer {
   /// Normalization applied to the pre-activation at every step.
   public enum Norm: String, Sendable, CaseIterable { case none, batchnorm, layernorm }
 
@@ -45,7 +45,7 @@ public final class RNN: Layer {
     [weightIH, weightHH, biasIH, biasHH] + (batchNorm?.parameters ?? []) + (layerNorm?.parameters ?? [])
   }
 
-  public init(
+  package init(
     steps: Int, inputSize: Int, hiddenSize: Int, norm: Norm = .none, batchNormOptions: BatchNorm.Options = .init()
   ) {
     self.steps = steps
@@ -61,7 +61,7 @@ public final class RNN: Layer {
     layerNorm = norm == .layernorm ? LayerNorm(shape: [hiddenSize]) : nil
   }
 
-  public func forward(
+  package func forward(
     _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch n: Int, options: ForwardOptions
   ) throws {
     let t = steps
@@ -109,7 +109,7 @@ public final class RNN: Layer {
     y.update(from: hs.pointer + t * n * h, count: n * h)
   }
 
-  public func backward(
+  package func backward(
     _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
     _ dx: UnsafeMutablePointer<Float>?, batch n: Int
   ) {

@@ -178,7 +178,7 @@ extension ModelSpec {
   /// identical weights in the layers they share. A first `linear` on image or sequence samples
   /// flattens them (documented convenience); anywhere else a `flatten` is required.
   public func build(inputShape: [Int], classes: Int, settings: BuildSettings) throws(SpecError) -> Network {
-    let built = try buildLayers(inputShape: inputShape, settings: settings)
+    let built = try buildKernels(inputShape: inputShape, settings: settings)
     let shape = built.last?.outputShape ?? inputShape
     let last = layers.last!.keyword
     if shape != [classes] {
@@ -187,7 +187,7 @@ extension ModelSpec {
         column: last.column,
         message: "the model ends with \(what) but the data has \(classes) classes; end with `linear \(classes)`")
     }
-    return Network(inputShape: inputShape, layers: built)
+    return Network(inputShape: inputShape, kernels: built)
   }
 
   /// Size limits, checked before anything is allocated: parameters per model, values per sample
@@ -198,6 +198,10 @@ extension ModelSpec {
 
   /// Builds the layers for samples of `inputShape`, without checking the output size.
   public func buildLayers(inputShape: [Int], settings: BuildSettings) throws(SpecError) -> [any Layer] {
+    try buildKernels(inputShape: inputShape, settings: settings)
+  }
+
+  func buildKernels(inputShape: [Int], settings: BuildSettings) throws(SpecError) -> [any KernelLayer] {
     var builder = LayerBuilder(settings: settings, shape: inputShape)
     for (index, layer) in layers.enumerated() {
       try builder.add(layer, isFirst: index == 0)
@@ -219,7 +223,7 @@ struct LayerBuilder {
   let settings: BuildSettings
   var shape: [Int]
   var parameterCount = 0
-  var built: [any Layer] = []
+  var built: [any KernelLayer] = []
   var weightOrdinal = 0
   var dropoutOrdinal = 0
 

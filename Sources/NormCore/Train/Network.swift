@@ -1,8 +1,22 @@
-/// A sequential network with an activation arena: `activation(i)` is the input of layer i
-/// (activation(0) is the network input, activation(layers.count) its output). Buffers grow
-/// with the largest batch seen and are reused, so a step allocates nothing in steady state.
+/// A sequential network (PyTorch's `nn.Sequential`) with an activation arena: activation i is
+/// the input of layer i (activation 0 is the network input, activation `layers.count` its
+/// output). Buffers grow with the largest batch seen and are reused, so a step allocates
+/// nothing in steady state.
+///
+/// The public API takes and returns ``Tensor`` values whose first dimension is the batch:
+///
+/// ```swift
+/// let logits = try network(x)                       // forward, in network.mode
+/// let (loss, dLogits) = try crossEntropy(logits, labels: y)
+/// network.zeroGradients()
+/// try network.backward(dLogits)                     // accumulates parameter gradients
+/// try optimizer.step(network.parameters)
+/// ```
 public final class Network {
+  /// The layers, in order.
   public let layers: [any Layer]
+  /// The same layers with their kernels (package-internal).
+  let kernels: [any KernelLayer]
   /// Per-sample input shape.
   public let inputShape: [Int]
   /// `.train` or `.eval`, as PyTorch's `model.train()` / `model.eval()`.
@@ -10,13 +24,45 @@ public final class Network {
   /// Whether `backward` also computes ∂L/∂input (`gradient(0)`); off by default.
   public var computesInputGradient = false
   public private(set) var batch = 0
-  private let acts: [FloatBuffer]
-  private let grads: [FloatBuffer]
+  /// Whether a forward ran since the last tensor `backward` (PyTorch frees a graph after one
+  /// backward; the layers' caches here belong to the last forward).
+  var pendingBackward = false
+  let acts: [FloatBuffer]
+  let grads: [FloatBuffer]
   private let probs = FloatBuffer()
 
-  public init(inputShape: [Int], layers: [any Layer]) {
+  /// A network of NormCore's layers. Throws ``NormError/shapeMismatch(_:)`` unless each layer's
+  /// input shape is the previous layer's output shape (the first's: `inputShape`; a ``Linear``
+  /// also takes any shape with as many values, which it flattens), and
+  /// ``NormError/invalidArgument(_:)`` for a layer type NormCore does not provide.
+  public convenience init(inputShape: [Int], layers: [any Layer]) throws(NormError) {
+    var kernels: [any KernelLayer] = []
+    var shape = inputShape
+    guard shape.allSatisfy({ $0 >= 1 }) else {
+      throw .invalidArgument("input shape \(Tensor.describe(inputShape)) has an extent below 1")
+    }
+    for (i, layer) in layers.enumerated() {
+      guard let k = layer as? any KernelLayer else {
+        throw .invalidArgument("layer \(i) (\(type(of: layer))) is not one of NormCore's layers")
+      }
+      // A Linear flattens its input, as in the spec language (`linear` after an image).
+      let flattens = layer is Linear && layer.inputShape.reduce(1, *) == shape.reduce(1, *)
+      guard layer.inputShape == shape || flattens else {
+        throw .shapeMismatch(
+          "layer \(i) (\(layer.summary)) expects samples of shape \(Tensor.describe(layer.inputShape)), but "
+            + (i == 0 ? "the input has" : "layer \(i - 1) gives") + " \(Tensor.describe(shape))")
+      }
+      kernels.append(k)
+      shape = layer.outputShape
+    }
+    self.init(inputShape: inputShape, kernels: kernels)
+  }
+
+  /// Package-internal: layers whose shapes the caller (the spec builder) has checked.
+  package init(inputShape: [Int], kernels: [any KernelLayer]) {
     self.inputShape = inputShape
-    self.layers = layers
+    self.kernels = kernels
+    self.layers = kernels
     activationCounts = [inputShape.reduce(1, *)] + layers.map { $0.outputShape.reduce(1, *) }
     parameters = layers.flatMap(\.parameters)
     batchNorms = layers.compactMap { ($0 as? BatchNorm) ?? ($0 as? RNN)?.batchNorm }
@@ -41,13 +87,13 @@ public final class Network {
   /// The values of activation i for the last forward: `batch × shape(ofActivation: i)`.
   /// Internal: the buffer is reallocated by a later forward with a larger batch, so outside
   /// NormCore the values are reached only through ``withActivation(_:_:)`` or copied.
-  func activation(_ i: Int) -> UnsafeBufferPointer<Float> {
+  package func activation(_ i: Int) -> UnsafeBufferPointer<Float> {
     UnsafeBufferPointer(start: acts[i].pointer, count: acts[i].count)
   }
 
   /// The network output of the last forward (logits for classifiers). Internal, as
   /// ``activation(_:)``.
-  var output: UnsafeBufferPointer<Float> { activation(layers.count) }
+  package var output: UnsafeBufferPointer<Float> { activation(layers.count) }
 
   /// Calls `body` with activation i of the last forward (`batch × shape(ofActivation: i)`
   /// values). The buffer is valid only during the call: a later forward may reallocate it.
@@ -70,20 +116,22 @@ public final class Network {
   /// Runs the network on `batch` samples laid out row-major in `input`.
   /// Throws (never produces NaN) on invalid configurations such as BatchNorm training on one
   /// value per channel.
-  public func forward(_ input: UnsafeBufferPointer<Float>, batch: Int, updatesState: Bool = true) throws {
+  package func forward(_ input: UnsafeBufferPointer<Float>, batch: Int, updatesState: Bool = true) throws {
     precondition(input.count >= batch * inputCount, "input holds fewer than batch × sample values")
     self.batch = batch
+    pendingBackward = false
     acts[0].resize(batch * inputCount)
     acts[0].pointer.update(from: input.baseAddress!, count: batch * inputCount)
     let options = ForwardOptions(mode: mode, updatesState: updatesState)
-    for (i, layer) in layers.enumerated() {
+    for (i, layer) in kernels.enumerated() {
       acts[i + 1].resize(batch * activationCounts[i + 1])
       try layer.forward(acts[i].pointer, acts[i + 1].pointer, batch: batch, options: options)
     }
+    pendingBackward = true
   }
 
   /// Convenience: forward over a Swift array.
-  public func forward(_ input: [Float], batch: Int, updatesState: Bool = true) throws {
+  package func forward(_ input: [Float], batch: Int, updatesState: Bool = true) throws {
     try input.withUnsafeBufferPointer { try forward($0, batch: batch, updatesState: updatesState) }
   }
 
@@ -94,7 +142,7 @@ public final class Network {
 
   /// Backpropagates `dOutput` (∂L/∂output, batch × outputCount) through every layer,
   /// accumulating parameter gradients. `gradient(i)` then holds ∂L/∂activation(i).
-  public func backward(_ dOutput: UnsafeBufferPointer<Float>) {
+  package func backward(_ dOutput: UnsafeBufferPointer<Float>) {
     let last = layers.count
     grads[last].resize(batch * outputCount)
     grads[last].pointer.update(from: dOutput.baseAddress!, count: batch * outputCount)
@@ -102,13 +150,13 @@ public final class Network {
       // ∂L/∂input is computed only when asked for; nothing in training needs it.
       let wantsDx = i > 0 || computesInputGradient
       grads[i].resize(wantsDx ? batch * activationCounts[i] : 0)
-      layers[i].backward(
+      kernels[i].backward(
         acts[i].pointer, acts[i + 1].pointer, grads[i + 1].pointer, wantsDx ? grads[i].pointer : nil, batch: batch)
     }
   }
 
   /// ∂L/∂activation(i) from the last backward. Internal, as ``activation(_:)``.
-  func gradient(_ i: Int) -> UnsafeBufferPointer<Float> {
+  package func gradient(_ i: Int) -> UnsafeBufferPointer<Float> {
     UnsafeBufferPointer(start: grads[i].pointer, count: grads[i].count)
   }
 
@@ -122,7 +170,7 @@ public final class Network {
 
   /// Softmax cross-entropy of the current output against `labels` (mean over the batch);
   /// also counts correct predictions. With `backward`, runs backpropagation from the loss.
-  public func crossEntropy(labels: UnsafeBufferPointer<Int32>, backward: Bool) -> (loss: Float, correct: Int) {
+  package func crossEntropy(labels: UnsafeBufferPointer<Int32>, backward: Bool) -> (loss: Float, correct: Int) {
     let k = outputCount
     probs.resize(batch * k)
     let dl = grads[layers.count]
@@ -138,7 +186,7 @@ public final class Network {
   }
 
   /// Mean squared error of the output against one-hot targets of `labels`.
-  public func meanSquaredErrorLoss(labels: UnsafeBufferPointer<Int32>, backward: Bool) -> (loss: Float, correct: Int) {
+  package func meanSquaredErrorLoss(labels: UnsafeBufferPointer<Int32>, backward: Bool) -> (loss: Float, correct: Int) {
     let k = outputCount
     probs.resize(batch * k)
     probs.zero()
@@ -154,7 +202,9 @@ public final class Network {
   }
 
   /// Softmax probabilities computed by the last loss call.
-  public var probabilities: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: probs.pointer, count: probs.count) }
+  package var probabilities: UnsafeBufferPointer<Float> {
+    UnsafeBufferPointer(start: probs.pointer, count: probs.count)
+  }
 
   /// Sets every BatchNorm's `frozen` flag (running statistics used in training, not updated).
   public func setBatchNormFrozen(_ frozen: Bool) { for bn in batchNorms { bn.frozen = frozen } }
