@@ -15,12 +15,10 @@ let package = Package(
     // Text and number helpers every module shares: the one sanitiser, checked conversions,
     // line splitting, "did you mean" hints, safe file creation. No Foundation.
     .target(name: "NormSupport"),
-    // Release builds skip Swift's run-time exclusivity checks in the numeric core only: they
-    // cost 15–30 % of a small network's step (docs/performance.md). Debug builds keep them.
-    .target(
-      name: "NormCore",
-      dependencies: ["NormSupport"],
-      swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]),
+    // The numeric core. No unsafe flags, so other packages can depend on it by version: its hot
+    // loops reach class-owned storage through buffer pointers taken once per call, which is
+    // what skipping run-time exclusivity checks used to buy (docs/performance.md, item 8).
+    .target(name: "NormCore", dependencies: ["NormSupport"]),
     .target(name: "NormLab", dependencies: ["NormCore", "NormSupport"]),
     .target(name: "NormScene", dependencies: ["NormLab", "NormCore", "NormSupport"]),
     .target(name: "NormFuzz", dependencies: ["NormScene", "NormCore", "NormSupport"]),
@@ -44,18 +42,21 @@ let package = Package(
       ]
     ),
     .executableTarget(
-      name: "NormBench", dependencies: ["NormCore", "NormLab", "NormView", "NormScene", "NormSupport"], path: "benchmarks/NormBench"),
+      name: "NormBench", dependencies: ["NormCore", "NormLab", "NormView", "NormScene", "NormSupport"],
+      path: "benchmarks/NormBench"),
     // libFuzzer targets (docs/fuzzing.md): tools/fuzz.sh builds them with -sanitize=fuzzer,address
     // and -DLIBFUZZER; an ordinary build makes them replay tools (`fuzz-csv FILE|DIR…`).
     .target(name: "NormFuzzDriver", path: "fuzz/Driver"),
     .executableTarget(
-      name: "fuzz-scene", dependencies: ["NormFuzzDriver", "NormScene", "NormView", "NormLab", "NormCore", "NormSupport"],
+      name: "fuzz-scene",
+      dependencies: ["NormFuzzDriver", "NormScene", "NormView", "NormLab", "NormCore", "NormSupport"],
       path: "fuzz/scene"),
     .executableTarget(name: "fuzz-spec", dependencies: ["NormFuzzDriver", "NormCore"], path: "fuzz/spec"),
     .executableTarget(name: "fuzz-csv", dependencies: ["NormFuzzDriver", "NormCore"], path: "fuzz/csv"),
     .executableTarget(name: "fuzz-idx", dependencies: ["NormFuzzDriver", "NormCore"], path: "fuzz/idx"),
     .executableTarget(
-      name: "fuzz-format", dependencies: ["NormFuzzDriver", "NormScene", "NormView", "NormLab", "NormCore", "NormSupport"],
+      name: "fuzz-format",
+      dependencies: ["NormFuzzDriver", "NormScene", "NormView", "NormLab", "NormCore", "NormSupport"],
       path: "fuzz/format"),
     .testTarget(name: "NormSupportTests", dependencies: ["NormSupport"]),
     .testTarget(name: "NormCoreTests", dependencies: ["NormCore", "NormSupport"], exclude: ["Fixtures"]),
@@ -63,7 +64,8 @@ let package = Package(
     .testTarget(name: "NormFuzzTests", dependencies: ["NormFuzz"]),
     .testTarget(name: "NormSceneTests", dependencies: ["NormScene", "NormView", "NormLab", "NormCore", "NormSupport"]),
     .testTarget(name: "NormAppTests", dependencies: ["NormApp", "NormView", "NormLab", "NormCore"]),
-    .testTarget(name: "NormViewTests", dependencies: ["NormView", "NormLab", "NormCore", "NormSupport"], exclude: ["Golden"]),
+    .testTarget(
+      name: "NormViewTests", dependencies: ["NormView", "NormLab", "NormCore", "NormSupport"], exclude: ["Golden"]),
   ],
   swiftLanguageModes: [.v6]
 )

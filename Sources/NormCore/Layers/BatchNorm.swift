@@ -157,10 +157,17 @@ public final class BatchNorm: Layer, KernelLayer {
       if options.eps <= 0 { throw NormError("batch_norm eps must be positive during training, but got \(options.eps)") }
       let variance = scratch.pointer
       batchnormStatistics(mean: mean, variance: variance, x, n: n, c: c, s: s)
-      for ch in 0..<c {
-        rstd[ch] = Float(1.0 / (Double(variance[ch]) + Double(options.eps)).squareRoot())
-        lastBatchMean[ch] = mean[ch]
-        lastBatchVariance[ch] = variance[ch]
+      // Class-owned arrays are written through buffer pointers taken once per call: one
+      // exclusivity check per array instead of one per channel.
+      let eps = Double(options.eps)
+      lastBatchMean.withUnsafeMutableBufferPointer { lastMean in
+        lastBatchVariance.withUnsafeMutableBufferPointer { lastVariance in
+          for ch in 0..<c {
+            rstd[ch] = Float(1.0 / (Double(variance[ch]) + eps).squareRoot())
+            lastMean[ch] = mean[ch]
+            lastVariance[ch] = variance[ch]
+          }
+        }
       }
       if options.trackRunningStats && fo.updatesState {
         numBatchesTracked += 1
@@ -168,9 +175,13 @@ public final class BatchNorm: Layer, KernelLayer {
         let unbias: Float = options.convention == .keras ? 1 : Float(m) / Float(m - 1)
         // Renorm's r and d use the running statistics from *before* this batch.
         if let rn = options.renorm { computeRenorm(rn, mean: mean, rstd: rstd) }
-        for ch in 0..<c {
-          runningMean[ch] = (1 - f) * runningMean[ch] + f * mean[ch]
-          runningVar[ch] = (1 - f) * runningVar[ch] + f * variance[ch] * unbias
+        runningMean.withUnsafeMutableBufferPointer { rm in
+          runningVar.withUnsafeMutableBufferPointer { rv in
+            for ch in 0..<c {
+              rm[ch] = (1 - f) * rm[ch] + f * mean[ch]
+              rv[ch] = (1 - f) * rv[ch] + f * variance[ch] * unbias
+            }
+          }
         }
       } else if let rn = options.renorm, options.trackRunningStats {
         computeRenorm(rn, mean: mean, rstd: rstd)
@@ -192,9 +203,14 @@ public final class BatchNorm: Layer, KernelLayer {
         return true
       }
     } else {
-      for ch in 0..<c {
-        mean[ch] = runningMean[ch]
-        rstd[ch] = Float(1.0 / (Double(runningVar[ch]) + Double(options.eps)).squareRoot())
+      let eps = Double(options.eps)
+      runningMean.withUnsafeBufferPointer { rm in
+        runningVar.withUnsafeBufferPointer { rv in
+          for ch in 0..<c {
+            mean[ch] = rm[ch]
+            rstd[ch] = Float(1.0 / (Double(rv[ch]) + eps).squareRoot())
+          }
+        }
       }
     }
     withOptionalPointer(gamma?.value) { g in
@@ -254,6 +270,8 @@ public final class BatchNorm: Layer, KernelLayer {
         }
       }
     }
-    if let gamma, let dgamma { for ch in 0..<c { gamma.grad[ch] += dgamma[ch] } }
+    if let gamma, let dgamma {
+      gamma.grad.withUnsafeMutableBufferPointer { g in for ch in 0..<c { g[ch] += dgamma[ch] } }
+    }
   }
 }

@@ -52,35 +52,42 @@ public enum NormError: Error, CustomStringConvertible, Sendable, Equatable {
 /// step allocates only when the batch grows beyond anything seen before. Package-internal: its
 /// pointer is invalidated by `resize`, so it never crosses the public API.
 package final class FloatBuffer {
-  package private(set) var pointer: UnsafeMutablePointer<Float>
-  package private(set) var capacity: Int
+  // Stored properties are private and read through computed accessors: with every access in
+  // this file, the optimizer proves no overlapping access and drops Swift's run-time
+  // exclusivity checks (a `package` stored property would keep them on every read).
+  private var storage: UnsafeMutablePointer<Float>
+  private var allocated: Int
+  private var used: Int
+
+  package var pointer: UnsafeMutablePointer<Float> { storage }
+  package var capacity: Int { allocated }
   /// The number of values in use.
-  package private(set) var count: Int
+  package var count: Int { used }
 
   package init(count: Int = 0) {
-    capacity = max(count, 1)
-    pointer = .allocate(capacity: capacity)
-    pointer.initialize(repeating: 0, count: capacity)
-    self.count = count
+    allocated = max(count, 1)
+    storage = .allocate(capacity: allocated)
+    storage.initialize(repeating: 0, count: allocated)
+    used = count
   }
 
-  deinit { pointer.deallocate() }
+  deinit { storage.deallocate() }
 
   /// Makes room for `n` values (contents are kept only if no reallocation happens).
   package func resize(_ n: Int) {
-    if n > capacity {
-      pointer.deallocate()
-      capacity = max(n, capacity * 2)
-      pointer = .allocate(capacity: capacity)
-      pointer.initialize(repeating: 0, count: capacity)
+    if n > allocated {
+      storage.deallocate()
+      allocated = max(n, allocated * 2)
+      storage = .allocate(capacity: allocated)
+      storage.initialize(repeating: 0, count: allocated)
     }
-    count = n
+    used = n
   }
 
-  package func zero() { pointer.update(repeating: 0, count: count) }
+  package func zero() { storage.update(repeating: 0, count: used) }
 
   /// A copy of the values in use.
-  package var array: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+  package var array: [Float] { Array(UnsafeBufferPointer(start: storage, count: used)) }
 }
 
 /// A trainable tensor with its gradient. `frozen` parameters receive no update (PyTorch's
@@ -97,10 +104,22 @@ public final class Parameter {
   public package(set) var value: [Float]
   /// ∂L/∂value accumulated by `backward` since the last `zeroGradients()`.
   public package(set) var grad: [Float]
-  public var frozen = false
+  /// Whether the optimizer skips this parameter.
+  public var frozen: Bool {
+    get { isFrozen }
+    set { isFrozen = newValue }
+  }
   /// Multiplies the optimizer's learning rate for this parameter (a per-layer learning rate;
   /// 0 behaves like `frozen` for the weights but still counts as trainable).
-  public var learningRateScale: Float = 1
+  public var learningRateScale: Float {
+    get { rateScale }
+    set { rateScale = newValue }
+  }
+  // Private storage behind public accessors: every access is in this file, so the optimizer
+  // drops the run-time exclusivity checks a public stored property would need on each read
+  // (the training step reads these for every parameter).
+  private var isFrozen = false
+  private var rateScale: Float = 1
 
   package init(role: Role, shape: [Int], value: [Float]) {
     precondition(shape.reduce(1, *) == value.count)

@@ -20,10 +20,22 @@ public final class Network {
   /// Per-sample input shape.
   public let inputShape: [Int]
   /// `.train` or `.eval`, as PyTorch's `model.train()` / `model.eval()`.
-  public var mode: Mode = .train
+  public var mode: Mode {
+    get { currentMode }
+    set { currentMode = newValue }
+  }
   /// Whether `backward` also computes ∂L/∂input (`gradient(0)`); off by default.
-  public var computesInputGradient = false
-  public private(set) var batch = 0
+  public var computesInputGradient: Bool {
+    get { wantsInputGradient }
+    set { wantsInputGradient = newValue }
+  }
+  /// The batch of the last forward.
+  public var batch: Int { lastBatch }
+  // Private storage behind public accessors, read on every step: with all direct accesses in
+  // this module, the optimizer drops their run-time exclusivity checks.
+  private var currentMode = Mode.train
+  private var wantsInputGradient = false
+  private var lastBatch = 0
   /// Whether a forward ran since the last tensor `backward` (PyTorch frees a graph after one
   /// backward; the layers' caches here belong to the last forward).
   var pendingBackward = false
@@ -118,7 +130,7 @@ public final class Network {
   /// value per channel.
   package func forward(_ input: UnsafeBufferPointer<Float>, batch: Int, updatesState: Bool = true) throws {
     precondition(input.count >= batch * inputCount, "input holds fewer than batch × sample values")
-    self.batch = batch
+    lastBatch = batch
     pendingBackward = false
     acts[0].resize(batch * inputCount)
     acts[0].pointer.update(from: input.baseAddress!, count: batch * inputCount)
