@@ -32,6 +32,9 @@ public struct LiveApp<Backend: TerminalBackend> {
   public var isScene = false
   /// The loop ends (as a quit) after this many frames; nil: never.
   public var frameLimit: Int? = nil
+  /// The screen is redrawn at least this often (flash messages, timing); a new snapshot or a key
+  /// redraws it at once.
+  public var frameInterval: Duration = .milliseconds(33)
   /// The time flash messages expire on (tests pass a clock they can move).
   let now: () -> ContinuousClock.Instant
 
@@ -55,7 +58,7 @@ public struct LiveApp<Backend: TerminalBackend> {
   public mutating func loop() -> LiveOutcome {
     let clock = ContinuousClock()
     let start = clock.now
-    let frame = Duration.milliseconds(33)
+    let frame = frameInterval
     var nextFrame = clock.now
     var step = 0
     defer {
@@ -72,6 +75,9 @@ public struct LiveApp<Backend: TerminalBackend> {
         let (name, code) = names[sig] ?? (term.signalName(sig), 128 + sig)
         return .signal(name: name, code: code, step: step)
       }
+      // Read before the shared state: whatever the training thread publishes after this wakes
+      // the wait for a key below.
+      let seen = link.published.generation
       let (snapshot, fatal, trainerMessage, version, snapshotVersion, sceneView, sceneViewVersion) = link.shared
         .withLock { s in
           var st = s.snapshot
@@ -100,7 +106,10 @@ public struct LiveApp<Backend: TerminalBackend> {
         drawnVersion = snapshotVersion
         nextFrame = now + frame
       }
-      guard let key = term.readKey(timeoutMs: 4) else { continue }
+      // Wait for a key until the next frame is due, or less when the training thread publishes.
+      let untilFrame = min(max(nextFrame - clock.now, .milliseconds(1)), .seconds(3600))
+      let timeoutMs = Int((untilFrame / .milliseconds(1)).rounded(.up))
+      guard let key = term.readKey(timeoutMs: timeoutMs, orWakeup: link.published, after: seen) else { continue }
       if handle(key, snapshot) { return .quit(step: step) }
       // Show the effect of a key at once (the training thread applies commands within a frame).
       draw(
