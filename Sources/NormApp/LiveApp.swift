@@ -29,6 +29,8 @@ public struct LiveApp<Backend: TerminalBackend> {
   var seenMessageVersion = 0
   var drawnVersion = -1
   var seenSceneViewVersion = 0
+  /// A key sent the training thread a command whose publish has not been waited for yet.
+  var awaitingPublish = false
   public var isScene = false
   /// The loop ends (as a quit) after this many frames; nil: never.
   public var frameLimit: Int? = nil
@@ -101,16 +103,16 @@ public struct LiveApp<Backend: TerminalBackend> {
       let now = clock.now
       // Draw at least every frame, and at once when the training thread published a change.
       if now >= nextFrame || snapshotVersion != drawnVersion {
+        if snapshotVersion != drawnVersion { awaitingPublish = false }  // the training thread answered
         draw(snapshot)
         if let frameLimit, frames >= frameLimit { return .quit(step: step) }
         drawnVersion = snapshotVersion
         nextFrame = now + frame
       }
-      // Wait for a key until the next frame is due, or less when the training thread publishes.
-      let untilFrame = min(max(nextFrame - clock.now, .milliseconds(1)), .seconds(3600))
-      let timeoutMs = Int((untilFrame / .milliseconds(1)).rounded(.up))
-      guard let key = term.readKey(timeoutMs: timeoutMs, orWakeup: link.published, after: seen) else { continue }
+      guard let key = nextKey(until: nextFrame, seen: seen) else { continue }
+      let sent = link.commandsArrived.generation
       if handle(key, snapshot) { return .quit(step: step) }
+      awaitingPublish = link.commandsArrived.generation != sent
       // Show the effect of a key at once (the training thread applies commands within a frame).
       draw(
         link.shared.withLock { s in
@@ -121,6 +123,22 @@ public struct LiveApp<Backend: TerminalBackend> {
         })
       nextFrame = clock.now + frame
     }
+  }
+
+  /// Waits for what comes next, never longer than until `nextFrame`. After a key that sent the
+  /// training thread a command: for its publish (at most 250 ms), so the command's effect is
+  /// drawn at once even on a terminal that cannot be woken; keys typed meanwhile wait in the
+  /// terminal. Otherwise: for a key, or less when the training thread publishes (`seen` is the
+  /// publish count read before the shared state) and the terminal can be woken.
+  mutating func nextKey(until nextFrame: ContinuousClock.Instant, seen: UInt64) -> Key? {
+    let untilFrame = min(max(nextFrame - ContinuousClock.now, .milliseconds(1)), .seconds(3600))
+    if awaitingPublish {
+      awaitingPublish = false
+      link.published.wait(after: seen, timeout: min(untilFrame, .milliseconds(250)))
+      return nil
+    }
+    let timeoutMs = Int((untilFrame / .milliseconds(1)).rounded(.up))
+    return term.readKey(timeoutMs: timeoutMs, orWakeup: link.published, after: seen)
   }
 
   mutating func draw(_ snapshot: DashboardState?) {

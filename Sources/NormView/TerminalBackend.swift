@@ -79,9 +79,8 @@ public final class TestTerminal: TerminalBackend {
   public private(set) var timedOut: [String] = []
   /// How long a `waitUntil` may wait, in wall time.
   public var waitLimit: Duration = .seconds(30)
-  /// How the terminal's waits for the loop ended (``readKey(timeoutMs:orWakeup:after:)``): woken
-  /// by the wakeup, or at their timeout.
-  public private(set) var wokenWaits = 0
+  /// Waits in ``readKey(timeoutMs:orWakeup:after:)`` that ran to their timeout instead of being
+  /// woken (by a key in the script or the wakeup).
   public private(set) var timedOutWaits = 0
   public var events: [Event] = []
   private var advanced: Duration = .zero
@@ -167,11 +166,7 @@ public final class TestTerminal: TerminalBackend {
       _ = usleep(useconds_t(min(ms, 1000) * 1000))
       return
     }
-    if w.wait(after: seen, timeout: max(.zero, min(.milliseconds(ms), limit))) {
-      wokenWaits += 1
-    } else {
-      timedOutWaits += 1
-    }
+    if !w.wait(after: seen, timeout: max(.zero, min(.milliseconds(ms), limit))) { timedOutWaits += 1 }
   }
 
   public func draw(_ buffer: Buffer) { frames.append(buffer) }
