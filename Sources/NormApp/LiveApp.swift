@@ -29,9 +29,14 @@ public struct LiveApp<Backend: TerminalBackend> {
   var seenMessageVersion = 0
   var drawnVersion = -1
   var seenSceneViewVersion = 0
+  /// A key sent the training thread a command whose publish has not been waited for yet.
+  var awaitingPublish = false
   public var isScene = false
   /// The loop ends (as a quit) after this many frames; nil: never.
   public var frameLimit: Int? = nil
+  /// The screen is redrawn at least this often (flash messages, timing); a new snapshot or a key
+  /// redraws it at once.
+  public var frameInterval: Duration = .milliseconds(33)
   /// The time flash messages expire on (tests pass a clock they can move).
   let now: () -> ContinuousClock.Instant
 
@@ -55,7 +60,7 @@ public struct LiveApp<Backend: TerminalBackend> {
   public mutating func loop() -> LiveOutcome {
     let clock = ContinuousClock()
     let start = clock.now
-    let frame = Duration.milliseconds(33)
+    let frame = frameInterval
     var nextFrame = clock.now
     var step = 0
     defer {
@@ -72,6 +77,9 @@ public struct LiveApp<Backend: TerminalBackend> {
         let (name, code) = names[sig] ?? (term.signalName(sig), 128 + sig)
         return .signal(name: name, code: code, step: step)
       }
+      // Read before the shared state: whatever the training thread publishes after this wakes
+      // the wait for a key below.
+      let seen = link.published.generation
       let (snapshot, fatal, trainerMessage, version, snapshotVersion, sceneView, sceneViewVersion) = link.shared
         .withLock { s in
           var st = s.snapshot
@@ -95,13 +103,16 @@ public struct LiveApp<Backend: TerminalBackend> {
       let now = clock.now
       // Draw at least every frame, and at once when the training thread published a change.
       if now >= nextFrame || snapshotVersion != drawnVersion {
+        if snapshotVersion != drawnVersion { awaitingPublish = false }  // the training thread answered
         draw(snapshot)
         if let frameLimit, frames >= frameLimit { return .quit(step: step) }
         drawnVersion = snapshotVersion
         nextFrame = now + frame
       }
-      guard let key = term.readKey(timeoutMs: 4) else { continue }
+      guard let key = nextKey(until: nextFrame, seen: seen) else { continue }
+      let sent = link.commandsArrived.generation
       if handle(key, snapshot) { return .quit(step: step) }
+      awaitingPublish = link.commandsArrived.generation != sent
       // Show the effect of a key at once (the training thread applies commands within a frame).
       draw(
         link.shared.withLock { s in
@@ -112,6 +123,22 @@ public struct LiveApp<Backend: TerminalBackend> {
         })
       nextFrame = clock.now + frame
     }
+  }
+
+  /// Waits for what comes next, never longer than until `nextFrame`. After a key that sent the
+  /// training thread a command: for its publish (at most 250 ms), so the command's effect is
+  /// drawn at once even on a terminal that cannot be woken; keys typed meanwhile wait in the
+  /// terminal. Otherwise: for a key, or less when the training thread publishes (`seen` is the
+  /// publish count read before the shared state) and the terminal can be woken.
+  mutating func nextKey(until nextFrame: ContinuousClock.Instant, seen: UInt64) -> Key? {
+    let untilFrame = min(max(nextFrame - ContinuousClock.now, .milliseconds(1)), .seconds(3600))
+    if awaitingPublish {
+      awaitingPublish = false
+      link.published.wait(after: seen, timeout: min(untilFrame, .milliseconds(250)))
+      return nil
+    }
+    let timeoutMs = Int((untilFrame / .milliseconds(1)).rounded(.up))
+    return term.readKey(timeoutMs: timeoutMs, orWakeup: link.published, after: seen)
   }
 
   mutating func draw(_ snapshot: DashboardState?) {

@@ -72,12 +72,28 @@ public struct LabSource: Sendable {
   }
 }
 
+/// The two threads' meeting point: the shared state behind a mutex, and one ``Wakeup`` for
+/// each direction, so neither thread polls. The UI's `send` rings `commandsArrived` (the
+/// training thread, waiting out the rest of its frame, starts the next at once); the training
+/// thread rings `published` after a snapshot, a message or a failure (the UI, waiting for a key
+/// until its next frame, draws at once).
 public final class LabLink: Sendable {
   let shared = Mutex(LabShared())
+  let commandsArrived = Wakeup()
+  let published = Wakeup()
 
   public init() {}
 
-  public func send(_ c: LabCommand) { shared.withLock { $0.commands.append(c) } }
+  public func send(_ c: LabCommand) {
+    shared.withLock { $0.commands.append(c) }
+    commandsArrived.ring()
+  }
+
+  /// Changes the shared state on the training thread, then wakes the UI.
+  func publish(_ change: (inout LabShared) -> Void) {
+    shared.withLock { change(&$0) }
+    published.ring()
+  }
 
   /// Sets the speed and pause state before the training thread starts.
   public func set(stepsPerFrame: Int, paused: Bool) {
@@ -94,7 +110,8 @@ public final class LabLink: Sendable {
 public enum LabThread {
   public static let speeds = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
 
-  public static func start(config: ExperimentConfig, theme: Theme, link: LabLink, failAt: Int? = nil, source: LabSource) {
+  public static func start(config: ExperimentConfig, theme: Theme, link: LabLink, failAt: Int? = nil, source: LabSource)
+  {
     let thread = Thread {
       run(config: config, theme: theme, link: link, failAt: failAt, source: source)
     }
@@ -110,7 +127,7 @@ public enum LabThread {
     do {
       session = try LabSession(config: config, theme: theme, link: link, failAt: failAt, source: source)
     } catch {
-      link.shared.withLock { $0.fatal = "\(error)" }
+      link.publish { $0.fatal = "\(error)" }
       return
     }
     session.publish()
@@ -118,6 +135,8 @@ public enum LabThread {
     let frame = Duration.milliseconds(33)
     var next = clock.now
     while true {
+      // Read before the commands are taken: a command sent after this wakes the wait below.
+      let seen = link.commandsArrived.generation
       let (commands, paused0, speed0) = link.shared.withLock { s in
         let c = s.commands
         s.commands = []
@@ -136,10 +155,9 @@ public enum LabThread {
       if session.changed { session.publish() }
       next = next + frame
       if next < clock.now { next = clock.now }
-      // Sleep until the next frame in short slices, waking early when a command arrives.
-      while clock.now < next, link.shared.withLock({ $0.commands.isEmpty }) {
-        Thread.sleep(forTimeInterval: 0.002)
-      }
+      // Wait until the next frame, or less when a command arrives.
+      let rest = next - clock.now
+      if rest > .zero { link.commandsArrived.wait(after: seen, timeout: rest) }
     }
   }
 }
@@ -202,7 +220,7 @@ final class LabSession {
     }
     let view = player?.view
     let lastView = lastView
-    link.shared.withLock {
+    link.publish {
       $0.snapshot = snap
       $0.version += 1
       if let view, view != lastView {
@@ -215,7 +233,7 @@ final class LabSession {
 
   /// Shows a one-line message in the UI.
   func say(_ m: String) {
-    link.shared.withLock {
+    link.publish {
       $0.message = m
       $0.messageVersion += 1
     }
@@ -235,7 +253,7 @@ final class LabSession {
     for c in commands {
       do {
         guard try apply(c) else {
-          link.shared.withLock { $0.stopped = true }
+          link.publish { $0.stopped = true }
           return false
         }
       } catch { say("\(error)") }
@@ -384,7 +402,7 @@ final class LabSession {
     for _ in 0..<n {
       guard experiment.anyLive else { break }
       if let failAt, experiment.step >= failAt {
-        link.shared.withLock { $0.fatal = "injected failure at step \(experiment.step) (test hook)" }
+        link.publish { $0.fatal = "injected failure at step \(experiment.step) (test hook)" }
         return false
       }
       do { try experiment.advance() } catch {

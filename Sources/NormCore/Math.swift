@@ -15,10 +15,6 @@
 @usableFromInline @inline(__always) func _cos(_ x: Double) -> Double { cos(x) }
 @usableFromInline @inline(__always) func _exp(_ x: Double) -> Double { exp(x) }
 
-/// ln x and eˣ for the modules above NormCore, so the platform import stays in this file.
-@inlinable @inline(__always) public func naturalLog(_ x: Double) -> Double { log(x) }
-@inlinable @inline(__always) public func naturalExp(_ x: Double) -> Double { exp(x) }
-
 /// The product of `xs`, or nil if it overflows `Int` (size checks before allocating).
 @usableFromInline func checkedProduct(_ xs: [Int]) -> Int? {
   var r = 1

@@ -13,6 +13,14 @@ public struct Block: Sendable, Equatable {
   public var activationLayer: Int?
   /// E.g. "linear 64→100 · batchnorm · sigmoid".
   public var title: String
+  public init(number: Int, weightLayer: Int, normLayer: Int?, activationLayer: Int?, title: String) {
+    self.number = number
+    self.weightLayer = weightLayer
+    self.normLayer = normLayer
+    self.activationLayer = activationLayer
+    self.title = title
+  }
+
   /// Whether the norm comes before the activation.
   public var normBeforeActivation: Bool {
     guard let n = normLayer, let a = activationLayer else { return false }

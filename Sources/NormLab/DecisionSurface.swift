@@ -1,4 +1,5 @@
 import NormCore
+import NormSupport
 
 /// A classifier's decision regions over 2-D data, on a grid, with data points to draw on top.
 public struct DecisionSurface: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import NormCore
+import NormSupport
 
 /// How often and how much the instruments measure. The defaults keep the cost of all
 /// instruments on the BN-paper MLP under 1.3× plain training (see README, Benchmarks).

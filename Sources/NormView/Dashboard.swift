@@ -44,20 +44,35 @@ public struct DashboardState: Sendable {
   public init(
     experiment e: Experiment, title: String = "NormScope", theme: Theme, surfaceResolution: (Int, Int) = (64, 40)
   ) {
+    self.init(
+      title: title, records: e.variants.map(\.record), models: e.variants.map(\.spec.source),
+      dataName: e.config.data.name, step: e.step, learningRate: e.learningRate, batchSize: e.batchSize,
+      optimizer: e.variants[0].trainer.optimizer.settings.kind.rawValue, inferenceMode: e.inferenceMode,
+      events: e.events,
+      surfaces: e.variants.indices.map { i in
+        (try? e.decisionSurface(variant: i, columns: surfaceResolution.0, rows: surfaceResolution.1)) ?? nil
+      }, theme: theme)
+  }
+
+  /// A state from records made elsewhere (tests build them by hand). The selected layer is the
+  /// last hidden layer, as for an experiment.
+  public init(
+    title: String = "NormScope", records: [VariantRecord], models: [String], dataName: String, step: Int,
+    learningRate: Float, batchSize: Int, optimizer: String, inferenceMode: Mode = .eval, events: [Event] = [],
+    surfaces: [DecisionSurface?] = [], theme: Theme
+  ) {
     self.title = title
-    records = e.variants.map(\.record)
-    models = e.variants.map(\.spec.source)
-    dataName = e.config.data.name
-    step = e.step
-    learningRate = e.learningRate
-    batchSize = e.batchSize
-    optimizer = e.variants[0].trainer.optimizer.settings.kind.rawValue
-    inferenceMode = e.inferenceMode
-    events = e.events
+    self.records = records
+    self.models = models
+    self.dataName = dataName
+    self.step = step
+    self.learningRate = learningRate
+    self.batchSize = batchSize
+    self.optimizer = optimizer
+    self.inferenceMode = inferenceMode
+    self.events = events
+    self.surfaces = surfaces
     self.theme = theme
-    surfaces = e.variants.indices.map { i in
-      (try? e.decisionSurface(variant: i, columns: surfaceResolution.0, rows: surfaceResolution.1)) ?? nil
-    }
     selectedLayer = records.map { $0.blocks.count }.max() ?? 1
   }
 

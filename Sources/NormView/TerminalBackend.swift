@@ -1,3 +1,5 @@
+import NormSupport
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -28,6 +30,11 @@ public protocol TerminalBackend: AnyObject {
   /// Waits up to `timeoutMs` for a key (negative: forever). A resize arrives as `.resize`, with
   /// `width` and `height` already updated.
   func readKey(timeoutMs: Int) -> Key?
+  /// ``readKey(timeoutMs:)`` that also returns nil early once `wakeup` has been rung after
+  /// generation `seen` (another thread published something to draw). The default returns at
+  /// once if it already was, else waits for a key or the timeout: the ncurses terminal cannot
+  /// be woken from another thread, so the live loop's timeout (its next frame) bounds the delay.
+  func readKey(timeoutMs: Int, orWakeup wakeup: Wakeup, after seen: UInt64) -> Key?
   /// Draws `buffer` (sized to the terminal). A backend that was stopped (SIGTSTP/SIGCONT)
   /// repaints the whole screen here.
   func draw(_ buffer: Buffer)
@@ -37,6 +44,12 @@ public protocol TerminalBackend: AnyObject {
   func signalName(_ signal: Int32) -> String
   /// Leaves full-screen mode. Idempotent.
   func restore()
+}
+
+extension TerminalBackend {
+  public func readKey(timeoutMs: Int, orWakeup wakeup: Wakeup, after seen: UInt64) -> Key? {
+    wakeup.generation != seen ? nil : readKey(timeoutMs: timeoutMs)
+  }
 }
 
 /// A scripted terminal for tests: keys, resizes, signals and waits in a queue; every drawn
@@ -66,6 +79,9 @@ public final class TestTerminal: TerminalBackend {
   public private(set) var timedOut: [String] = []
   /// How long a `waitUntil` may wait, in wall time.
   public var waitLimit: Duration = .seconds(30)
+  /// Waits in ``readKey(timeoutMs:orWakeup:after:)`` that ran to their timeout instead of being
+  /// woken (by a key in the script or the wakeup).
+  public private(set) var timedOutWaits = 0
   public var events: [Event] = []
   private var advanced: Duration = .zero
   private var waitStarted: ContinuousClock.Instant? = nil
@@ -95,7 +111,15 @@ public final class TestTerminal: TerminalBackend {
   /// Wall time plus what the script advanced.
   public func now() -> ContinuousClock.Instant { ContinuousClock.now + advanced }
 
-  public func readKey(timeoutMs: Int) -> Key? {
+  public func readKey(timeoutMs: Int) -> Key? { next(timeoutMs: timeoutMs, wakeup: nil) }
+
+  /// Like ``readKey(timeoutMs:)``, but an idle wait ends when `wakeup` rings (no fixed sleep),
+  /// and never outlasts the time left to a pending `waitUntil`.
+  public func readKey(timeoutMs: Int, orWakeup wakeup: Wakeup, after seen: UInt64) -> Key? {
+    next(timeoutMs: timeoutMs, wakeup: (wakeup, seen))
+  }
+
+  private func next(timeoutMs: Int, wakeup: (Wakeup, UInt64)?) -> Key? {
     while let event = events.first {
       switch event {
       case .key(let k):
@@ -126,17 +150,23 @@ public final class TestTerminal: TerminalBackend {
           events.removeAll()
           return .character("q")
         }
-        pause(timeoutMs)
+        pause(timeoutMs, wakeup, limit: waitLimit - (ContinuousClock.now - started))
         return nil
       }
     }
-    pause(timeoutMs)
+    pause(timeoutMs, wakeup, limit: waitLimit)
     return nil
   }
 
-  private func pause(_ ms: Int) {
+  /// Waits `ms` (at most `limit`, and at most a second without a wakeup): for the wakeup when
+  /// there is one, else sleeping.
+  private func pause(_ ms: Int, _ wakeup: (Wakeup, UInt64)?, limit: Duration) {
     guard ms > 0 else { return }
-    _ = usleep(useconds_t(min(ms, 1000) * 1000))
+    guard let (w, seen) = wakeup else {
+      _ = usleep(useconds_t(min(ms, 1000) * 1000))
+      return
+    }
+    if !w.wait(after: seen, timeout: max(.zero, min(.milliseconds(ms), limit))) { timedOutWaits += 1 }
   }
 
   public func draw(_ buffer: Buffer) { frames.append(buffer) }

@@ -10,7 +10,7 @@ import Testing
   /// Runs the live app on moons (`linear 16, relu, linear 2`) with the scripted terminal.
   static func run(
     paused: Bool = false, width: Int = 120, height: Int = 40, frameLimit: Int? = nil,
-    _ script: (TestTerminal) -> Void
+    frameInterval: Duration = .milliseconds(33), _ script: (TestTerminal) -> Void
   ) throws -> (LiveOutcome, TestTerminal) {
     let data = try BuiltinData.make(name: "moons", seed: 1)
     let config = ExperimentConfig(
@@ -25,6 +25,7 @@ import Testing
       source: LabSource(scene: nil, dataName: "moons", recordDir: "/tmp"))
     var app = LiveApp(term: term, link: link, theme: theme, presenter: false, screenshotDir: "/tmp", now: term.now)
     app.frameLimit = frameLimit
+    app.frameInterval = frameInterval
     let outcome = app.loop()
     link.send(.quit)
     #expect(term.timedOut == [], "waited in vain")
@@ -196,6 +197,41 @@ import Testing
       return
     }
     #expect(name == "terminated (SIGTERM)" && code == 143)
+  }
+
+  @Test("with a one-minute frame interval the loop still draws each step at once: it wakes on keys and publishes")
+  func wakesOnPublishAndKeys() throws {
+    // No timer can draw here: the next frame is a minute away. Every wait is bounded (a
+    // `waitUntil` gives up after `waitLimit`), so a loop that failed to wake fails the test
+    // in 20 s instead of hanging.
+    var steps: [Int] = []
+    let started = ContinuousClock.now
+    let (outcome, term) = try Self.run(paused: true, frameInterval: .seconds(60)) { t in
+      t.waitLimit = .seconds(20)
+      Self.waitForStatus(t, "the first snapshot") { s in
+        if let n = Self.step(in: s) { steps.append(n) }
+        return !steps.isEmpty
+      }
+      for i in 1...5 {
+        t.type("n")
+        Self.waitForStatus(t, "step +\(i)") { s in
+          guard let n = Self.step(in: s), n == steps[0] + i else { return false }
+          steps.append(n)
+          return true
+        }
+      }
+      t.type("q")
+    }
+    guard case .quit = outcome else {
+      Issue.record("outcome \(outcome)")
+      return
+    }
+    #expect(steps.count == 6 && steps.last == steps.first.map { $0 + 5 })
+    // The new steps reached the screen because the training thread's publish woke a wait (the
+    // terminal's wait for a key, or the loop's wait for the answer to a key): no wait ran out
+    // its timeout (a minute away), and a wait that did not end would have failed `waitUntil`.
+    #expect(term.timedOutWaits == 0)
+    #expect(ContinuousClock.now - started < .seconds(60))
   }
 
   @Test("the frame limit ends the loop without keys")

@@ -11,7 +11,8 @@ import Testing
 let plainMLP = "linear 100, sigmoid, linear 100, sigmoid, linear 100, sigmoid, linear 10"
 let bnMLP = "linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 10"
 
-/// The BN-paper set-up on digits after 300 steps (deterministic).
+/// The BN-paper set-up on digits after 300 real training steps (deterministic; end-to-end tests
+/// only: most dashboard tests use the hand-made ``Fixture``).
 func paperState(theme: Theme = Theme(colors: .ansi256, glyphs: .braille)) throws -> DashboardState {
   let e = try Experiment(
     ExperimentConfig(
@@ -45,22 +46,64 @@ final class XMLCheck: NSObject, XMLParserDelegate {
   }
 }
 
+/// What a learner must find on a dashboard of ``Fixture``'s records (all panels, `width`
+/// columns), beyond byte equality: every variant named; from 100 columns `hot` marked as
+/// diverged at step 150 (status bar and loss legend); from 140 the numbers the panels speak of
+/// (validation accuracy, train/eval accuracy, the single-sample error).
+///
+/// At 80 columns the status bar has no room for "hot diverged@150" and the loss legend leaves
+/// `hot` out: there a learner meets `hot` only in the histogram and train/eval panels.
+/// (Recorded as the dashboard behaves today; not changed by these tests.)
+func expectFixtureLegible(_ text: String, width: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+  for name in Fixture.variants.map(\.name) {
+    #expect(text.contains("\(name) "), "variant \(name) is named", sourceLocation: sourceLocation)
+  }
+  guard width >= 100 else { return }
+  #expect(
+    text.contains("hot diverged@150"), "the status bar names the diverged variant", sourceLocation: sourceLocation)
+  #expect(text.contains("hot ✕@150"), "the loss legend marks the diverged variant", sourceLocation: sourceLocation)
+  guard width >= 140 else { return }
+  for v in ["● plain 62.5%", "■ bn 90.0%", "▲ hot 10.0%"] {
+    #expect(text.contains(v), "the loss panel shows \(v)", sourceLocation: sourceLocation)
+  }
+  for v in ["plain 63%/63% · single 63%/63%", "bn 92%/90% · single: train-mode error", "hot 10%/10%"] {
+    #expect(text.contains(v), "the train/eval panel shows \(v)", sourceLocation: sourceLocation)
+  }
+}
+
 @Suite("Dashboard")
 struct DashboardTests {
-  @Test("golden dashboards at 80x24, 140x45 and 200x60", arguments: [(80, 24), (140, 45), (200, 60)])
+  // Goldens from hand-made records (Fixture): they change only when the drawing changes.
+  // Regenerate with NORMSCOPE_UPDATE_GOLDEN=1 (GoldenSupport.swift) and review the diff.
+
+  @Test(
+    "golden dashboards at 80x24, 140x45 and 200x60 (hand-made records)", arguments: [(80, 24), (140, 45), (200, 60)])
   func sizes(width: Int, height: Int) throws {
-    let s = try paperState()
-    expectGolden(Screenshot.text(Dashboard.render(s, width: width, height: height)), "dashboard-\(width)x\(height).txt")
+    let text = Screenshot.text(Dashboard.render(Fixture.state(), width: width, height: height))
+    expectGolden(text, "dashboard-\(width)x\(height).txt")
+    expectFixtureLegible(text, width: width)
+    if width >= 200 {
+      // The drift panel: the table's header and every variant's loss-landscape line.
+      for v in ["drift W1", "ICS ‖G−G′‖", "● plain: 0.8 · 12", "■ bn: 0.2 · 3", "▲ hot: — · —"] {
+        #expect(text.contains(v), "the drift panel shows \(v)")
+      }
+    }
   }
 
-  @Test("golden dashboard states: zoom, help, presenter caption, focus swap, glyph sets")
+  @Test("golden dashboard states: zoom, help, presenter caption, focus swap, glyph sets (hand-made records)")
   func states() throws {
-    var s = try paperState()
+    var s = Fixture.state()
     s.focus = .heatmap
-    expectGolden(Screenshot.text(Dashboard.render(s, width: 100, height: 30)), "dashboard-focus-heatmap.txt")
+    let focused = Screenshot.text(Dashboard.render(s, width: 100, height: 30))
+    expectGolden(focused, "dashboard-focus-heatmap.txt")
+    expectFixtureLegible(focused, width: 100)
     s.zoomed = true
     s.selectedLayer = 2
-    expectGolden(Screenshot.text(Dashboard.render(s, width: 100, height: 30)), "dashboard-zoom-heatmap.txt")
+    let zoomed = Screenshot.text(Dashboard.render(s, width: 100, height: 30))
+    expectGolden(zoomed, "dashboard-zoom-heatmap.txt")
+    // Every snapshot has its column: from the first (step 20) to the last (step 300; hot's 140).
+    #expect(zoomed.contains("layer 2/3"))
+    #expect(zoomed.contains("step 300") && zoomed.contains("step 140"))
     s.zoomed = false
     s.showHelp = true
     expectGolden(Screenshot.text(Dashboard.render(s, width: 100, height: 30)), "dashboard-help.txt")
@@ -68,25 +111,62 @@ struct DashboardTests {
     s.presenter = true
     s.captionHeading = "covariate shift"
     s.caption = "Without BN, the last hidden layer's input drifts as the layers below it learn; with BN it holds still."
-    expectGolden(Screenshot.text(Dashboard.render(s, width: 120, height: 36)), "dashboard-presenter.txt")
+    let presenter = Screenshot.text(Dashboard.render(s, width: 120, height: 36))
+    expectGolden(presenter, "dashboard-presenter.txt")
+    // The caption's claim in numbers (layer 2's p15/p50/p85 now): plain's input moved, bn's
+    // stayed near 0 with spread 1.
+    #expect(presenter.contains("● plain -1.1/0.5/2.1") && presenter.contains("■ bn -0.84/0.1/1"))
     for g in [GlyphSet.blocks, .ascii] {
-      let t = try paperState(theme: Theme(colors: .ansi8, glyphs: g))
-      expectGolden(Screenshot.text(Dashboard.render(t, width: 100, height: 30)), "dashboard-\(g.rawValue).txt")
+      let t = Fixture.state(theme: Theme(colors: .ansi8, glyphs: g))
+      let text = Screenshot.text(Dashboard.render(t, width: 100, height: 30))
+      expectGolden(text, "dashboard-\(g.rawValue).txt")
+      expectFixtureLegible(text, width: 100)
     }
   }
 
-  @Test func decisionSurfaceForTwoDimensionalData() throws {
+  @Test("golden decision surfaces, one per variant (hand-made records)")
+  func decisionSurface() throws {
+    // ASCII glyphs: regions as letters a/b/c and data points as A/B/C, so the text golden
+    // shows both (with colours, both are colour only).
+    var s = Fixture.state(theme: Theme(colors: .ansi256, glyphs: .ascii), surfaces: true)
+    #expect(s.panels.contains(.surface))
+    s.focus = .surface
+    s.zoomed = true
+    let text = Screenshot.text(Dashboard.render(s, width: 100, height: 30))
+    expectGolden(text, "dashboard-surface.txt")
+    for name in Fixture.variants.map(\.name) { #expect(text.contains("\(name)")) }
+    // Every data point drawn, in each variant's panel: 8 per class, no two in one cell.
+    let grid = text.split(separator: "\n").filter { $0.hasPrefix("# ") && !$0.contains("plain") }
+    let points = grid.joined().filter { "ABC".contains($0) }.count
+    #expect(points == 3 * Fixture.surfacePoints.count)
+    #expect(!Fixture.state().panels.contains(.surface))
+  }
+
+  // END-TO-END goldens, from real training: the BN-paper MLP on digits after 300 steps and the
+  // spirals decision surface after 400. Unlike the goldens above, any numeric change (even in a
+  // last bit) may change these files; when it does, check that the change is intended and
+  // regenerate them with NORMSCOPE_UPDATE_GOLDEN=1.
+
+  @Test("END-TO-END golden from real training: BN-paper MLP after 300 steps, 140x45")
+  func endToEndPaper() throws {
+    let text = Screenshot.text(Dashboard.render(try paperState(), width: 140, height: 45))
+    expectGolden(text, "e2e-paper-140x45.txt")
+    #expect(text.contains("● plain") && text.contains("■ bn") && text.contains("step 300"))
+  }
+
+  @Test("END-TO-END golden from real training: spirals decision surface after 400 steps")
+  func endToEndSurface() throws {
     var s = try spiralState()
     #expect(s.panels.contains(.surface))
     s.focus = .surface
     s.zoomed = true
-    expectGolden(Screenshot.text(Dashboard.render(s, width: 100, height: 30)), "dashboard-surface.txt")
+    expectGolden(Screenshot.text(Dashboard.render(s, width: 100, height: 30)), "e2e-spirals-surface.txt")
     #expect(!(try paperState()).panels.contains(.surface))
   }
 
   @Test("below 80x24: a clear 'terminal too small' screen")
   func tooSmall() throws {
-    let s = try paperState()
+    let s = Fixture.state()
     let b = Dashboard.render(s, width: 60, height: 20)
     let text = Screenshot.text(b)
     #expect(text.contains("terminal too small: need 80x24"))
@@ -98,7 +178,7 @@ struct DashboardTests {
 
   @Test("every size from 80x24 to 300x100 renders inside its bounds", arguments: [80, 97, 120, 151, 200, 300])
   func manySizes(width: Int) throws {
-    let s = try paperState()
+    let s = Fixture.state()
     for h in [24, 31, 45, 60, 100] {
       let b = Dashboard.render(s, width: width, height: h)
       #expect(b.width == width && b.height == h)
@@ -108,7 +188,7 @@ struct DashboardTests {
 
   @Test("ANSI export without escapes equals the text export; every colour mode", arguments: ColorMode.allCases)
   func ansiMatchesText(colors: ColorMode) throws {
-    let s = try paperState(theme: Theme(colors: colors, glyphs: .braille))
+    let s = Fixture.state(theme: Theme(colors: colors, glyphs: .braille))
     let b = Dashboard.render(s, width: 140, height: 45)
     let ansi = Screenshot.ansi(b)
     #expect(Screenshot.strippingEscapes(ansi) == Screenshot.text(b))
@@ -118,7 +198,7 @@ struct DashboardTests {
 
   @Test("SVG and HTML exports parse as XML")
   func svgParses() throws {
-    let b = Dashboard.render(try paperState(), width: 140, height: 45)
+    let b = Dashboard.render(Fixture.state(), width: 140, height: 45)
     for doc in [Screenshot.svg(b), Screenshot.html(b)] {
       let parser = XMLParser(data: Data(doc.utf8))
       let check = XMLCheck()
@@ -128,7 +208,7 @@ struct DashboardTests {
     }
   }
 
-  @Test("same inputs, byte-identical screenshots")
+  @Test("same inputs, byte-identical screenshots (real training, end to end)")
   func deterministic() throws {
     let a = Dashboard.render(try paperState(), width: 140, height: 45)
     let b = Dashboard.render(try paperState(), width: 140, height: 45)
@@ -137,7 +217,7 @@ struct DashboardTests {
 
   @Test("captions and names cannot smuggle escape sequences into a screenshot")
   func sanitized() throws {
-    var s = try paperState()
+    var s = Fixture.state()
     s.caption = "evil \u{1B}]0;pwned\u{7} caption \u{1B}[2J"
     s.title = "t\u{1B}[31mitle"
     let b = Dashboard.render(s, width: 100, height: 30)
@@ -147,8 +227,7 @@ struct DashboardTests {
   }
 
   @Test func flipBook() throws {
-    let s = try paperState()
-    let one = Dashboard.render(s, width: 80, height: 24)
+    let one = Dashboard.render(Fixture.state(), width: 80, height: 24)
     let book = Screenshot.flipBook([("start", one), ("again", one)])
     let lines = book.split(separator: "\n")
     #expect(lines.count == 50)

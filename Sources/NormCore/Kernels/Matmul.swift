@@ -10,11 +10,11 @@
 /// (see Parallel.swift; each element's sum is unchanged).
 @inlinable
 func splitsProduct(m: Int, n: Int, k: Int) -> Bool {
-  m >= 8 && m &* n &* k >= parallelProductThreshold && productHelper != nil
+  m >= 8 && m &* n &* k >= parallelProductThreshold && productForkJoin != nil
 }
 
 /// Products are shared out in up to eight row bands of a multiple of 4 rows (the NN/TN tile
-/// height), so a helper that starts late still takes the bands left.
+/// height), so a worker (ForkJoin) that starts late still takes the bands left.
 @inlinable
 func bandRows(_ m: Int) -> Int { max(4, ((m + 7) / 8 + 3) & ~3) }
 

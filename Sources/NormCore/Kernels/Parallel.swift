@@ -1,15 +1,16 @@
 // Splitting one large matrix product across two cores.
 //
-// A product C = A·B is cut into two bands of C's rows; the calling thread computes one and a
-// persistent helper thread the other. Every element of C is still summed by the same loop in
-// the same order, so results are bit-identical to the one-thread product (and to any machine's).
+// A product C = A·B is cut into bands of C's rows (Matmul.swift), shared between the calling
+// thread and the persistent worker thread of a ``ForkJoin``. Every element of C is still summed
+// by the same loop in the same order, so results are bit-identical to the one-thread product
+// (and to any machine's).
 //
 // Why a persistent thread: at these sizes (a product is 10–300 µs of work) handing work to
 // Dispatch costs more than it saves (measured: a BN-paper step went from 1.05 to 1.67 ms with
-// `concurrentPerform`). The helper spins for a short while after each job, so the next product
+// `concurrentPerform`). The worker spins for a short while after each job, so the next product
 // of the same training step finds it awake, then sleeps on a semaphore and costs nothing.
 // When it is busy with another caller's product (several networks training on several threads),
-// the caller simply computes both bands itself.
+// the caller simply computes every band itself.
 
 import Dispatch
 import Synchronization
@@ -26,86 +27,114 @@ import Synchronization
 /// 2¹⁹ ≈ 10 µs of one core's work here; below it the hand-off is not worth it.
 public let parallelProductThreshold = 1 << 19
 
-/// The helper thread, or nil on a one-core machine or with `NORMSCOPE_THREADS=1`.
-@usableFromInline let productHelper: ProductHelper? = {
+/// The process's fork-join for products, or nil on a one-core machine or with
+/// `NORMSCOPE_THREADS=1`.
+@usableFromInline let productForkJoin: ForkJoin? = {
   if let v = getenv("NORMSCOPE_THREADS"), String(cString: v) == "1" { return nil }
-  return sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 ? ProductHelper() : nil
+  return sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 ? ForkJoin() : nil
 }()
 
 /// Whether large products use two threads in this process.
-public var parallelProductsEnabled: Bool { productHelper != nil }
+public var parallelProductsEnabled: Bool { productForkJoin != nil }
 
-/// Runs `body(0) … body(chunks − 1)`, each exactly once, shared between the calling thread and
-/// the helper thread, and returns when all are done. Chunks are taken from a shared counter, so
-/// a helper that wakes late still takes the chunks left, and a helper that never gets the CPU
-/// costs nothing: the caller takes every chunk itself.
+/// Runs `body(0) … body(chunks − 1)`, each exactly once, on the calling thread and the product
+/// fork-join's worker (``ForkJoin/run(chunks:_:)``), or all on the calling thread when products
+/// run on one thread.
 @usableFromInline
 func runOnTwoThreads(chunks: Int, _ body: (Int) -> Void) {
-  withoutActuallyEscaping(body) { escapable in
-    if chunks > 1, let helper = productHelper, helper.post(escapable, chunks: chunks) {
-      helper.work()
-      helper.finish()
-    } else {
-      for c in 0..<chunks { body(c) }
-    }
+  if let f = productForkJoin {
+    f.run(chunks: chunks, body)
+  } else {
+    for c in 0..<chunks { body(c) }
   }
 }
 
-/// A persistent thread that shares one posted job at a time with its poster.
+/// Fork-join on two threads: the calling thread and one persistent worker thread, created once
+/// with the ``ForkJoin`` and reused by every call (no thread is created per call).
 ///
-/// One atomic word, `ticket`, holds the job's generation (upper 32 bits), its number of pieces
-/// (16 bits) and the next piece to take (16 bits). The owner posts a job by storing a fresh
-/// ticket; both threads then take pieces with a compare-and-swap that also checks the
-/// generation, so a helper that wakes late can never take a piece of a job that is over, nor
-/// run one twice. `done` counts finished pieces; the owner waits only for pieces the helper has
-/// already taken, never for a helper that has not run.
-@usableFromInline
-final class ProductHelper: @unchecked Sendable {
+/// ``run(chunks:_:)`` runs `body(0) … body(chunks − 1)`, each exactly once, and returns when all
+/// have finished; ``run(_:_:)`` does the same for two closures. Which thread runs which chunk is
+/// not fixed: both take chunks from a shared counter, so a worker that wakes late still takes
+/// the chunks left, and one that never gets the CPU costs nothing (the caller takes every chunk
+/// itself). When another caller is using the worker, the caller runs all chunks alone. Results
+/// that each chunk computes on its own data are therefore identical to a one-thread loop.
+///
+/// How it works: one atomic word, `ticket`, holds the job's generation (upper 32 bits), its
+/// number of chunks (16 bits) and the next chunk to take (16 bits). The caller posts a job by
+/// storing a fresh ticket; both threads then take chunks with a compare-and-swap that also
+/// checks the generation, so a worker that wakes late can never take a chunk of a job that is
+/// over, nor run one twice. `done` counts finished chunks; the caller waits only for chunks the
+/// worker has already taken, never for a worker that has not run. After a job the worker spins
+/// 400 µs for the next one (the products of one training step follow each other closely), then
+/// sleeps on a semaphore.
+///
+/// Checked under ThreadSanitizer by `ForkJoinTests` (thousands of fork-joins against the
+/// one-thread result); how to run it: docs/performance.md, "ThreadSanitizer check".
+public final class ForkJoin: @unchecked Sendable {
   private let ticket = Atomic<Int>(0)
   private let done = Atomic<Int>(0)
-  /// A caller owns the helper between `post` and `finish`.
+  /// A caller owns the worker between `post` and `finish`.
   private let owned = Atomic<Bool>(false)
   private let sleeping = Atomic<Bool>(false)
   private let wake = DispatchSemaphore(value: 0)
-  /// After a job the helper stays awake this long for the next one (the products of one
-  /// training step follow each other closely), then sleeps on `wake`.
+  /// After a job the worker stays awake this long for the next one, then sleeps on `wake`.
   private let spinLimit = Duration.microseconds(400)
-  /// Written by the owner before the ticket is stored (release); read only after a piece was
+  /// Written by the owner before the ticket is stored (release); read only after a chunk was
   /// taken with an acquiring compare-and-swap on that ticket.
   private nonisolated(unsafe) var job: ((Int) -> Void)? = nil
   private nonisolated(unsafe) var generation = 0
 
-  init() {
+  /// Starts the worker thread. It lives as long as the process (the products' fork-join is one
+  /// per process); if it cannot be started, every call runs on the calling thread.
+  public init() {
     var thread = pthread_t()
     let me = Unmanaged.passRetained(self).toOpaque()
     let started = pthread_create(
       &thread, nil,
       { arg in
-        Unmanaged<ProductHelper>.fromOpaque(arg!).takeRetainedValue().loop()
+        Unmanaged<ForkJoin>.fromOpaque(arg!).takeRetainedValue().loop()
         return nil
       }, me)
-    if started == 0 { pthread_detach(thread) } else { Unmanaged<ProductHelper>.fromOpaque(me).release() }
+    if started == 0 { pthread_detach(thread) } else { Unmanaged<ForkJoin>.fromOpaque(me).release() }
+  }
+
+  /// Runs `body(0) … body(chunks − 1)`, each exactly once, shared between the calling thread
+  /// and the worker, and returns when all are done. `chunks` must be below 65,536.
+  public func run(chunks: Int, _ body: (Int) -> Void) {
+    withoutActuallyEscaping(body) { escapable in
+      if chunks > 1, post(escapable, chunks: chunks) {
+        work(generation: generation)
+        finish()
+      } else {
+        for c in 0..<chunks { body(c) }
+      }
+    }
+  }
+
+  /// Runs `a` and `b`, possibly at the same time on the two threads, and returns when both
+  /// are done.
+  public func run(_ a: () -> Void, _ b: () -> Void) {
+    run(chunks: 2) { $0 == 0 ? a() : b() }
   }
 
   @inline(__always) private static func generation(of t: Int) -> Int { t >> 32 }
 
-  /// Posts a job; false (and nothing posted) when another caller owns the helper.
-  @usableFromInline
-  func post(_ body: @escaping (Int) -> Void, chunks: Int) -> Bool {
+  /// Posts a job; false (and nothing posted) when another caller owns the worker.
+  private func post(_ body: @escaping (Int) -> Void, chunks: Int) -> Bool {
     precondition(chunks < 1 << 16)
     guard owned.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
     job = body
     generation = (generation + 1) & 0x7FFF_FFFF
     done.store(0, ordering: .relaxed)
-    // Sequentially consistent, with the helper's `sleeping` store and `ticket` load: otherwise
+    // Sequentially consistent, with the worker's `sleeping` store and `ticket` load: otherwise
     // each side may miss the other's store (x86 lets a load pass an earlier store) and the
-    // helper would sleep through a posted job.
+    // worker would sleep through a posted job.
     ticket.store(generation << 32 | chunks << 16, ordering: .sequentiallyConsistent)
     if sleeping.exchange(false, ordering: .sequentiallyConsistent) { wake.signal() }
     return true
   }
 
-  /// Takes and runs pieces of the job of generation `g` until none are left.
+  /// Takes and runs chunks of the job of generation `g` until none are left (both threads).
   private func work(generation g: Int) {
     while true {
       let t = ticket.load(ordering: .acquiring)
@@ -120,13 +149,9 @@ final class ProductHelper: @unchecked Sendable {
     }
   }
 
-  /// The owner's side: takes pieces until none are left, waits for pieces still running on the
-  /// helper, then releases it for the next caller.
-  @usableFromInline
-  func work() { work(generation: generation) }
-
-  @usableFromInline
-  func finish() {
+  /// The owner's side, after taking chunks until none were left: waits for chunks still running
+  /// on the worker, then releases it for the next caller.
+  private func finish() {
     let pieces = (ticket.load(ordering: .relaxed) >> 16) & 0xFFFF
     var spins = 0
     while done.load(ordering: .acquiring) < pieces {
