@@ -2,33 +2,33 @@
 // (cheaper than recomputing) except ReLU, which needs only the sign of y as well.
 
 // y = max(0, x)
-@inlinable package func reluForward(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count n: Int) {
+package func reluForward(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count n: Int) {
   for i in 0..<n { y[i] = x[i] > 0 ? x[i] : 0 }
 }
 // dx = dy · [x > 0]   (PyTorch: the gradient at exactly 0 is 0)
-@inlinable package func reluBackward(
+package func reluBackward(
   _ dx: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, count n: Int
 ) {
   for i in 0..<n { dx[i] = y[i] > 0 ? dy[i] : 0 }
 }
 
 // y = 1 / (1 + e^(−x))
-@inlinable package func sigmoidForward(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count n: Int) {
+package func sigmoidForward(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count n: Int) {
   for i in 0..<n { y[i] = 1 / (1 + _exp(-x[i])) }
 }
 // dx = dy · y · (1 − y)
-@inlinable package func sigmoidBackward(
+package func sigmoidBackward(
   _ dx: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, count n: Int
 ) {
   for i in 0..<n { dx[i] = dy[i] * y[i] * (1 - y[i]) }
 }
 
 // y = tanh(x)
-@inlinable package func tanhForward(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count n: Int) {
+package func tanhForward(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count n: Int) {
   for i in 0..<n { y[i] = _tanh(x[i]) }
 }
 // dx = dy · (1 − y²)
-@inlinable package func tanhBackward(
+package func tanhBackward(
   _ dx: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, count n: Int
 ) {
   for i in 0..<n { dx[i] = dy[i] * (1 - y[i] * y[i]) }
@@ -36,7 +36,7 @@
 
 // Inverted dropout: y = x · mask, mask ∈ {0, 1/(1−p)} drawn in training; identity in eval.
 // dx = dy · mask
-@inlinable package func dropoutApply(
+package func dropoutApply(
   _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ mask: UnsafePointer<Float>, count n: Int
 ) {
   for i in 0..<n { y[i] = x[i] * mask[i] }
@@ -45,7 +45,7 @@
 // allFinite(x) = no x[i] is ±Inf or NaN, i.e. no exponent field is all ones. The exponent
 // fields are max-reduced eight lanes at a time (a one-cycle dependency), so the test runs at
 // load speed with no branch per element.
-@inlinable package func allFinite(_ x: UnsafePointer<Float>, count n: Int) -> Bool {
+package func allFinite(_ x: UnsafePointer<Float>, count n: Int) -> Bool {
   let exponent: UInt32 = 0x7F80_0000
   var i = 0
   var acc = SIMD8<UInt32>(repeating: 0)

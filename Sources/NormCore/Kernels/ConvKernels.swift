@@ -21,7 +21,6 @@ public struct ConvGeometry: Sendable, Equatable {
 
 /// The output columns j of a convolution row whose input column j·stride − pad + kj lies
 /// inside 0..<width: the half-open range `lo..<hi` (empty when none do).
-@inlinable
 func validColumns(_ g: ConvGeometry, kj: Int, outWidth ow: Int) -> (lo: Int, hi: Int) {
   // j·s − p + kj ≥ 0  ⇔  j ≥ ⌈(p − kj)/s⌉;   j·s − p + kj ≤ W − 1  ⇔  j ≤ ⌊(W − 1 + p − kj)/s⌋
   let a = g.padding - kj
@@ -34,7 +33,6 @@ func validColumns(_ g: ConvGeometry, kj: Int, outWidth ow: Int) -> (lo: Int, hi:
 // col[(c,ki,kj), (oh,ow)] = x[c, oh·stride − pad + ki, ow·stride − pad + kj]  (0 outside)
 // Each output row is split into its padded edges (zeros) and the columns inside the image, so
 // the inner loop is a plain (strided) copy with no bounds test.
-@inlinable
 package func im2col(_ col: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ g: ConvGeometry) {
   let oh = g.outHeight
   let ow = g.outWidth
@@ -70,7 +68,6 @@ package func im2col(_ col: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float
 
 /// Copies `n` floats eight at a time: rows here are short (often 4 to 32 values), where a call
 /// to `memmove` costs more than the copy.
-@inlinable
 func copyFloats(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>, count n: Int) {
   var j = 0
   let src = UnsafeRawPointer(s)
@@ -89,7 +86,6 @@ func copyFloats(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>, cou
 // The adjoint of im2col: dx[c, h, w] += Σ over the patches that read it of dcol.
 // Same visiting order as a bounds-tested loop over every (c, ki, kj, i, j), so the sums are
 // formed in the same order.
-@inlinable
 package func col2im(_ dx: UnsafeMutablePointer<Float>, _ dcol: UnsafePointer<Float>, _ g: ConvGeometry) {
   let oh = g.outHeight
   let ow = g.outWidth
@@ -120,7 +116,6 @@ package func col2im(_ dx: UnsafeMutablePointer<Float>, _ dcol: UnsafePointer<Flo
 }
 
 // y[o, p] = Σ_k W[o, k] · col[k, p] + b[o]       (one sample; col from im2col)
-@inlinable
 package func conv2dForward(
   _ y: UnsafeMutablePointer<Float>, col: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
   _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, outChannels: Int, _ g: ConvGeometry
@@ -139,7 +134,6 @@ package func conv2dForward(
 
 // dW += dy · colᵀ     db += Σ_p dy     dcol = Wᵀ · dy  →  dx = col2im(dcol)   (one sample)
 // With `colFilled`, `col` already holds im2col(x) from the forward pass.
-@inlinable
 package func conv2dBackward(
   _ dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>, dbias: UnsafeMutablePointer<Float>?,
   col: UnsafeMutablePointer<Float>, colFilled: Bool = false, dcol: UnsafeMutablePointer<Float>,
@@ -165,7 +159,6 @@ package func conv2dBackward(
 
 // y[c, i, j] = max over the window of x; argmax remembers which input won: the first on ties,
 // and as in PyTorch's CPU kernel (`val > maxval || isnan(val)`) the last NaN when there is one.
-@inlinable
 package func maxpoolForward(
   _ y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>, _ x: UnsafePointer<Float>,
   _ g: ConvGeometry
@@ -237,7 +230,6 @@ package func maxpoolForward(
 // The common 2×2, stride-2 window, eight outputs at a time: the two input rows are loaded as
 // SIMD16 and split into even and odd columns, and the four candidates are compared in the
 // order of the scalar loop (top-left, top-right, bottom-left, bottom-right) with the same rule.
-@inlinable
 func maxpool2x2(
   _ y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>, _ x: UnsafePointer<Float>, _ g: ConvGeometry
 ) {
@@ -292,7 +284,6 @@ func maxpool2x2(
 }
 
 // dx[argmax[o]] += dy[o]
-@inlinable
 package func maxpoolBackward(
   _ dx: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>,
   inputCount: Int, outputCount: Int

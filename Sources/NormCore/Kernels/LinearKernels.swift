@@ -1,7 +1,6 @@
 // Fully connected layer. x: (B, C), W: (OC, C), b: (OC), y: (B, OC).
 
 // y[b,o] = Σ_c x[b,c] · W[o,c] + bias[o]
-@inlinable
 package func linearForward(
   _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>,
   _ bias: UnsafePointer<Float>?, batch: Int, inFeatures: Int, outFeatures: Int
@@ -16,7 +15,6 @@ package func linearForward(
 }
 
 // dx = dy · W        dW += dyᵀ · x        dbias += Σ_b dy[b,:]
-@inlinable
 package func linearBackward(
   _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>,
   _ dbias: UnsafeMutablePointer<Float>?, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,

@@ -2,7 +2,6 @@
 
 // p = softmax(z) (max-subtracted);  L = −(1/B) Σ_b log p[b, y_b]
 // dz = (p − onehot(y)) / B
-@inlinable
 package func softmaxCrossEntropy(
   dlogits: UnsafeMutablePointer<Float>?, probs: UnsafeMutablePointer<Float>,
   _ logits: UnsafePointer<Float>, labels: UnsafePointer<Int32>, batch: Int, classes: Int
@@ -35,7 +34,6 @@ package func softmaxCrossEntropy(
 }
 
 // L = (1/(B·K)) Σ (y − t)²;   dy = 2(y − t)/(B·K)
-@inlinable
 package func meanSquaredError(
   dout: UnsafeMutablePointer<Float>?, _ out: UnsafePointer<Float>, targets: UnsafePointer<Float>,
   count n: Int

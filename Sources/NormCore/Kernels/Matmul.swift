@@ -8,22 +8,18 @@
 
 /// Whether a product of this size is split into two row bands on two threads
 /// (see Parallel.swift; each element's sum is unchanged).
-@inlinable
 func splitsProduct(m: Int, n: Int, k: Int) -> Bool {
   m >= 8 && m &* n &* k >= parallelProductThreshold && productForkJoin != nil
 }
 
 /// Products are shared out in up to eight row bands of a multiple of 4 rows (the NN/TN tile
 /// height), so a worker (ForkJoin) that starts late still takes the bands left.
-@inlinable
 func bandRows(_ m: Int) -> Int { max(4, ((m + 7) / 8 + 3) & ~3) }
 
 /// The number of bands of `rows` rows in m rows.
-@inlinable
 func bandCount(_ m: Int) -> Int { (m + bandRows(m) - 1) / bandRows(m) }
 
 /// Band `part`: its first row and its number of rows.
-@inlinable
 func band(_ part: Int, of m: Int) -> (lo: Int, count: Int) {
   let r = bandRows(m)
   let lo = part * r
@@ -31,8 +27,7 @@ func band(_ part: Int, of m: Int) -> (lo: Int, count: Int) {
 }
 
 /// C[M,N] = (accumulate ? C : 0) + A[M,K] · B[N,K]ᵀ.
-@inlinable
-public func matmulNT(
+package func matmulNT(
   _ c: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
   m: Int, n: Int, k: Int, accumulate: Bool = false
 ) {
@@ -47,8 +42,7 @@ public func matmulNT(
 }
 
 /// ``matmulNT`` on the calling thread.
-@inlinable
-public func serialMatmulNT(
+package func serialMatmulNT(
   _ c: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
   m: Int, n: Int, k: Int, accumulate: Bool = false
 ) {
@@ -191,8 +185,7 @@ public func serialMatmulNT(
 /// C[M,N] = (accumulate ? C : 0) + A[M,K] · B[K,N].
 /// Tiles of 4 rows × 16 columns of C live in registers across the whole K loop; each element
 /// is still summed in order p = 0, 1, …, so results equal the plain loop's.
-@inlinable
-public func matmulNN(
+package func matmulNN(
   _ c: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
   m: Int, n: Int, k: Int, accumulate: Bool = false
 ) {
@@ -207,7 +200,7 @@ public func matmulNN(
 }
 
 /// C[M,N] (+)= Σ_p A(i, p)·B[p, :], with A read through `aAt` (row- or column-major).
-@inlinable @inline(__always)
+@inline(__always)
 func tiledProduct(
   _ c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, accumulate: Bool, aAt: (Int, Int) -> Float,
   b: UnsafePointer<Float>
@@ -283,8 +276,7 @@ func tiledProduct(
 }
 
 /// ``matmulTN`` on the calling thread.
-@inlinable
-public func serialMatmulTN(
+package func serialMatmulTN(
   _ c: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
   m: Int, n: Int, k: Int, accumulate: Bool = false
 ) {
@@ -292,8 +284,7 @@ public func serialMatmulTN(
 }
 
 /// C[M,N] = (accumulate ? C : 0) + A[K,M]ᵀ · B[K,N] (register-tiled like ``matmulNN``).
-@inlinable
-public func matmulTN(
+package func matmulTN(
   _ c: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
   m: Int, n: Int, k: Int, accumulate: Bool = false
 ) {

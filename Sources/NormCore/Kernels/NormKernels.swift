@@ -8,7 +8,6 @@
 // MARK: BatchNorm — statistics per channel over (N, S)
 
 // μ_c = (1/m) Σ_{n,s} x[n,c,s],   σ²_c = (1/m) Σ_{n,s} (x[n,c,s] − μ_c)²,   m = N·S
-@inlinable
 package func batchnormStatistics(
   mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>,
   _ x: UnsafePointer<Float>, n: Int, c: Int, s: Int
@@ -85,7 +84,6 @@ package func batchnormStatistics(
 }
 
 // y[n,c,s] = (x[n,c,s] − μ_c)·rstd_c·γ_c + β_c    (γ = 1, β = 0 when absent)
-@inlinable
 package func channelNormalize(
   _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, mean: UnsafePointer<Float>,
   rstd: UnsafePointer<Float>, gamma: UnsafePointer<Float>?, beta: UnsafePointer<Float>?,
@@ -123,7 +121,6 @@ package func channelNormalize(
 // Training-mode backward, batch statistics per channel (m = N·S values each):
 //   dβ_c = Σ dy      dγ_c = Σ dy·x̂
 //   dx = γ·rstd/m · (m·dy − Σ dy − x̂·Σ dy·x̂)
-@inlinable
 package func batchnormBackward(
   _ dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?,
   dbeta: UnsafeMutablePointer<Float>?, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
@@ -243,7 +240,6 @@ package func batchnormBackward(
 
 // Backward with fixed statistics (eval mode, frozen BN, InstanceNorm with running stats):
 //   dx = dy·γ·rstd      dγ_c = Σ dy·x̂      dβ_c = Σ dy
-@inlinable
 package func fixedStatisticsBackward(
   _ dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?,
   dbeta: UnsafeMutablePointer<Float>?, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
@@ -276,7 +272,6 @@ package func fixedStatisticsBackward(
 
 // For each (n, g): μ, σ² over the m = (C/G)·S values of the group; rstd = 1/√(σ² + eps);
 // y = x̂·γ_c + β_c.
-@inlinable
 package func groupnormForward(
   _ y: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>,
   rstd: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, gamma: UnsafePointer<Float>?,
@@ -358,7 +353,6 @@ package func groupnormForward(
 
 // dγ_c += Σ_{n,s} dy·x̂     dβ_c += Σ_{n,s} dy
 // per group, with dx̂ = dy·γ:   dx = rstd/m · (m·dx̂ − Σ dx̂ − x̂·Σ dx̂·x̂)
-@inlinable
 package func groupnormBackward(
   _ dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?,
   dbeta: UnsafeMutablePointer<Float>?, _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
@@ -464,7 +458,6 @@ package func groupnormBackward(
 // MARK: RMSNorm — per sample over D values, no mean subtraction, no β
 
 // rrms = 1/√(mean(x²) + eps),   y = x·rrms·γ
-@inlinable
 package func rmsnormForward(
   _ y: UnsafeMutablePointer<Float>, rrms: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>,
   gamma: UnsafePointer<Float>?, n: Int, d: Int, eps: Float
@@ -481,7 +474,6 @@ package func rmsnormForward(
 }
 
 // With u = dy·γ:  dx = rrms·u − x·rrms³/D · Σ u·x      dγ_j += Σ_n dy·x·rrms
-@inlinable
 package func rmsnormBackward(
   _ dx: UnsafeMutablePointer<Float>?, dgamma: UnsafeMutablePointer<Float>?,
   _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, rrms: UnsafePointer<Float>,

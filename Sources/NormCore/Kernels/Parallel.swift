@@ -25,22 +25,21 @@ import Synchronization
 
 /// Products with at least this many multiply-adds (m·n·k) are split across two threads.
 /// 2¹⁹ ≈ 10 µs of one core's work here; below it the hand-off is not worth it.
-public let parallelProductThreshold = 1 << 19
+package let parallelProductThreshold = 1 << 19
 
 /// The process's fork-join for products, or nil on a one-core machine or with
 /// `NORMSCOPE_THREADS=1`.
-@usableFromInline let productForkJoin: ForkJoin? = {
+let productForkJoin: ForkJoin? = {
   if let v = getenv("NORMSCOPE_THREADS"), String(cString: v) == "1" { return nil }
   return sysconf(Int32(_SC_NPROCESSORS_ONLN)) >= 2 ? ForkJoin() : nil
 }()
 
 /// Whether large products use two threads in this process.
-public var parallelProductsEnabled: Bool { productForkJoin != nil }
+package var parallelProductsEnabled: Bool { productForkJoin != nil }
 
 /// Runs `body(0) … body(chunks − 1)`, each exactly once, on the calling thread and the product
 /// fork-join's worker (``ForkJoin/run(chunks:_:)``), or all on the calling thread when products
 /// run on one thread.
-@usableFromInline
 func runOnTwoThreads(chunks: Int, _ body: (Int) -> Void) {
   if let f = productForkJoin {
     f.run(chunks: chunks, body)
@@ -70,7 +69,7 @@ func runOnTwoThreads(chunks: Int, _ body: (Int) -> Void) {
 ///
 /// Checked under ThreadSanitizer by `ForkJoinTests` (thousands of fork-joins against the
 /// one-thread result); how to run it: docs/performance.md, "ThreadSanitizer check".
-public final class ForkJoin: @unchecked Sendable {
+package final class ForkJoin: @unchecked Sendable {
   private let ticket = Atomic<Int>(0)
   private let done = Atomic<Int>(0)
   /// A caller owns the worker between `post` and `finish`.
@@ -86,7 +85,7 @@ public final class ForkJoin: @unchecked Sendable {
 
   /// Starts the worker thread. It lives as long as the process (the products' fork-join is one
   /// per process); if it cannot be started, every call runs on the calling thread.
-  public init() {
+  package init() {
     var thread = pthread_t()
     let me = Unmanaged.passRetained(self).toOpaque()
     let started = pthread_create(
@@ -100,7 +99,7 @@ public final class ForkJoin: @unchecked Sendable {
 
   /// Runs `body(0) … body(chunks − 1)`, each exactly once, shared between the calling thread
   /// and the worker, and returns when all are done. `chunks` must be below 65,536.
-  public func run(chunks: Int, _ body: (Int) -> Void) {
+  package func run(chunks: Int, _ body: (Int) -> Void) {
     withoutActuallyEscaping(body) { escapable in
       if chunks > 1, post(escapable, chunks: chunks) {
         work(generation: generation)
@@ -113,7 +112,7 @@ public final class ForkJoin: @unchecked Sendable {
 
   /// Runs `a` and `b`, possibly at the same time on the two threads, and returns when both
   /// are done.
-  public func run(_ a: () -> Void, _ b: () -> Void) {
+  package func run(_ a: () -> Void, _ b: () -> Void) {
     run(chunks: 2) { $0 == 0 ? a() : b() }
   }
 
