@@ -4,7 +4,7 @@ BIN := .build/release/normscope
 # Vector flags for this CPU (empty unless x86-64 with AVX2+FMA; NORMSCOPE_PORTABLE=1 disables).
 CPUFLAGS := $(shell tools/cpu-flags.sh)
 
-.PHONY: run test build deps test-deps bench fuzz format clean
+.PHONY: run test build deps test-deps bench fuzz format clean example
 
 deps:
 	@tools/ensure-deps.sh
@@ -25,6 +25,14 @@ test: test-deps
 	$(SWIFT) test -c release $(CPUFLAGS) --skip-build
 	Tests/cli/run.sh $(BIN)
 	Tests/e2e/tmux.sh $(BIN)
+	$(MAKE) example
+
+## The library example (examples/, a package depending on this one): build, run, and check
+## that the BN-paper MLP it trains reaches at least 95 % validation accuracy.
+example:
+	$(SWIFT) build -c release $(CPUFLAGS) --package-path examples
+	examples/.build/release/bn-paper-mlp | tee /dev/stderr \
+	  | awk '/^validation accuracy:/ { found = 1; ok = ($$3 + 0 >= 0.95) } END { exit !(found && ok) }'
 
 ## Benchmarks (release build); never part of `make test`.
 bench: deps
@@ -42,4 +50,4 @@ format:
 	$(SWIFT) format -i -r Sources Tests Package.swift
 
 clean:
-	rm -rf .build
+	rm -rf .build examples/.build

@@ -267,3 +267,18 @@ struct LibraryAPITests {
     #expect(throws: NormError.self) { _ = try d.batch([d.count]) }
   }
 }
+
+@Suite("README: the library example")
+struct LibraryExampleReadmeTests {
+  @Test("the README shows the example program that make test builds and runs")
+  func readmeShowsTheBuiltExample() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+    let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+    let example = try String(
+      contentsOf: root.appendingPathComponent("examples/Sources/bn-paper-mlp/main.swift"), encoding: .utf8)
+    let program = example[example.range(of: "import NormCore")!.lowerBound...]
+    #expect(readme.contains("## NormCore as a library"))
+    #expect(readme.contains("```swift\n" + program + "```"), "README's example differs from examples/")
+  }
+}
