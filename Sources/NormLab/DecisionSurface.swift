@@ -72,7 +72,7 @@ extension Experiment {
     net.mode = mode ?? inferenceMode
     defer { net.mode = saved }
     do { try net.forward(grid, batch: columns * rows, updatesState: false) } catch {
-      throw ExperimentError(variant: variants[index].name, message: "decision surface: \(error)")
+      throw ExperimentError(variant: variants[index].name, message: "decision surface: \(error)", cause: error)
     }
     let k = net.outputCount
     var classes = [Int]()

@@ -42,14 +42,21 @@ public struct ExperimentConfig: Sendable {
   }
 }
 
-/// An error in an experiment, naming the variant where there is one.
+/// An error in an experiment, naming the variant where there is one. An error that comes from
+/// NormCore (a layer, a spec) is kept as `cause`, so a caller can still ask what it was
+/// (`cause as? NormError`, `.tooFewValues`) after it was put in the experiment's words.
 public struct ExperimentError: Error, CustomStringConvertible, Sendable {
   public var variant: String?
   public var message: String
-  public init(variant: String? = nil, message: String) {
+  /// The error this one reports, if it wraps one.
+  public var cause: (any Error)?
+  public init(variant: String? = nil, message: String, cause: (any Error)? = nil) {
     self.variant = variant
     self.message = message
+    self.cause = cause
   }
+  /// The NormCore error at the bottom of this one, without any context around it.
+  public var normError: NormError? { (cause as? NormError)?.rootCause }
   public var description: String { (variant.map { "variant '\($0)': " } ?? "") + message }
 }
 
@@ -126,14 +133,14 @@ public final class Experiment {
     for v in config.variants {
       let spec: ModelSpec
       do { spec = try ModelSpec(parsing: v.model) } catch {
-        throw ExperimentError(variant: v.name, message: error.rendered(source: v.model, label: v.name))
+        throw ExperimentError(variant: v.name, message: error.rendered(source: v.model, label: v.name), cause: error)
       }
       let net: Network
       do {
         net = try spec.build(
           inputShape: config.data.sampleShape, classes: config.data.classCount,
           settings: BuildSettings(seed: config.seed, initialization: config.initialization))
-      } catch { throw ExperimentError(variant: v.name, message: error.rendered(source: v.model, label: v.name)) }
+      } catch { throw ExperimentError(variant: v.name, message: error.rendered(source: v.model, label: v.name), cause: error) }
       vs.append(
         Variant(
           name: v.name, spec: spec, trainer: Trainer(network: net, optimizer: config.optimizer, loss: config.loss)))
@@ -288,7 +295,7 @@ public final class Experiment {
       let t0 = clock.now
       let r: StepResult
       do { r = try v.trainer.step(data: trainData, indices: indices) } catch {
-        throw ExperimentError(variant: v.name, message: "step \(step): \(error)")
+        throw ExperimentError(variant: v.name, message: "step \(step): \(error)", cause: error)
       }
       let dt = clock.now - t0
       v.trainingSeconds += Double(dt.components.seconds) + Double(dt.components.attoseconds) * 1e-18
@@ -315,7 +322,7 @@ public final class Experiment {
             lr: v.trainer.optimizer.settings.learningRate,
             steps: ins.smoothnessSteps, step: step)
         }
-      } catch { throw ExperimentError(variant: v.name, message: "step \(step) (instruments): \(error)") }
+      } catch { throw ExperimentError(variant: v.name, message: "step \(step) (instruments): \(error)", cause: error) }
     }
     if sampleNow { try sampleInstruments() }
     if ins.validationEvery > 0 && step % ins.validationEvery == 0 { try recordValidation() }
@@ -328,7 +335,7 @@ public final class Experiment {
       do {
         try Probes.sample(
           &v.record, v.probeState, trainer: v.trainer, probe: probeData, step: step, settings: instruments)
-      } catch { throw ExperimentError(variant: v.name, message: "step \(step) (probe): \(error)") }
+      } catch { throw ExperimentError(variant: v.name, message: "step \(step) (probe): \(error)", cause: error) }
     }
   }
 
@@ -347,7 +354,7 @@ public final class Experiment {
     guard validationData.count > 0 else { return nil }
     return try variants.map { v in
       do { return try v.trainer.evaluate(data: validationData, mode: mode) } catch {
-        throw ExperimentError(variant: v.name, message: "validation: \(error)")
+        throw ExperimentError(variant: v.name, message: "validation: \(error)", cause: error)
       }
     }
   }

@@ -103,6 +103,11 @@ struct ExperimentTests {
         "\(error)"
           == "variant 'bn': step 1: Expected more than 1 value per channel when training, got input size torch.Size([1, 100])"
       )
+      // The wrapping keeps NormCore's typed cause, not only its words.
+      guard let e = error as? ExperimentError, case .tooFewValues = e.normError else {
+        Issue.record("the experiment error lost its cause: \(error)")
+        return
+      }
     }
   }
 }
