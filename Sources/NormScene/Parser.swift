@@ -15,8 +15,8 @@ public enum SceneParser {
     "pause", "screenshot",
     "chapter", "show", "zoom", "unzoom", "expect",
   ]
-  /// Panels `show panel` accepts.
-  public static let panels = ["loss", "histograms", "heatmap", "percentiles", "drift", "divergence", "surface"]
+  /// Panels `show panel` accepts: the dashboard's, from the one table.
+  public static let panels = PanelKind.names
 
   public static func parse(_ text: String, file: String) throws(SceneErrors) -> Scene {
     var p = Parse(file: file)
@@ -616,12 +616,11 @@ private struct Parse {
       }
       if timelineStarted == nil { scene.view.layer = k } else { add(.showLayer(k), raw) }
     case "panel":
-      let p = args[1].text.lowercased()
-      guard SceneParser.panels.contains(p) else {
+      guard let p = PanelKind(name: args[1].text) else {
         return error(
           args[1].column,
-          "unknown panel '\(args[1].text)'" + hint(for: p, among: SceneParser.panels)
-            + " (panels: \(SceneParser.panels.joined(separator: ", ")))")
+          "unknown panel '\(args[1].text)'" + hint(for: args[1].text.lowercased(), among: PanelKind.names)
+            + " (panels: \(PanelKind.names.joined(separator: ", ")))")
       }
       if timelineStarted == nil { scene.view.panel = p } else { add(.showPanel(p), raw) }
     default: error(args[0].column, "expected `show layer K` or `show panel NAME`")

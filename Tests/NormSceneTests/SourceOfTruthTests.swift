@@ -94,6 +94,46 @@ struct SourceOfTruthTests {
     #expect(s.scale == 2 && s.noise == 0.5 && description == "scale=2 noise=0.5")
   }
 
+  // MARK: One panel table.
+
+  @Test("the scene language's panels are PanelKind's cases; every one parses to its case, nothing else does")
+  func panelTable() throws {
+    #expect(SceneParser.panels == PanelKind.allCases.map(\.rawValue))
+    for k in PanelKind.allCases {
+      let before = try SceneParser.parse(header + "show panel \(k.rawValue.uppercased())\n", file: "x.scene")
+      #expect(before.view.panel == k)
+      let during = try SceneParser.parse(header + "run 1\nshow panel \(k.rawValue)\n", file: "x.scene")
+      guard case .showPanel(let p) = during.statements.last?.kind else {
+        Issue.record("no show panel statement")
+        continue
+      }
+      #expect(p == k)
+    }
+    let e = errors(header + "show panel lossy\n")
+    #expect(e.first?.message.hasPrefix("unknown panel 'lossy' (did you mean loss?) (panels: loss, histograms,") == true)
+  }
+
+  /// The cells of the markdown table row in `text` whose first cell starts with `firstCell`.
+  func rows(_ text: String, after header: String) -> [[String]] {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    guard let start = lines.firstIndex(where: { $0.hasPrefix(header) }) else { return [] }
+    return lines[(start + 2)...].prefix { $0.hasPrefix("|") }.map {
+      $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+  }
+
+  @Test("docs/scenes.md's `show panel` row and README's dashboard table list exactly PanelKind's names")
+  func docsListThePanels() throws {
+    let root = scenesURL.deletingLastPathComponent()
+    let scenes = try String(contentsOf: root.appendingPathComponent("docs/scenes.md"), encoding: .utf8)
+    let row = try #require(rows(scenes, after: "| statement |").first { $0.first == "`show panel NAME`" })
+    let listed = try #require(row.last?.split(separator: ":").last)
+    #expect(listed.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } == PanelKind.names)
+    let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+    let table = rows(readme, after: "| panel | name |")
+    #expect(table.map { $0.count > 1 ? $0[1] : "" } == PanelKind.names.map { "`\($0)`" })
+  }
+
   // MARK: Bug 2: an explicit lr wins over the optimizer's default, in either order.
 
   @Test(
