@@ -191,11 +191,13 @@ private struct Parse {
     }
     scene.dataName = name.text
     scene.dataParameters = [:]
-    let parameters: [OptionReader.Option]
-    do { parameters = try OptionReader(args.dropFirst(), name: "data", allowsPositional: false).options } catch {
-      return self.error(error.column, error.message)
-    }
-    for o in parameters { scene.dataParameters[o.key.text] = o.value.text }
+    // Every parameter is read and checked here, at its own column; the data is made in `finish`.
+    var parameters: OptionReader
+    do {
+      parameters = try OptionReader(args.dropFirst(), name: "data", allowsPositional: false)
+      _ = try BuiltinData.generator(name, &parameters)
+    } catch { return self.error(error.column, error.message) }
+    for o in parameters.options { scene.dataParameters[o.key.text] = o.value.text }
     dataLine = (lineNo, name.column)
   }
 

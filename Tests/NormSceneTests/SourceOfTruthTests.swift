@@ -56,6 +56,10 @@ struct SourceOfTruthTests {
       ("data spirals n=5 n=6", 18, "option 'n' given twice"),
       ("data spirals n=", 16, "missing value after 'n='"),
       ("data spirals 5", 14, "expected key=value, found '5'"),
+      ("data spirals classes=99", 22, "spirals: classes must be a whole number in 2...16, got '99'"),
+      ("data spirals noise=-1 n=5", 20, "spirals: noise must be a number ≥ 0, got '-1'"),
+      ("data spirals clases=3", 14, "spirals: unknown parameter 'clases' (did you mean classes?)"),
+      ("data stripes n=100000 size=64", 6, "stripes: 1228800000 values is more than"),  // the size: at the name
       ("instruments every=x", 13, "expected every=N, ics=N, smoothness=N, probe=N or validation=N"),
       ("instruments off evry=2", 17, "instruments has no option 'evry' (did you mean every?)"),
       ("shift data noise=-1", 18, "noise must be ≥ 0"),

@@ -30,50 +30,78 @@ public enum BuiltinData {
       options: parameters.sorted { $0.key < $1.key }.map {
         OptionReader.Option(key: Token($0.key, column: 0), value: Token($0.value, column: 0))
       })
-    do {
-      let ds = try generate(name, &p, seed: seed)
-      if let k = p.unknownOption()?.key {
-        throw NormError("\(name): unknown parameter '\(k.text)'" + p.hint(for: k.text))
-      }
-      return ds
-    } catch let e as OptionError { throw NormError("\(name): \(e.message)") }
+    let generate: Generator
+    do { generate = try generator(Token(name, column: 0), &p) } catch { throw NormError(error.message) }
+    var rng = SeededRNG(seed: seed, stream: "data/\(name)")
+    return generate(&rng)
   }
 
-  /// The named data set from the parameters in `p` (a dictionary's, so without columns: errors
-  /// name the data set instead).
-  static func generate(_ name: String, _ p: inout OptionReader, seed: UInt64) throws -> Dataset {
-    var rng = SeededRNG(seed: seed, stream: "data/\(name)")
+  /// Makes a data set from its random stream.
+  public typealias Generator = (inout SeededRNG) -> Dataset
+
+  /// Reads the parameters of the built-in data set `name` from `p`, each range-checked and none
+  /// unknown, and returns the generator they configure; nothing is generated yet. Errors point
+  /// at the offending key or value (or the name), their messages start with the name
+  /// ("spirals: classes must be a whole number in 2...16, got '1'"), and the first unknown
+  /// parameter in `p`'s order is the one reported.
+  public static func generator(_ name: Token, _ p: inout OptionReader) throws(OptionError) -> Generator {
+    let generate: Generator?
+    do {
+      generate = try configured(name.text, &p)
+    } catch { throw OptionError(column: error.column, message: "\(name.text): \(error.message)") }
+    guard let generate else {
+      throw OptionError(
+        column: name.column, message: "unknown data set '\(name.text)'" + hint(for: name.text, among: names))
+    }
+    if let k = p.unknownOption()?.key {
+      throw OptionError(column: k.column, message: "\(name.text): unknown parameter '\(k.text)'" + p.hint(for: k.text))
+    }
+    return generate
+  }
+
+  /// The generator of `name` with the parameters it reads from `p`; nil for an unknown name.
+  static func configured(_ name: String, _ p: inout OptionReader) throws(OptionError) -> Generator? {
     switch name {
     case "digits":
-      return digits()
+      return { _ in digits() }
     case "spirals":
-      return spirals(
-        n: try p.int("n", default: 600, in: 2...1_000_000), classes: try p.int("classes", default: 3, in: 2...16),
-        noise: try p.float("noise", default: 0.2), rng: &rng)
+      let (n, classes, noise) = (
+        try p.int("n", default: 600, in: 2...1_000_000), try p.int("classes", default: 3, in: 2...16),
+        try p.float("noise", default: 0.2)
+      )
+      return { spirals(n: n, classes: classes, noise: noise, rng: &$0) }
     case "moons":
-      return moons(
-        n: try p.int("n", default: 600, in: 2...1_000_000), noise: try p.float("noise", default: 0.1), rng: &rng)
+      let (n, noise) = (try p.int("n", default: 600, in: 2...1_000_000), try p.float("noise", default: 0.1))
+      return { moons(n: n, noise: noise, rng: &$0) }
     case "circles":
-      return circles(
-        n: try p.int("n", default: 600, in: 2...1_000_000), noise: try p.float("noise", default: 0.08),
-        factor: try p.float("factor", default: 0.5), rng: &rng)
+      let (n, noise, factor) = (
+        try p.int("n", default: 600, in: 2...1_000_000), try p.float("noise", default: 0.08),
+        try p.float("factor", default: 0.5)
+      )
+      return { circles(n: n, noise: noise, factor: factor, rng: &$0) }
     case "xor":
-      return xor(
-        n: try p.int("n", default: 600, in: 2...1_000_000), noise: try p.float("noise", default: 0.1), rng: &rng)
+      let (n, noise) = (try p.int("n", default: 600, in: 2...1_000_000), try p.float("noise", default: 0.1))
+      return { xor(n: n, noise: noise, rng: &$0) }
     case "blobs":
-      return blobs(
-        n: try p.int("n", default: 600, in: 2...1_000_000), classes: try p.int("classes", default: 3, in: 2...16),
-        noise: try p.float("noise", default: 1.0), rng: &rng)
+      let (n, classes, noise) = (
+        try p.int("n", default: 600, in: 2...1_000_000), try p.int("classes", default: 3, in: 2...16),
+        try p.float("noise", default: 1.0)
+      )
+      return { blobs(n: n, classes: classes, noise: noise, rng: &$0) }
     case "sequence":
-      return sequence(
-        n: try p.int("n", default: 2000, in: 2...1_000_000), steps: try p.int("steps", default: 12, in: 2...256),
-        symbols: try p.int("symbols", default: 4, in: 2...32), noise: try p.float("noise", default: 0.3), rng: &rng)
+      let (n, steps, symbols, noise) = (
+        try p.int("n", default: 2000, in: 2...1_000_000), try p.int("steps", default: 12, in: 2...256),
+        try p.int("symbols", default: 4, in: 2...32), try p.float("noise", default: 0.3)
+      )
+      return { sequence(n: n, steps: steps, symbols: symbols, noise: noise, rng: &$0) }
     case "stripes":
-      return stripes(
-        n: try p.int("n", default: 1200, in: 2...100_000), size: try p.int("size", default: 16, in: 4...64),
-        channels: try p.int("channels", default: 3, in: 1...8), noise: try p.float("noise", default: 0.3), rng: &rng)
+      let (n, size, channels, noise) = (
+        try p.int("n", default: 1200, in: 2...100_000), try p.int("size", default: 16, in: 4...64),
+        try p.int("channels", default: 3, in: 1...8), try p.float("noise", default: 0.3)
+      )
+      return { stripes(n: n, size: size, channels: channels, noise: noise, rng: &$0) }
     default:
-      throw NormError("unknown data set '\(name)'" + hint(for: name, among: names))
+      return nil
     }
   }
 
