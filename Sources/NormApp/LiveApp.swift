@@ -91,7 +91,7 @@ public struct LiveApp<Backend: TerminalBackend> {
         // The script changed the view: follow it (the user may change it again).
         seenSceneViewVersion = sceneViewVersion
         if let l = v.layer { layer = l }
-        if let p = v.panel, let k = PanelKind(rawValue: p) { focus = k }
+        if let k = v.panel { focus = k }
         zoomed = v.zoomed
       }
       if let fatal { return .failure(fatal) }

@@ -53,19 +53,18 @@ public struct SceneErrors: Error, Sendable, CustomStringConvertible {
   public var description: String { diagnostics.map(\.rendered).joined(separator: "\n") }
 }
 
-/// A word of a scene line with its 1-based column; `quoted` words came from "…".
-struct Word: Sendable, Equatable {
-  var text: String
-  var column: Int
-  var quoted = false
+extension Token {
+  /// The token came from a "quoted string": its source is wider than its text (at least by its
+  /// two quotes; an unquoted token's text is its source).
+  var quoted: Bool { width != text.count }
 }
 
 enum Lexer {
   /// Splits a line into words: whitespace-separated, "double quoted" strings kept whole (with
   /// \" and \\ escapes), and a `#` outside quotes starts a comment. Unterminated quotes are an
   /// error at the opening quote.
-  static func words(_ line: String) throws(LexError) -> [Word] {
-    var out = [Word]()
+  static func words(_ line: String) throws(OptionError) -> [Token] {
+    var out = [Token]()
     let chars = Array(line)
     var i = 0
     while i < chars.count {
@@ -94,19 +93,14 @@ enum Lexer {
           text.append(chars[i])
           i += 1
         }
-        if !closed { throw LexError(column: start + 1, message: "unterminated string: add a closing \"") }
-        out.append(Word(text: text, column: start + 1, quoted: true))
+        if !closed { throw OptionError(column: start + 1, message: "unterminated string: add a closing \"") }
+        out.append(Token(text, column: start + 1, width: i - start))
         continue
       }
       let start = i
       while i < chars.count, !" \t\r\"#".contains(chars[i]) { i += 1 }
-      out.append(Word(text: String(chars[start..<i]), column: start + 1))
+      out.append(Token(String(chars[start..<i]), column: start + 1))
     }
     return out
   }
-}
-
-struct LexError: Error {
-  var column: Int
-  var message: String
 }

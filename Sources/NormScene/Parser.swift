@@ -15,8 +15,8 @@ public enum SceneParser {
     "pause", "screenshot",
     "chapter", "show", "zoom", "unzoom", "expect",
   ]
-  /// Panels `show panel` accepts.
-  public static let panels = ["loss", "histograms", "heatmap", "percentiles", "drift", "divergence", "surface"]
+  /// Panels `show panel` accepts: the dashboard's, from the one table.
+  public static let panels = PanelKind.names
 
   public static func parse(_ text: String, file: String) throws(SceneErrors) -> Scene {
     var p = Parse(file: file)
@@ -38,7 +38,7 @@ private struct Parse {
   var variantLines: [(name: String, line: Int, column: Int, specColumn: Int)] = []
   var expressions: [(line: Int, text: String, column: Int, build: (Expr) -> Statement.Kind)] = []
   /// Every variant name after a `for`, where it stands; checked once every variant is known.
-  var variantReferences: [(name: String, line: Int, column: Int)] = []
+  var variantReferences: [(name: Token, line: Int)] = []
   /// The header's `lr`, if it has one (it wins over the optimizer's default in either order).
   var explicitLearningRate: Float? = nil
 
@@ -60,7 +60,7 @@ private struct Parse {
     }
     for (i, raw) in lines.enumerated() {
       lineNo = i + 1
-      let words: [Word]
+      let words: [Token]
       do { words = try Lexer.words(raw) } catch {
         self.error(error.column, error.message)
         continue
@@ -72,10 +72,14 @@ private struct Parse {
     errors.sort { ($0.line, $0.column) < ($1.line, $1.column) }
   }
 
+  /// The column where an argument after `keyword` starts when one space separates them: where
+  /// a missing argument is reported.
+  func after(_ keyword: Token) -> Int { keyword.endColumn + 1 }
+
   /// Text after the keyword, raw (for captions and expressions), with its column.
-  func rest(_ raw: String, after w: Word) -> (String, Int) {
+  func rest(_ raw: String, after w: Token) -> Token {
     let chars = Array(raw)
-    var k = w.column - 1 + w.text.count + (w.quoted ? 2 : 0)
+    var k = w.endColumn - 1
     while k < chars.count, chars[k] == " " { k += 1 }
     var end = chars.count
     // Strip a trailing comment outside quotes.
@@ -89,13 +93,13 @@ private struct Parse {
     }
     var s = String(chars[min(k, chars.count)..<max(k, end)])
     while s.hasSuffix(" ") { s.removeLast() }
-    return (s, k + 1)
+    return Token(s, column: k + 1)
   }
 
-  func number<T: LosslessStringConvertible>(_ w: Word?, _ type: T.Type) -> T? { w.flatMap { T($0.text) } }
+  func number<T: LosslessStringConvertible>(_ w: Token?, _ type: T.Type) -> T? { w.flatMap { T($0.text) } }
 
   /// Parses a trailing `for a, b` variant list starting at index `i` of `args`.
-  mutating func variantList(_ args: [Word], from i: Int) -> [String]?? {
+  mutating func variantList(_ args: [Token], from i: Int) -> [String]?? {
     guard i < args.count else { return .some(nil) }
     guard args[i].text.lowercased() == "for", i + 1 < args.count else {
       error(args[i].column, "expected 'for VARIANT' here, found '\(args[i].text)'")
@@ -103,17 +107,16 @@ private struct Parse {
     }
     var names = [String]()
     for w in args[(i + 1)...] {
-      let name = w.text.trimmingCharacters(in: ",")
-      guard !name.isEmpty else { continue }
-      let leadingCommas = w.text.prefix { $0 == "," }.count
-      names.append(name)
-      variantReferences.append((name, lineNo, w.column + leadingCommas))
+      let name = w.trimming { $0 == "," }
+      guard !name.text.isEmpty else { continue }
+      names.append(name.text)
+      variantReferences.append((name, lineNo))
     }
     return .some(names)
   }
 
   /// Checks a statement's keyword and place, then hands it to that keyword's parser.
-  mutating func statement(_ kw: String, _ first: Word, _ args: [Word], _ raw: String) {
+  mutating func statement(_ kw: String, _ first: Token, _ args: [Token], _ raw: String) {
     guard admit(kw, first) else { return }
     switch kw {
     case "title", "description": textHeader(kw, first, args, raw)
@@ -133,7 +136,7 @@ private struct Parse {
   }
 
   /// Reports an unknown keyword or a header line after the timeline; notes where the timeline starts.
-  mutating func admit(_ kw: String, _ first: Word) -> Bool {
+  mutating func admit(_ kw: String, _ first: Token) -> Bool {
     let isHeader = SceneParser.headerKeywords.contains(kw)
     let isTimeline = SceneParser.timelineKeywords.contains(kw)
     if !isHeader && !isTimeline {
@@ -154,14 +157,11 @@ private struct Parse {
     return true
   }
 
-  /// A word split at its first `=`: `[key, value]`, or `[word]` when it has none.
-  func keyValue(_ w: Word) -> [String] { w.text.split(separator: "=", maxSplits: 1).map(String.init) }
-
   /// `title TEXT` sets the title; `description TEXT` adds to the description.
-  mutating func textHeader(_ kw: String, _ first: Word, _ args: [Word], _ raw: String) {
-    let (t, col) = rest(raw, after: first)
-    let text = args.count == 1 && args[0].quoted ? args[0].text : t
-    guard !text.isEmpty else { return error(col, "\(kw) needs text") }
+  mutating func textHeader(_ kw: String, _ first: Token, _ args: [Token], _ raw: String) {
+    let r = rest(raw, after: first)
+    let text = args.count == 1 && args[0].quoted ? args[0].text : r.text
+    guard !text.isEmpty else { return error(r.column, "\(kw) needs text") }
     if kw == "title" {
       scene.title = text
       sawTitle = true
@@ -171,17 +171,17 @@ private struct Parse {
   }
 
   /// `seed N`.
-  mutating func seedHeader(_ first: Word, _ args: [Word]) {
+  mutating func seedHeader(_ first: Token, _ args: [Token]) {
     guard args.count == 1, let v = number(args.first, UInt64.self) else {
-      return error(args.first?.column ?? first.column + 5, "seed needs a whole number ≥ 0, e.g. `seed 1`")
+      return error(args.first?.column ?? after(first), "seed needs a whole number ≥ 0, e.g. `seed 1`")
     }
     scene.seed = v
   }
 
   /// `data NAME key=value…`: a built-in data set and its parameters.
-  mutating func dataHeader(_ first: Word, _ args: [Word]) {
+  mutating func dataHeader(_ first: Token, _ args: [Token]) {
     guard let name = args.first else {
-      return error(first.column + 5, "data needs a name, e.g. `data digits` or `data spirals classes=3`")
+      return error(after(first), "data needs a name, e.g. `data digits` or `data spirals classes=3`")
     }
     guard BuiltinData.names.contains(name.text) else {
       return error(
@@ -191,18 +191,21 @@ private struct Parse {
     }
     scene.dataName = name.text
     scene.dataParameters = [:]
-    for w in args.dropFirst() {
-      let kv = keyValue(w)
-      guard kv.count == 2 else { return error(w.column, "expected key=value, found '\(w.text)'") }
-      scene.dataParameters[kv[0]] = kv[1]
-    }
+    // Every parameter is read and checked here, at its own column; the data is made in `finish`.
+    var parameters: OptionReader
+    do {
+      parameters = try OptionReader(args.dropFirst(), name: "data", allowsPositional: false)
+      _ = try BuiltinData.generator(name, &parameters)
+    } catch { return self.error(error.column, error.message) }
+    for o in parameters.options { scene.dataParameters[o.key.text] = o.value.text }
     dataLine = (lineNo, name.column)
   }
 
   /// `variant NAME: model spec`; the spec is checked against the data in `finish`.
-  mutating func variantHeader(_ first: Word, _ raw: String) {
+  mutating func variantHeader(_ first: Token, _ raw: String) {
     sawVariantLine = true
-    let (text, col) = rest(raw, after: first)
+    let r = rest(raw, after: first)
+    let (text, col) = (r.text, r.column)
     guard let colon = text.firstIndex(of: ":") else {
       return error(
         col, "expected `variant NAME: model spec`, e.g. `variant bn: linear 100, batchnorm, relu, linear 10`")
@@ -225,142 +228,128 @@ private struct Parse {
   }
 
   /// `optimizer KIND option…`; nothing changes unless every option is valid.
-  mutating func optimizerHeader(_ first: Word, _ args: [Word]) {
+  mutating func optimizerHeader(_ first: Token, _ args: [Token]) {
     guard let k = args.first, let kind = OptimizerSettings.Kind(rawValue: k.text.lowercased()) else {
       return error(
-        args.first?.column ?? first.column + 10,
+        args.first?.column ?? after(first),
         "optimizer must be sgd, momentum or adam"
           + hint(for: args.first?.text ?? "", among: ["sgd", "momentum", "adam"]))
     }
     var o = scene.optimizer
     o.kind = kind
-    for w in args.dropFirst() {
-      guard optimizerOption(w, into: &o) else { return }
+    do { try Self.optimizerOptions(args.dropFirst(), into: &o) } catch {
+      return self.error(error.column, error.message)
     }
     scene.optimizer = o
   }
 
-  /// One `optimizer` option (`nesterov` or `key=number` within its limits) into `o`; false after an error.
-  mutating func optimizerOption(_ w: Word, into o: inout OptimizerSettings) -> Bool {
-    let kv = keyValue(w)
-    if kv == ["nesterov"] {
-      o.nesterov = true
-      return true
+  /// The `optimizer` options after the kind (`nesterov`, `key=number` within its limits) into `o`.
+  static func optimizerOptions(_ tokens: ArraySlice<Token>, into o: inout OptimizerSettings) throws(OptionError) {
+    var r = try OptionReader(tokens, name: "optimizer")
+    r.declare("momentum", "weight_decay", "nesterov", "beta1", "beta2")
+    func expected(_ t: Token) -> OptionError {
+      OptionError(column: t.column, message: "expected momentum=, weight_decay= or nesterov, found '\(t.text)'")
     }
-    guard kv.count == 2, let v = Float(kv[1]) else {
-      error(w.column, "expected momentum=, weight_decay= or nesterov, found '\(w.text)'")
-      return false
+    if let t = r.positional.first(where: { $0.text != "nesterov" }) { throw expected(t) }
+    if !r.positional.isEmpty { o.nesterov = true }
+    func number(_ keys: [String], _ check: (Float) -> String?) throws(OptionError) -> Float? {
+      guard let o = r.option(anyOf: keys) else { return nil }
+      guard let v = Float(o.value.text) else { throw expected(o.token) }
+      if let need = check(v) {
+        throw OptionError(column: o.value.column, message: "\(o.key.text) must be \(need), found '\(o.value.text)'")
+      }
+      return v
     }
-    let check: (Float) -> String?
-    switch kv[0] {
-    case "momentum": check = Limits.checkMomentum
-    case "weight_decay", "wd": check = Limits.checkWeightDecay
-    case "beta1", "beta2": check = Limits.checkBeta
-    default:
-      error(
-        w.column,
-        "optimizer has no option '\(kv[0])'"
-          + hint(for: kv[0], among: ["momentum", "weight_decay", "nesterov", "beta1", "beta2"]))
-      return false
-    }
-    if let need = check(v) {
-      error(w.column, "\(kv[0]) must be \(need), found '\(kv[1])'")
-      return false
-    }
-    switch kv[0] {
-    case "momentum": o.momentum = v
-    case "beta1": o.beta1 = v
-    case "beta2": o.beta2 = v
-    default: o.weightDecay = v
-    }
-    return true
+    if let v = try number(["momentum"], Limits.checkMomentum) { o.momentum = v }
+    if let v = try number(["weight_decay", "wd"], Limits.checkWeightDecay) { o.weightDecay = v }
+    if let v = try number(["beta1"], Limits.checkBeta) { o.beta1 = v }
+    if let v = try number(["beta2"], Limits.checkBeta) { o.beta2 = v }
+    try r.finish()
   }
 
   /// `lr RATE` (wins over the optimizer's default in either order).
-  mutating func learningRateHeader(_ first: Word, _ args: [Word]) {
+  mutating func learningRateHeader(_ first: Token, _ args: [Token]) {
     guard args.count == 1, let v = number(args.first, Float.self), Limits.checkLearningRate(v) == nil else {
       return error(
-        args.first?.column ?? first.column + 3, "lr must be \(Limits.learningRateRule), e.g. `lr 0.5`")
+        args.first?.column ?? after(first), "lr must be \(Limits.learningRateRule), e.g. `lr 0.5`")
     }
     explicitLearningRate = v
   }
 
   /// `batch N`.
-  mutating func batchHeader(_ first: Word, _ args: [Word]) {
+  mutating func batchHeader(_ first: Token, _ args: [Token]) {
     guard args.count == 1, let v = number(args.first, Int.self), Limits.checkBatchSize(v) == nil else {
-      return error(args.first?.column ?? first.column + 6, "batch must be \(Limits.batchSizeRule), e.g. `batch 60`")
+      return error(args.first?.column ?? after(first), "batch must be \(Limits.batchSizeRule), e.g. `batch 60`")
     }
     scene.batchSize = v
   }
 
   /// `init SCHEME scale=FACTOR…`.
-  mutating func initHeader(_ first: Word, _ args: [Word]) {
+  mutating func initHeader(_ first: Token, _ args: [Token]) {
     guard let s = args.first, let scheme = InitScheme(parsing: s.text) else {
-      return error(args.first?.column ?? first.column + 5, "init must be pytorch, kaiming, xavier or normal:STD")
+      return error(args.first?.column ?? after(first), "init must be pytorch, kaiming, xavier or normal:STD")
     }
     scene.initialization.scheme = scheme
-    for w in args.dropFirst() {
-      guard w.text.hasPrefix("scale="), let v = Float(w.text.dropFirst(6)) else {
-        return error(w.column, "expected scale=FACTOR, found '\(w.text)'")
+    do throws(OptionError) {
+      var r = try OptionReader(args.dropFirst(), name: "init")
+      let scale = r.option("scale")
+      func expected(_ t: Token) -> OptionError {
+        OptionError(column: t.column, message: "expected scale=FACTOR, found '\(t.text)'")
       }
-      if let need = Limits.checkInitScale(v) { return error(w.column, "scale must be \(need), found '\(w.text)'") }
+      if let t = r.positional.first { throw expected(t) }
+      if let o = r.unknownOption() { throw expected(o.token) }
+      guard let scale else { return }
+      guard let v = Float(scale.value.text) else { throw expected(scale.token) }
+      if let need = Limits.checkInitScale(v) {
+        throw OptionError(column: scale.value.column, message: "scale must be \(need), found '\(scale.value.text)'")
+      }
       scene.initialization.scale = v
-    }
+    } catch { return self.error(error.column, error.message) }
   }
 
   /// `loss ce|mse`.
-  mutating func lossHeader(_ first: Word, _ args: [Word]) {
+  mutating func lossHeader(_ first: Token, _ args: [Token]) {
     guard let w = args.first, let l = LossKind(rawValue: w.text.lowercased()) else {
-      return error(args.first?.column ?? first.column + 5, "loss must be ce or mse")
+      return error(args.first?.column ?? after(first), "loss must be ce or mse")
     }
     scene.loss = l
   }
 
   /// `validation FRACTION`.
-  mutating func validationHeader(_ first: Word, _ args: [Word]) {
+  mutating func validationHeader(_ first: Token, _ args: [Token]) {
     guard let v = number(args.first, Double.self), Limits.checkValidationFraction(v) == nil else {
-      return error(args.first?.column ?? first.column + 11, "validation needs \(Limits.validationFractionRule)")
+      return error(args.first?.column ?? after(first), "validation needs \(Limits.validationFractionRule)")
     }
     scene.validationFraction = v
   }
 
-  /// `instruments off|key=N…`; stops at the first bad option.
-  mutating func instrumentsHeader(_ args: [Word]) {
-    for w in args {
-      guard instrumentsOption(w) else { return }
-    }
-  }
-
-  /// One `instruments` option (`off` or `key=N`, N ≥ 0) into the scene; false after an error.
-  mutating func instrumentsOption(_ w: Word) -> Bool {
-    if w.text == "off" {
-      scene.instruments.enabled = false
-      return true
-    }
-    let kv = keyValue(w)
-    guard kv.count == 2, let v = Int(kv[1]), v >= 0 else {
-      error(w.column, "expected every=N, ics=N, smoothness=N, probe=N or validation=N")
-      return false
-    }
-    switch kv[0] {
-    case "every": scene.instruments.every = max(1, v)
-    case "ics": scene.instruments.icsEvery = v
-    case "smoothness": scene.instruments.smoothnessEvery = v
-    case "probe": scene.instruments.probeSize = max(1, v)
-    case "validation": scene.instruments.validationEvery = v
-    default:
-      error(
-        w.column,
-        "instruments has no option '\(kv[0])'"
-          + hint(for: kv[0], among: ["every", "ics", "smoothness", "probe", "validation"]))
-      return false
-    }
-    return true
+  /// `instruments off|key=N…` (N ≥ 0).
+  mutating func instrumentsHeader(_ args: [Token]) {
+    do throws(OptionError) {
+      var r = try OptionReader(args, name: "instruments")
+      r.declare("every", "ics", "smoothness", "probe", "validation")
+      let expected = "expected every=N, ics=N, smoothness=N, probe=N or validation=N"
+      if let t = r.positional.first(where: { $0.text != "off" }) {
+        throw OptionError(column: t.column, message: expected)
+      }
+      if !r.positional.isEmpty { scene.instruments.enabled = false }
+      func count(_ key: String) throws(OptionError) -> Int? {
+        guard let o = r.option(key) else { return nil }
+        guard let v = Int(o.value.text), v >= 0 else { throw OptionError(column: o.key.column, message: expected) }
+        return v
+      }
+      if let v = try count("every") { scene.instruments.every = max(1, v) }
+      if let v = try count("ics") { scene.instruments.icsEvery = v }
+      if let v = try count("smoothness") { scene.instruments.smoothnessEvery = v }
+      if let v = try count("probe") { scene.instruments.probeSize = max(1, v) }
+      if let v = try count("validation") { scene.instruments.validationEvery = v }
+      try r.finish()
+    } catch { self.error(error.column, error.message) }
   }
 
   /// `size WIDTHxHEIGHT` (allowed anywhere).
-  mutating func sizeHeader(_ first: Word, _ args: [Word]) {
-    guard let w = args.first else { return error(first.column + 5, "size needs WIDTHxHEIGHT, e.g. `size 140x45`") }
+  mutating func sizeHeader(_ first: Token, _ args: [Token]) {
+    guard let w = args.first else { return error(after(first), "size needs WIDTHxHEIGHT, e.g. `size 140x45`") }
     let parts = w.text.lowercased().split(separator: "x")
     guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), (80...1000).contains(a),
       (24...1000).contains(b)
@@ -376,7 +365,7 @@ private struct Parse {
   }
 
   /// Hands a timeline statement to its keyword's parser.
-  mutating func timeline(_ kw: String, _ first: Word, _ args: [Word], _ raw: String) {
+  mutating func timeline(_ kw: String, _ first: Token, _ args: [Token], _ raw: String) {
     switch kw {
     case "run": runStatement(first, args, raw)
     case "set": setStatement(first, args, raw)
@@ -400,19 +389,20 @@ private struct Parse {
   }
 
   /// `run N` or `run until CONDITION within N`.
-  mutating func runStatement(_ first: Word, _ args: [Word], _ raw: String) {
+  mutating func runStatement(_ first: Token, _ args: [Token], _ raw: String) {
     if let u = args.first, u.text.lowercased() == "until" { return runUntilStatement(u, raw) }
     guard args.count == 1, let n = number(args.first, Int.self), n >= 0, n <= 10_000_000 else {
       return error(
-        args.first?.column ?? first.column + 4,
+        args.first?.column ?? after(first),
         "run needs a number of steps, e.g. `run 500`, or `run until CONDITION within N`")
     }
     add(.run(n), raw)
   }
 
   /// `run until CONDITION within N`: the condition is parsed in `finish`, once every variant is known.
-  mutating func runUntilStatement(_ u: Word, _ raw: String) {
-    let (text, col) = rest(raw, after: u)
+  mutating func runUntilStatement(_ u: Token, _ raw: String) {
+    let r = rest(raw, after: u)
+    let (text, col) = (r.text, r.column)
     guard let range = text.range(of: " within ") else {
       return error(
         col + text.count,
@@ -431,8 +421,8 @@ private struct Parse {
   }
 
   /// `set lr|batch|optimizer|mode …`.
-  mutating func setStatement(_ first: Word, _ args: [Word], _ raw: String) {
-    guard let what = args.first else { return error(first.column + 4, "set what? lr, batch, optimizer or mode") }
+  mutating func setStatement(_ first: Token, _ args: [Token], _ raw: String) {
+    guard let what = args.first else { return error(after(first), "set what? lr, batch, optimizer or mode") }
     switch what.text.lowercased() {
     case "lr": setLearningRate(what, args, raw)
     case "batch": setBatch(what, args, raw)
@@ -447,29 +437,29 @@ private struct Parse {
   }
 
   /// `set lr RATE [for VARIANTS]`.
-  mutating func setLearningRate(_ what: Word, _ args: [Word], _ raw: String) {
+  mutating func setLearningRate(_ what: Token, _ args: [Token], _ raw: String) {
     guard args.count >= 2, let v = Float(args[1].text), Limits.checkLearningRate(v) == nil else {
       return error(
-        args.count >= 2 ? args[1].column : what.column + 3, "set lr needs \(Limits.learningRateRule)")
+        args.count >= 2 ? args[1].column : after(what), "set lr needs \(Limits.learningRateRule)")
     }
     guard let vs = variantList(args, from: 2) else { return }
     add(.setLearningRate(v, variants: vs), raw)
   }
 
   /// `set batch N`.
-  mutating func setBatch(_ what: Word, _ args: [Word], _ raw: String) {
+  mutating func setBatch(_ what: Token, _ args: [Token], _ raw: String) {
     guard args.count == 2, let v = Int(args[1].text), Limits.checkBatchSize(v) == nil else {
       return error(
-        args.count >= 2 ? args[1].column : what.column + 6,
+        args.count >= 2 ? args[1].column : after(what),
         "set batch must be \(Limits.batchSizeRule)")
     }
     add(.setBatch(v), raw)
   }
 
   /// `set optimizer KIND [lr RATE] [for VARIANTS]`.
-  mutating func setOptimizer(_ what: Word, _ args: [Word], _ raw: String) {
+  mutating func setOptimizer(_ what: Token, _ args: [Token], _ raw: String) {
     guard args.count >= 2, let k = OptimizerSettings.Kind(rawValue: args[1].text.lowercased()) else {
-      return error(args.count >= 2 ? args[1].column : what.column + 10, "set optimizer needs sgd, momentum or adam")
+      return error(args.count >= 2 ? args[1].column : after(what), "set optimizer needs sgd, momentum or adam")
     }
     var lr: Float? = nil
     var i = 2
@@ -485,18 +475,18 @@ private struct Parse {
   }
 
   /// `set mode train|eval`.
-  mutating func setMode(_ what: Word, _ args: [Word], _ raw: String) {
+  mutating func setMode(_ what: Token, _ args: [Token], _ raw: String) {
     guard args.count == 2, let m = Mode(rawValue: args[1].text.lowercased()) else {
-      return error(args.count >= 2 ? args[1].column : what.column + 5, "set mode needs train or eval")
+      return error(args.count >= 2 ? args[1].column : after(what), "set mode needs train or eval")
     }
     add(.setMode(m), raw)
   }
 
   /// `freeze|unfreeze bn|affine [for VARIANTS]`.
-  mutating func freezeStatement(_ kw: String, _ first: Word, _ args: [Word], _ raw: String) {
+  mutating func freezeStatement(_ kw: String, _ first: Token, _ args: [Token], _ raw: String) {
     guard let what = args.first, ["bn", "affine"].contains(what.text.lowercased()) else {
       return error(
-        args.first?.column ?? first.column + kw.count + 1, "\(kw) bn (running statistics) or \(kw) affine (γ and β)")
+        args.first?.column ?? after(first), "\(kw) bn (running statistics) or \(kw) affine (γ and β)")
     }
     guard let vs = variantList(args, from: 1) else { return }
     add(
@@ -505,82 +495,75 @@ private struct Parse {
   }
 
   /// `reset stats [for VARIANTS]`.
-  mutating func resetStatement(_ first: Word, _ args: [Word], _ raw: String) {
+  mutating func resetStatement(_ first: Token, _ args: [Token], _ raw: String) {
     guard let w = args.first, w.text.lowercased() == "stats" else {
-      return error(args.first?.column ?? first.column + 6, "expected `reset stats`")
+      return error(args.first?.column ?? after(first), "expected `reset stats`")
     }
     guard let vs = variantList(args, from: 1) else { return }
     add(.resetStatistics(variants: vs), raw)
   }
 
   /// `reestimate stats N [for VARIANTS]`.
-  mutating func reestimateStatement(_ first: Word, _ args: [Word], _ raw: String) {
+  mutating func reestimateStatement(_ first: Token, _ args: [Token], _ raw: String) {
     guard args.count >= 2, args[0].text.lowercased() == "stats", let n = Int(args[1].text), n >= 1, n <= 100_000
     else {
-      return error(args.first?.column ?? first.column + 11, "expected `reestimate stats N` (N batches)")
+      return error(args.first?.column ?? after(first), "expected `reestimate stats N` (N batches)")
     }
     guard let vs = variantList(args, from: 2) else { return }
     add(.reestimateStatistics(batches: n, variants: vs), raw)
   }
 
   /// `shift data key=number…`.
-  mutating func shiftStatement(_ first: Word, _ args: [Word], _ raw: String) {
+  mutating func shiftStatement(_ first: Token, _ args: [Token], _ raw: String) {
     guard let w = args.first, w.text.lowercased() == "data" else {
       return error(
-        args.first?.column ?? first.column + 6, "expected `shift data scale=… offset=… rotation=… noise=…`")
+        args.first?.column ?? after(first), "expected `shift data scale=… offset=… rotation=… noise=…`")
     }
     var s = DomainShift()
-    for a in args.dropFirst() {
-      guard shiftOption(a, into: &s) else { return }
-    }
+    do { try Self.shiftOptions(args.dropFirst(), into: &s) } catch { return self.error(error.column, error.message) }
     add(.shiftData(s, description: args.dropFirst().map(\.text).joined(separator: " ")), raw)
   }
 
-  /// One `shift data` option (`key=number`, finite) into `s`; false after an error.
-  mutating func shiftOption(_ a: Word, into s: inout DomainShift) -> Bool {
-    let kv = keyValue(a)
-    guard kv.count == 2, let v = Float(kv[1]), v.isFinite else {
-      error(a.column, "expected key=number, found '\(a.text)'")
-      return false
+  /// The `shift data` options (`key=number`, finite; noise ≥ 0) into `s`.
+  static func shiftOptions(_ tokens: ArraySlice<Token>, into s: inout DomainShift) throws(OptionError) {
+    var r = try OptionReader(tokens, name: "shift data")
+    func expected(_ t: Token) -> OptionError {
+      OptionError(column: t.column, message: "expected key=number, found '\(t.text)'")
     }
-    switch kv[0] {
-    case "scale": s.scale = v
-    case "offset": s.offset = v
-    case "rotation": s.rotation = v
-    case "noise":
-      guard v >= 0 else {
-        error(a.column, "noise must be ≥ 0")
-        return false
-      }
-      s.noise = v
-    default:
-      error(
-        a.column,
-        "shift data has no option '\(kv[0])'" + hint(for: kv[0], among: ["scale", "offset", "rotation", "noise"]))
-      return false
+    if let t = r.positional.first { throw expected(t) }
+    func number(_ o: OptionReader.Option) throws(OptionError) -> Float {
+      guard let v = Float(o.value.text), v.isFinite else { throw expected(o.token) }
+      return v
     }
-    return true
+    if let o = r.option("scale") { s.scale = try number(o) }
+    if let o = r.option("offset") { s.offset = try number(o) }
+    if let o = r.option("rotation") { s.rotation = try number(o) }
+    if let o = r.option("noise") {
+      s.noise = try number(o)
+      guard s.noise >= 0 else { throw OptionError(column: o.value.column, message: "noise must be ≥ 0") }
+    }
+    try r.finish()
   }
 
   /// `restore data`.
-  mutating func restoreStatement(_ first: Word, _ args: [Word], _ raw: String) {
+  mutating func restoreStatement(_ first: Token, _ args: [Token], _ raw: String) {
     guard let w = args.first, w.text.lowercased() == "data" else {
-      return error(args.first?.column ?? first.column + 8, "expected `restore data`")
+      return error(args.first?.column ?? after(first), "expected `restore data`")
     }
     add(.restoreData, raw)
   }
 
   /// `mark LABEL`.
-  mutating func markStatement(_ first: Word, _ args: [Word], _ raw: String) {
+  mutating func markStatement(_ first: Token, _ args: [Token], _ raw: String) {
     // One quoted string is read with its escapes (\" and \\), as captions are.
     let label =
-      args.count == 1 && args[0].quoted ? args[0].text : rest(raw, after: first).0.trimmingCharacters(in: "\"")
+      args.count == 1 && args[0].quoted ? args[0].text : rest(raw, after: first).text.trimmingCharacters(in: "\"")
     add(.mark(label), raw)
   }
 
   /// `caption TEXT` or `caption "TEXT" [for Ns]`.
-  mutating func captionStatement(_ first: Word, _ args: [Word], _ raw: String) {
-    var text = rest(raw, after: first).0
+  mutating func captionStatement(_ first: Token, _ args: [Token], _ raw: String) {
+    var text = rest(raw, after: first).text
     var seconds: Double? = nil
     if let q = args.first, q.quoted {
       text = q.text
@@ -593,20 +576,20 @@ private struct Parse {
         seconds = s
       }
     }
-    guard !text.isEmpty else { return error(first.column + 8, "caption needs text") }
+    guard !text.isEmpty else { return error(after(first), "caption needs text") }
     add(.caption(text, seconds: seconds), raw)
   }
 
   /// `restart`, alone.
-  mutating func restartStatement(_ args: [Word], _ raw: String) {
+  mutating func restartStatement(_ args: [Token], _ raw: String) {
     guard args.isEmpty else { return error(args[0].column, "restart takes nothing after it") }
     add(.restart, raw)
   }
 
   /// `screenshot NAME`: a name, never a path.
-  mutating func screenshotStatement(_ first: Word, _ args: [Word], _ raw: String) {
+  mutating func screenshotStatement(_ first: Token, _ args: [Token], _ raw: String) {
     guard let w = args.first, args.count == 1 else {
-      return error(args.first?.column ?? first.column + 11, "screenshot needs a name, e.g. `screenshot start`")
+      return error(args.first?.column ?? after(first), "screenshot needs a name, e.g. `screenshot start`")
     }
     // A name, never a path: screenshots stay in the directory the user chose.
     guard !w.text.isEmpty, w.text.count <= 100, w.text.first != ".",
@@ -619,15 +602,15 @@ private struct Parse {
   }
 
   /// `chapter NAME`.
-  mutating func chapterStatement(_ first: Word, _ args: [Word], _ raw: String) {
-    let t = args.first?.quoted == true ? args[0].text : rest(raw, after: first).0
-    guard !t.isEmpty else { return error(first.column + 8, "chapter needs a name") }
+  mutating func chapterStatement(_ first: Token, _ args: [Token], _ raw: String) {
+    let t = args.first?.quoted == true ? args[0].text : rest(raw, after: first).text
+    guard !t.isEmpty else { return error(after(first), "chapter needs a name") }
     add(.chapter(t), raw)
   }
 
   /// `show layer K` or `show panel NAME`: the initial view before the timeline, a statement in it.
-  mutating func showStatement(_ first: Word, _ args: [Word], _ raw: String) {
-    guard args.count == 2 else { return error(first.column + 5, "expected `show layer K` or `show panel NAME`") }
+  mutating func showStatement(_ first: Token, _ args: [Token], _ raw: String) {
+    guard args.count == 2 else { return error(after(first), "expected `show layer K` or `show panel NAME`") }
     switch args[0].text.lowercased() {
     case "layer":
       guard let k = Int(args[1].text), k >= 1, k <= 64 else {
@@ -635,12 +618,11 @@ private struct Parse {
       }
       if timelineStarted == nil { scene.view.layer = k } else { add(.showLayer(k), raw) }
     case "panel":
-      let p = args[1].text.lowercased()
-      guard SceneParser.panels.contains(p) else {
+      guard let p = PanelKind(name: args[1].text) else {
         return error(
           args[1].column,
-          "unknown panel '\(args[1].text)'" + hint(for: p, among: SceneParser.panels)
-            + " (panels: \(SceneParser.panels.joined(separator: ", ")))")
+          "unknown panel '\(args[1].text)'" + hint(for: args[1].text.lowercased(), among: PanelKind.names)
+            + " (panels: \(PanelKind.names.joined(separator: ", ")))")
       }
       if timelineStarted == nil { scene.view.panel = p } else { add(.showPanel(p), raw) }
     default: error(args[0].column, "expected `show layer K` or `show panel NAME`")
@@ -648,8 +630,9 @@ private struct Parse {
   }
 
   /// `expect CONDITION`: parsed in `finish`, once every variant is known.
-  mutating func expectStatement(_ first: Word, _ raw: String) {
-    let (text, col) = rest(raw, after: first)
+  mutating func expectStatement(_ first: Token, _ raw: String) {
+    let r = rest(raw, after: first)
+    let (text, col) = (r.text, r.column)
     guard !text.isEmpty else {
       return error(col, "expect needs a condition, e.g. `expect final_loss(bn) < final_loss(plain)`")
     }
@@ -676,8 +659,9 @@ private struct Parse {
       } catch { self.error(error.column, error.message, line: e.line) }
     }
     // Variant lists in statements (`for a, b`), each name at its own column.
-    for r in variantReferences where !names.contains(r.name) {
-      error(r.column, "no variant named '\(r.name)'" + hint(for: r.name, among: Array(names)), line: r.line)
+    for r in variantReferences where !names.contains(r.name.text) {
+      error(
+        r.name.column, "no variant named '\(r.name.text)'" + hint(for: r.name.text, among: Array(names)), line: r.line)
     }
     // Models against the data: shapes and class counts.
     guard errors.isEmpty || !variantLines.isEmpty else { return }

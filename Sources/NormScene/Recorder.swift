@@ -75,7 +75,7 @@ public enum SceneRecorder {
     }
     runTo(e.step)
     if let l = view.layer { out += "show layer \(l)\n" }
-    if let p = view.panel { out += "show panel \(p)\n" }
+    if let p = view.panel { out += "show panel \(p.rawValue)\n" }
     if view.zoomed { out += "zoom\n" }
     out += "screenshot recorded-end\n"
     return out

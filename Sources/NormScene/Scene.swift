@@ -64,8 +64,8 @@ public struct Scene: Sendable {
 public struct SceneView: Sendable, Equatable {
   /// Hidden layer to show (nil: the last).
   public var layer: Int? = nil
-  /// Focused panel name (a `PanelKind` raw value; nil: loss).
-  public var panel: String? = nil
+  /// Focused panel (nil: loss).
+  public var panel: PanelKind? = nil
   public var zoomed = false
   public var caption: String? = nil
   /// Seconds the caption stays in interactive play (nil: until the next caption or a key).
@@ -97,7 +97,7 @@ public struct Statement: Sendable {
     case screenshot(String)
     case chapter(String)
     case showLayer(Int)
-    case showPanel(String)
+    case showPanel(PanelKind)
     case zoom(Bool)
     case expect(Expr, source: String)
   }

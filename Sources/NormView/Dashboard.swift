@@ -1,11 +1,6 @@
 import NormCore
 import NormLab
 
-/// The dashboard's panels, in focus (tab) order.
-public enum PanelKind: String, Sendable, CaseIterable {
-  case loss, histograms, heatmap, percentiles, drift, divergence, surface
-}
-
 /// Everything the dashboard draws, captured from an experiment between steps. A value: the
 /// live app renders from snapshots while training continues elsewhere; tests and screenshots
 /// build one directly.

@@ -42,7 +42,7 @@ enum SceneLoader {
 
   static func apply(_ v: SceneView, to s: inout DashboardState) {
     if let l = v.layer { s.selectedLayer = min(l, max(s.layerCount, 1)) }
-    if let p = v.panel, let k = PanelKind(rawValue: p), s.panels.contains(k) { s.focus = k }
+    if let k = v.panel, s.panels.contains(k) { s.focus = k }
     s.zoomed = v.zoomed
     s.caption = v.caption
     s.captionHeading = v.chapter

@@ -1,9 +1,9 @@
-import NormSupport
 import ArgumentParser
 import Foundation
 import NormCore
 import NormLab
 import NormScene
+import NormSupport
 import NormView
 
 struct Shot: ParsableCommand {
@@ -85,8 +85,8 @@ struct Shot: ParsableCommand {
     }
     guard PanelKind(rawValue: focus) != nil else {
       throw ValidationError(
-        "--focus must be one of \(PanelKind.allCases.map(\.rawValue).joined(separator: ", ")), got '\(focus)'"
-          + hint(for: focus, among: PanelKind.allCases.map(\.rawValue)))
+        "--focus must be one of \(PanelKind.names.joined(separator: ", ")), got '\(focus)'"
+          + hint(for: focus, among: PanelKind.names))
     }
     guard Mode(rawValue: inferenceMode) != nil else { throw ValidationError("--inference-mode must be eval or train") }
   }

@@ -38,17 +38,18 @@ enum DataSource {
     }
   }
 
-  /// `name:k=v,k=v` → (name, parameters).
+  /// `name:k=v,k=v` → (name, parameters); blank space around keys and values is ignored.
   static func parseNameAndParameters(_ text: String) throws -> (String, [String: String]) {
     guard let colon = text.firstIndex(of: ":"), !text.contains("/") else { return (text, [:]) }
     let name = String(text[..<colon])
+    let pairs = Token.split(text[text.index(after: colon)...], column: name.count + 2, at: { $0 == "," })
+    let options: [OptionReader.Option]
+    do {
+      options = try OptionReader(pairs.map { $0.trimming(\.isWhitespace) }, name: name, allowsPositional: false).options
+    } catch { throw NormError("\(name): \(error.message)") }
     var params = [String: String]()
-    for pair in text[text.index(after: colon)...].split(separator: ",") {
-      let kv = pair.split(separator: "=", maxSplits: 1)
-      guard kv.count == 2, !kv[0].isEmpty, !kv[1].isEmpty else {
-        throw NormError("\(name): expected key=value, found '\(pair)'")
-      }
-      params[String(kv[0]).trimmingCharacters(in: .whitespaces)] = String(kv[1]).trimmingCharacters(in: .whitespaces)
+    for o in options {
+      params[o.key.text.trimmingCharacters(in: .whitespaces)] = o.value.text.trimmingCharacters(in: .whitespaces)
     }
     return (name, params)
   }

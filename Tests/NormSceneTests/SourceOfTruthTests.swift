@@ -40,6 +40,104 @@ struct SourceOfTruthTests {
     #expect(e.first?.message.hasPrefix("no variant named '\(name)'") == true, "\(e.map(\.rendered))")
   }
 
+  // MARK: One option reader: every key=value error at the exact column.
+
+  @Test(
+    "option errors point at the offending token, or at the value when the value is wrong",
+    arguments: [
+      ("optimizer momentum momentum=2", 29, "momentum must be "),
+      ("optimizer adam nestrov", 16, "expected momentum=, weight_decay= or nesterov, found 'nestrov'"),
+      ("optimizer adam momentum=x", 16, "expected momentum=, weight_decay= or nesterov, found 'momentum=x'"),
+      ("optimizer adam betta1=0.9", 16, "optimizer has no option 'betta1' (did you mean beta1?)"),
+      ("optimizer adam wd=1 wd=2", 21, "option 'wd' given twice"),
+      ("init kaiming scale=0", 20, "scale must be "),
+      ("init kaiming scale=2 scale=3", 22, "option 'scale' given twice"),
+      ("init kaiming gain=2", 14, "expected scale=FACTOR, found 'gain=2'"),
+      ("data spirals n=5 n=6", 18, "option 'n' given twice"),
+      ("data spirals n=", 16, "missing value after 'n='"),
+      ("data spirals 5", 14, "expected key=value, found '5'"),
+      ("data spirals classes=99", 22, "spirals: classes must be a whole number in 2...16, got '99'"),
+      ("data spirals noise=-1 n=5", 20, "spirals: noise must be a number ≥ 0, got '-1'"),
+      ("data spirals clases=3", 14, "spirals: unknown parameter 'clases' (did you mean classes?)"),
+      ("data stripes n=100000 size=64", 6, "stripes: 1228800000 values is more than"),  // the size: at the name
+      ("instruments every=x", 13, "expected every=N, ics=N, smoothness=N, probe=N or validation=N"),
+      ("instruments off evry=2", 17, "instruments has no option 'evry' (did you mean every?)"),
+      ("shift data noise=-1", 18, "noise must be ≥ 0"),
+      ("shift data scale=x", 12, "expected key=number, found 'scale=x'"),
+      ("shift data tilt=3", 12, "shift data has no option 'tilt'"),
+      // A missing argument: one space after the keyword, however it is written.
+      ("seed", 6, "seed needs a whole number"),
+      ("\"seed\"", 8, "seed needs a whole number"),
+      ("set lr", 8, "set lr needs"),
+      ("unfreeze", 10, "unfreeze bn (running statistics)"),
+    ])
+  func optionColumns(line: String, column: Int, message: String) {
+    // A data line with an error still names spirals, so the header's 10-class variants fail too.
+    let e = errors(header + line + "\n").filter { $0.line == 5 }
+    #expect(e.count == 1, "\(e.map(\.rendered))")
+    #expect(e.first?.column == column, "\(e.map(\.rendered))")
+    #expect(e.first?.message.hasPrefix(message) == true, "\(e.map(\.rendered))")
+  }
+
+  @Test("valid options read as before")
+  func optionValues() throws {
+    let scene = try SceneParser.parse(
+      header
+        + "optimizer momentum nesterov momentum=0.8 wd=0.01\ninit xavier scale=2\ninstruments every=3 probe=0 ics=5\n"
+        + "data spirals classes=10 n=100\nshift data scale=2 noise=0.5\n",
+      file: "x.scene")
+    #expect(scene.optimizer.kind == .momentum && scene.optimizer.nesterov)
+    #expect(scene.optimizer.momentum == 0.8 && scene.optimizer.weightDecay == 0.01)
+    #expect(scene.initialization.scheme == .xavier && scene.initialization.scale == 2)
+    #expect(scene.instruments.every == 3 && scene.instruments.probeSize == 1 && scene.instruments.icsEvery == 5)
+    #expect(scene.dataName == "spirals" && scene.dataParameters == ["classes": "10", "n": "100"])
+    guard case .shiftData(let s, let description) = scene.statements.last?.kind else {
+      Issue.record("no shift")
+      return
+    }
+    #expect(s.scale == 2 && s.noise == 0.5 && description == "scale=2 noise=0.5")
+  }
+
+  // MARK: One panel table.
+
+  @Test("the scene language's panels are PanelKind's cases; every one parses to its case, nothing else does")
+  func panelTable() throws {
+    #expect(SceneParser.panels == PanelKind.allCases.map(\.rawValue))
+    for k in PanelKind.allCases {
+      let before = try SceneParser.parse(header + "show panel \(k.rawValue.uppercased())\n", file: "x.scene")
+      #expect(before.view.panel == k)
+      let during = try SceneParser.parse(header + "run 1\nshow panel \(k.rawValue)\n", file: "x.scene")
+      guard case .showPanel(let p) = during.statements.last?.kind else {
+        Issue.record("no show panel statement")
+        continue
+      }
+      #expect(p == k)
+    }
+    let e = errors(header + "show panel lossy\n")
+    #expect(e.first?.message.hasPrefix("unknown panel 'lossy' (did you mean loss?) (panels: loss, histograms,") == true)
+  }
+
+  /// The cells of the markdown table row in `text` whose first cell starts with `firstCell`.
+  func rows(_ text: String, after header: String) -> [[String]] {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    guard let start = lines.firstIndex(where: { $0.hasPrefix(header) }) else { return [] }
+    return lines[(start + 2)...].prefix { $0.hasPrefix("|") }.map {
+      $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+  }
+
+  @Test("docs/scenes.md's `show panel` row and README's dashboard table list exactly PanelKind's names")
+  func docsListThePanels() throws {
+    let root = scenesURL.deletingLastPathComponent()
+    let scenes = try String(contentsOf: root.appendingPathComponent("docs/scenes.md"), encoding: .utf8)
+    let row = try #require(rows(scenes, after: "| statement |").first { $0.first == "`show panel NAME`" })
+    let listed = try #require(row.last?.split(separator: ":").last)
+    #expect(listed.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } == PanelKind.names)
+    let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+    let table = rows(readme, after: "| panel | name |")
+    #expect(table.map { $0.count > 1 ? $0[1] : "" } == PanelKind.names.map { "`\($0)`" })
+  }
+
   // MARK: Bug 2: an explicit lr wins over the optimizer's default, in either order.
 
   @Test(

@@ -49,7 +49,7 @@ final class MemorySink: ScenePlayerDelegate {
       surfaceResolution: (24, 12))
     let v = p.view
     if let l = v.layer { s.selectedLayer = min(l, max(s.layerCount, 1)) }
-    if let name = v.panel, let k = PanelKind(rawValue: name), s.panels.contains(k) { s.focus = k }
+    if let k = v.panel, s.panels.contains(k) { s.focus = k }
     s.zoomed = v.zoomed
     s.caption = v.caption
     s.captionHeading = v.chapter
@@ -60,7 +60,8 @@ final class MemorySink: ScenePlayerDelegate {
 
   func scenePlayer(_ player: ScenePlayer, finished statement: Statement) throws {
     if book.isFull || book.keptCount >= maxFrames { return book.skip() }
-    book.append(label: "line \(statement.line), step \(player.experiment.step): \(statement.text)", buffer: render(player))
+    book.append(
+      label: "line \(statement.line), step \(player.experiment.step): \(statement.text)", buffer: render(player))
   }
 
   func scenePlayer(_ player: ScenePlayer, screenshot name: String) throws {

@@ -5,11 +5,11 @@ public enum BuiltinData {
   /// Names accepted by ``make(name:parameters:seed:)``.
   public static let names = ["digits", "spirals", "moons", "circles", "xor", "blobs", "sequence", "stripes"]
 
-  /// Builds a named data set. `parameters` are `key=value` settings (e.g. `classes=3`,
-  /// `noise=0.2`, `n=600`); unknown keys are errors.
   /// The largest built-in data set, in values (n × sample size): 2²⁵ = 128 MiB of Float32.
   public static let maxValues = 1 << 25
 
+  /// Builds a named data set. `parameters` are `key=value` settings (e.g. `classes=3`,
+  /// `noise=0.2`, `n=600`); unknown keys are errors (the first in key order is reported).
   public static func make(name: String, parameters: [String: String] = [:], seed: UInt64) throws -> Dataset {
     // Check the size before generating anything: parameters multiply (overflow-checked).
     func int(_ k: String, _ d: Int) -> Int { parameters[k].flatMap { Int($0) }.map { max($0, 0) } ?? d }
@@ -25,43 +25,84 @@ public enum BuiltinData {
         "\(name): \(values.map(String.init) ?? "too many") values is more than the \(maxValues) a built-in data set may hold; lower n or the sample size"
       )
     }
-    var p = ParameterReader(parameters, context: name)
+    var p = OptionReader(
+      name: name,
+      options: parameters.sorted { $0.key < $1.key }.map {
+        OptionReader.Option(key: Token($0.key, column: 0), value: Token($0.value, column: 0))
+      })
+    let generate: Generator
+    do { generate = try generator(Token(name, column: 0), &p) } catch { throw NormError(error.message) }
     var rng = SeededRNG(seed: seed, stream: "data/\(name)")
-    let ds: Dataset
+    return generate(&rng)
+  }
+
+  /// Makes a data set from its random stream.
+  public typealias Generator = (inout SeededRNG) -> Dataset
+
+  /// Reads the parameters of the built-in data set `name` from `p`, each range-checked and none
+  /// unknown, and returns the generator they configure; nothing is generated yet. Errors point
+  /// at the offending key or value (or the name), their messages start with the name
+  /// ("spirals: classes must be a whole number in 2...16, got '1'"), and the first unknown
+  /// parameter in `p`'s order is the one reported.
+  public static func generator(_ name: Token, _ p: inout OptionReader) throws(OptionError) -> Generator {
+    let generate: Generator?
+    do {
+      generate = try configured(name.text, &p)
+    } catch { throw OptionError(column: error.column, message: "\(name.text): \(error.message)") }
+    guard let generate else {
+      throw OptionError(
+        column: name.column, message: "unknown data set '\(name.text)'" + hint(for: name.text, among: names))
+    }
+    if let k = p.unknownOption()?.key {
+      throw OptionError(column: k.column, message: "\(name.text): unknown parameter '\(k.text)'" + p.hint(for: k.text))
+    }
+    return generate
+  }
+
+  /// The generator of `name` with the parameters it reads from `p`; nil for an unknown name.
+  static func configured(_ name: String, _ p: inout OptionReader) throws(OptionError) -> Generator? {
     switch name {
     case "digits":
-      ds = digits()
+      return { _ in digits() }
     case "spirals":
-      ds = spirals(
-        n: try p.int("n", 600, 2...1_000_000), classes: try p.int("classes", 3, 2...16),
-        noise: try p.float("noise", 0.2), rng: &rng)
+      let (n, classes, noise) = (
+        try p.int("n", default: 600, in: 2...1_000_000), try p.int("classes", default: 3, in: 2...16),
+        try p.float("noise", default: 0.2)
+      )
+      return { spirals(n: n, classes: classes, noise: noise, rng: &$0) }
     case "moons":
-      ds = moons(n: try p.int("n", 600, 2...1_000_000), noise: try p.float("noise", 0.1), rng: &rng)
+      let (n, noise) = (try p.int("n", default: 600, in: 2...1_000_000), try p.float("noise", default: 0.1))
+      return { moons(n: n, noise: noise, rng: &$0) }
     case "circles":
-      ds = circles(
-        n: try p.int("n", 600, 2...1_000_000), noise: try p.float("noise", 0.08), factor: try p.float("factor", 0.5),
-        rng: &rng)
+      let (n, noise, factor) = (
+        try p.int("n", default: 600, in: 2...1_000_000), try p.float("noise", default: 0.08),
+        try p.float("factor", default: 0.5)
+      )
+      return { circles(n: n, noise: noise, factor: factor, rng: &$0) }
     case "xor":
-      ds = xor(n: try p.int("n", 600, 2...1_000_000), noise: try p.float("noise", 0.1), rng: &rng)
+      let (n, noise) = (try p.int("n", default: 600, in: 2...1_000_000), try p.float("noise", default: 0.1))
+      return { xor(n: n, noise: noise, rng: &$0) }
     case "blobs":
-      ds = blobs(
-        n: try p.int("n", 600, 2...1_000_000), classes: try p.int("classes", 3, 2...16),
-        noise: try p.float("noise", 1.0), rng: &rng)
+      let (n, classes, noise) = (
+        try p.int("n", default: 600, in: 2...1_000_000), try p.int("classes", default: 3, in: 2...16),
+        try p.float("noise", default: 1.0)
+      )
+      return { blobs(n: n, classes: classes, noise: noise, rng: &$0) }
     case "sequence":
-      ds = sequence(
-        n: try p.int("n", 2000, 2...1_000_000), steps: try p.int("steps", 12, 2...256),
-        symbols: try p.int("symbols", 4, 2...32),
-        noise: try p.float("noise", 0.3), rng: &rng)
+      let (n, steps, symbols, noise) = (
+        try p.int("n", default: 2000, in: 2...1_000_000), try p.int("steps", default: 12, in: 2...256),
+        try p.int("symbols", default: 4, in: 2...32), try p.float("noise", default: 0.3)
+      )
+      return { sequence(n: n, steps: steps, symbols: symbols, noise: noise, rng: &$0) }
     case "stripes":
-      ds = stripes(
-        n: try p.int("n", 1200, 2...100_000), size: try p.int("size", 16, 4...64),
-        channels: try p.int("channels", 3, 1...8),
-        noise: try p.float("noise", 0.3), rng: &rng)
+      let (n, size, channels, noise) = (
+        try p.int("n", default: 1200, in: 2...100_000), try p.int("size", default: 16, in: 4...64),
+        try p.int("channels", default: 3, in: 1...8), try p.float("noise", default: 0.3)
+      )
+      return { stripes(n: n, size: size, channels: channels, noise: noise, rng: &$0) }
     default:
-      throw NormError("unknown data set '\(name)'" + hint(for: name, among: names))
+      return nil
     }
-    try p.finish()
-    return ds
   }
 
   /// The UCI optical digits (8×8, 1,797 samples), pixels scaled from 0…16 to 0…1, as images
@@ -209,32 +250,3 @@ public enum BuiltinData {
 
 @inline(__always) func _sinf(_ x: Float) -> Float { Float(_sin(Double(x))) }
 @inline(__always) func _cosf(_ x: Float) -> Float { Float(_cos(Double(x))) }
-
-/// Reads typed `key=value` parameters and reports unknown keys.
-struct ParameterReader {
-  private var values: [String: String]
-  private let context: String
-  init(_ values: [String: String], context: String) {
-    self.values = values
-    self.context = context
-  }
-  mutating func int(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
-    guard let s = values.removeValue(forKey: key) else { return fallback }
-    guard let v = Int(s), range.contains(v) else {
-      throw NormError(
-        "\(context): \(key) must be a whole number in \(range.lowerBound)...\(range.upperBound), got '\(s)'")
-    }
-    return v
-  }
-  mutating func float(_ key: String, _ fallback: Float) throws -> Float {
-    guard let s = values.removeValue(forKey: key) else { return fallback }
-    guard let v = Float(s), v.isFinite, v >= 0 else {
-      throw NormError("\(context): \(key) must be a number ≥ 0, got '\(s)'")
-    }
-    return v
-  }
-  func finish() throws {
-    if let k = values.keys.sorted().first { throw NormError("\(context): unknown parameter '\(k)'") }
-  }
-}
-

@@ -1,21 +1,8 @@
 import NormSupport
 
-/// An error in a model spec, pointing at a 1-based column of the spec text.
-public struct SpecError: Error, CustomStringConvertible, Sendable, Equatable {
-  public var column: Int
-  public var message: String
-  public init(column: Int, message: String) {
-    self.column = column
-    self.message = message
-  }
-  public var description: String { "column \(column): \(message)" }
-
-  /// Compiler-style rendering: `label:1:COL: error: message`, the spec, and a caret.
-  public func rendered(source: String, label: String = "model") -> String {
-    let pad = String(repeating: " ", count: max(0, column - 1))
-    return printable("\(label):1:\(column): error: \(message)") + "\n    " + printable(source) + "\n    \(pad)^"
-  }
-}
+/// An error in a model spec, pointing at a 1-based column of the spec text: the option
+/// reader's error, so a spec's own checks and its options' checks are one type.
+public typealias SpecError = OptionError
 
 /// A model written as text, one layer after another separated by commas:
 ///
@@ -28,17 +15,13 @@ public struct SpecError: Error, CustomStringConvertible, Sendable, Equatable {
 public struct ModelSpec: Sendable, Equatable {
   /// One layer as written.
   public struct LayerSpec: Sendable, Equatable {
-    public struct Token: Sendable, Equatable {
-      public var text: String
-      public var column: Int
-    }
+    public typealias Token = NormSupport.Token
     public var keyword: Token
     public var positional: [Token]
-    public var options: [(key: Token, value: Token)]
-    public static func == (a: LayerSpec, b: LayerSpec) -> Bool {
-      a.keyword == b.keyword && a.positional == b.positional
-        && a.options.map { [$0.key, $0.value] } == b.options.map { [$0.key, $0.value] }
-    }
+    public var options: [OptionReader.Option]
+
+    /// A reader over the layer's numbers and options, named after its keyword.
+    func arguments() -> OptionReader { OptionReader(name: keyword.text, positional: positional, options: options) }
   }
 
   /// The layer keywords the language knows.
@@ -50,7 +33,7 @@ public struct ModelSpec: Sendable, Equatable {
   /// Characters that end a layer: `,`, `;` and line breaks (including the one-Character `\r\n`).
   static func isLayerBreak(_ c: Character) -> Bool { c == "," || c == ";" || c.isLineBreak }
   /// Blank space between tokens.
-  static func isBlank(_ c: Character) -> Bool { c == " " || c == "\t" || c == "\r" }
+  static func isBlank(_ c: Character) -> Bool { Token.isBlank(c) }
 
   /// Parses spec text. Errors point at the offending column.
   public init(parsing text: String) throws(SpecError) {
@@ -113,7 +96,7 @@ public struct ModelSpec: Sendable, Equatable {
       // Tokens end at exactly the characters the two tests above consume, so this always advances
       // (a `String.contains` here once matched the single Character "\r\n" and looped forever).
       while i < chars.count, !isLayerBreak(chars[i]), !isBlank(chars[i]) { i += 1 }
-      current.append(.init(text: String(chars[start..<i]), column: start + 1))
+      current.append(Token(String(chars[start..<i]), column: start + 1))
       sawComma = false
     }
     return layerTokens
@@ -130,30 +113,8 @@ public struct ModelSpec: Sendable, Equatable {
     guard keywords.contains(kw.text) else {
       throw SpecError(column: kw.column, message: "unknown layer '\(kw.text)'" + hint(for: kw.text, among: keywords))
     }
-    var spec = LayerSpec(keyword: kw, positional: [], options: [])
-    for t in tokens.dropFirst() {
-      if let eq = t.text.firstIndex(of: "=") {
-        let key = String(t.text[..<eq]).lowercased()
-        let value = String(t.text[t.text.index(after: eq)...])
-        guard !key.isEmpty else {
-          throw SpecError(column: t.column, message: "expected key=value, found '\(t.text)'")
-        }
-        guard !value.isEmpty else {
-          throw SpecError(column: t.column + key.count + 1, message: "missing value after '\(key)='")
-        }
-        if spec.options.contains(where: { $0.key.text == key }) {
-          throw SpecError(column: t.column, message: "option '\(key)' given twice")
-        }
-        spec.options.append(
-          (.init(text: key, column: t.column), .init(text: value, column: t.column + key.count + 1)))
-      } else {
-        guard spec.options.isEmpty else {
-          throw SpecError(column: t.column, message: "'\(t.text)' must come before the key=value options")
-        }
-        spec.positional.append(t)
-      }
-    }
-    return spec
+    let args = try OptionReader(tokens.dropFirst(), name: kw.text, lowercaseKeys: true, positionalFirst: true)
+    return LayerSpec(keyword: kw, positional: args.positional, options: args.options)
   }
 }
 
@@ -234,29 +195,29 @@ struct LayerBuilder {
 
   /// Builds one layer with the builder for its keyword and moves `shape` to its output.
   mutating func add(_ layer: ModelSpec.LayerSpec, isFirst: Bool) throws(SpecError) {
-    var args = ArgumentReader(layer: layer)
+    var args = layer.arguments()
     let kw = layer.keyword
     guard let kind = ModelSpec.LayerKind(rawValue: kw.text) else {
       throw SpecError(column: kw.column, message: "unknown layer '\(kw.text)'")
     }
     switch kind {
-    case .linear: try linear(&args, isFirst: isFirst)
-    case .conv: try conv(&args)
-    case .maxpool: try maxpool(&args)
+    case .linear: try linear(kw, &args, isFirst: isFirst)
+    case .conv: try conv(kw, &args)
+    case .maxpool: try maxpool(kw, &args)
     case .flatten:
       try args.finish(positionalCount: 0)
       built.append(Flatten(shape: shape))
     case .relu, .sigmoid, .tanh:
       try args.finish(positionalCount: 0)
       built.append(Activation(Activation.Function(rawValue: kw.text)!, shape: shape))
-    case .dropout: try dropout(&args)
-    case .noise: try noise(&args)
-    case .rnn: try rnn(&args)
-    case .batchnorm, .batchrenorm: try batchNorm(&args)
-    case .layernorm: try layerNorm(&args)
-    case .groupnorm: try groupNorm(&args)
-    case .instancenorm: try instanceNorm(&args)
-    case .rmsnorm: try rmsNorm(&args)
+    case .dropout: try dropout(kw, &args)
+    case .noise: try noise(kw, &args)
+    case .rnn: try rnn(kw, &args)
+    case .batchnorm, .batchrenorm: try batchNorm(kw, &args)
+    case .layernorm: try layerNorm(kw, &args)
+    case .groupnorm: try groupNorm(kw, &args)
+    case .instancenorm: try instanceNorm(kw, &args)
+    case .rmsnorm: try rmsNorm(kw, &args)
     }
     shape = built.last!.outputShape
   }
@@ -319,11 +280,10 @@ struct LayerBuilder {
   // MARK: Weight layers
 
   /// `linear OUT [bias=] [init=] [scale=]`.
-  mutating func linear(_ args: inout ArgumentReader, isFirst: Bool) throws(SpecError) {
-    let kw = args.layer.keyword
+  mutating func linear(_ kw: Token, _ args: inout OptionReader, isFirst: Bool) throws(SpecError) {
     try requireFlat(kw, flattenAllowed: isFirst)
-    let out = try args.positionalInt(0, name: "output features", range: 1...65_536)
-    let bias = try args.bool("bias", true)
+    let out = try args.positionalInt(0, name: "output features", range: 1...65_536, after: kw)
+    let bias = try args.bool("bias", default: true)
     let ini = try args.initSettings(default: settings.initialization)
     try args.finish(positionalCount: 1)
     try reserve(kw.column, parameters: [shape[0] + 1, out], output: [out])
@@ -336,14 +296,13 @@ struct LayerBuilder {
   }
 
   /// `conv OUT [k=] [s=] [p=] [bias=] [init=] [scale=]`.
-  mutating func conv(_ args: inout ArgumentReader) throws(SpecError) {
-    let kw = args.layer.keyword
+  mutating func conv(_ kw: Token, _ args: inout OptionReader) throws(SpecError) {
     try requireImage(kw)
-    let out = try args.positionalInt(0, name: "output channels", range: 1...4096)
-    let k = try args.int(["kernel", "k"], 3, 1...31)
-    let s = try args.int(["stride", "s"], 1, 1...31)
-    let p = try args.int(["padding", "pad", "p"], 0, 0...31)
-    let bias = try args.bool("bias", true)
+    let out = try args.positionalInt(0, name: "output channels", range: 1...4096, after: kw)
+    let k = try args.int(["kernel", "k"], default: 3, in: 1...31)
+    let s = try args.int(["stride", "s"], default: 1, in: 1...31)
+    let p = try args.int(["padding", "pad", "p"], default: 0, in: 0...31)
+    let bias = try args.bool("bias", default: true)
     let ini = try args.initSettings(default: settings.initialization)
     try args.finish(positionalCount: 1)
     let g = ConvGeometry(channels: shape[0], height: shape[1], width: shape[2], kernel: k, stride: s, padding: p)
@@ -364,13 +323,12 @@ struct LayerBuilder {
   }
 
   /// `rnn HIDDEN [norm=none|batchnorm|layernorm] [init=] [scale=]` on (N, T, K) sequences.
-  mutating func rnn(_ args: inout ArgumentReader) throws(SpecError) {
-    let kw = args.layer.keyword
+  mutating func rnn(_ kw: Token, _ args: inout OptionReader) throws(SpecError) {
     guard shape.count == 2 else {
       throw SpecError(column: kw.column, message: "rnn expects sequences (N, T, K) but gets \(shapeText(shape))")
     }
-    let h = try args.positionalInt(0, name: "hidden size", range: 1...4096)
-    let normText = try args.string("norm", "none")
+    let h = try args.positionalInt(0, name: "hidden size", range: 1...4096, after: kw)
+    let normText = args.string("norm", default: "none", column: kw.column)
     guard let norm = RNN.Norm(rawValue: normText.text) else {
       throw SpecError(
         column: normText.column,
@@ -400,11 +358,10 @@ struct LayerBuilder {
   // MARK: Shape-only and random layers
 
   /// `maxpool [K] [s=]` on (N, C, H, W) input.
-  mutating func maxpool(_ args: inout ArgumentReader) throws(SpecError) {
-    let kw = args.layer.keyword
+  mutating func maxpool(_ kw: Token, _ args: inout OptionReader) throws(SpecError) {
     try requireImage(kw)
-    let k = try args.positionalInt(0, name: "window size", range: 1...31, default: 2)
-    let s = try args.int(["stride", "s"], k, 1...31)
+    let k = try args.positionalInt(0, name: "window size", range: 1...31, default: 2, after: kw)
+    let s = try args.int(["stride", "s"], default: k, in: 1...31)
     try args.finish(positionalCount: 1)
     guard shape[1] >= k, shape[2] >= k else {
       throw SpecError(column: kw.column, message: "pool window \(k) is larger than the input \(shape[1])×\(shape[2])")
@@ -416,22 +373,22 @@ struct LayerBuilder {
   }
 
   /// `dropout [P]` with P in [0, 1).
-  mutating func dropout(_ args: inout ArgumentReader) throws(SpecError) {
+  mutating func dropout(_ kw: Token, _ args: inout OptionReader) throws(SpecError) {
     let p = try args.positionalFloat(0, name: "drop probability", default: 0.5)
     guard p >= 0 && p < 1 else {
-      throw SpecError(column: args.layer.positional[0].column, message: "drop probability must be in [0, 1), got \(p)")
+      throw SpecError(column: args.positional[0].column, message: "drop probability must be in [0, 1), got \(p)")
     }
     try args.finish(positionalCount: 1)
     built.append(Dropout(p: p, shape: shape, rng: nextMaskStream("dropout")))
   }
 
   /// `noise [shift=] [scale=]`: the mean and variance shift layer.
-  mutating func noise(_ args: inout ArgumentReader) throws(SpecError) {
-    let shift = try args.float("shift", 0.5)
-    let scale = try args.float("scale", 1.25)
+  mutating func noise(_ kw: Token, _ args: inout OptionReader) throws(SpecError) {
+    let shift = try args.float("shift", default: 0.5)
+    let scale = try args.float("scale", default: 1.25)
     try args.finish(positionalCount: 0)
     guard scale >= 1 else {
-      throw SpecError(column: args.layer.keyword.column, message: "noise scale must be ≥ 1 (s ~ U(1, scale))")
+      throw SpecError(column: kw.column, message: "noise scale must be ≥ 1 (s ~ U(1, scale))")
     }
     built.append(Noise(shift: shift, scale: scale, shape: shape, rng: nextMaskStream("noise")))
   }
@@ -439,13 +396,12 @@ struct LayerBuilder {
   // MARK: Norms
 
   /// `batchnorm` and `batchrenorm`: the preset, momentum and the other options, then the layer.
-  mutating func batchNorm(_ args: inout ArgumentReader) throws(SpecError) {
-    let kw = args.layer.keyword
+  mutating func batchNorm(_ kw: Token, _ args: inout OptionReader) throws(SpecError) {
     guard shape.count >= 1 else {
       throw SpecError(column: kw.column, message: "batchnorm needs input with channels")
     }
-    var o = try batchNormPreset(&args)
-    if let m = try args.optionalString("momentum") {
+    var o = try batchNormPreset(kw, &args)
+    if let m = args.value("momentum") {
       if m.text.lowercased() == "none" {
         guard o.convention == .pytorch else {
           throw SpecError(
@@ -458,17 +414,17 @@ struct LayerBuilder {
         o.momentum = o.convention == .keras ? 1 - v : v
       }
     }
-    o.eps = try args.float("eps", o.eps)
-    o.affine = try args.bool("affine", true)
-    o.trackRunningStats = try args.bool("track", true)
+    o.eps = try args.float("eps", default: o.eps)
+    o.affine = try args.bool("affine", default: true)
+    o.trackRunningStats = try args.bool("track", default: true)
     if kw.text == "batchrenorm" {
-      o.renorm = .init(rmax: try args.float("rmax", 3), dmax: try args.float("dmax", 5))
+      o.renorm = .init(rmax: try args.float("rmax", default: 3), dmax: try args.float("dmax", default: 5))
       guard o.renorm!.rmax >= 1 else { throw SpecError(column: kw.column, message: "rmax must be ≥ 1") }
       guard o.trackRunningStats else {
         throw SpecError(column: kw.column, message: "batchrenorm needs running statistics (track=true)")
       }
     }
-    let frozen = try args.bool("frozen", false)
+    let frozen = try args.bool("frozen", default: false)
     try args.finish(positionalCount: 0)
     let bn = BatchNorm(shape: shape, options: o)
     bn.frozen = frozen
@@ -476,8 +432,8 @@ struct LayerBuilder {
   }
 
   /// The options of a batchnorm's `preset=pytorch|keras` (default pytorch).
-  func batchNormPreset(_ args: inout ArgumentReader) throws(SpecError) -> BatchNorm.Options {
-    let preset = try args.string("preset", "pytorch")
+  func batchNormPreset(_ kw: Token, _ args: inout OptionReader) throws(SpecError) -> BatchNorm.Options {
+    let preset = args.string("preset", default: "pytorch", column: kw.column)
     switch preset.text.lowercased() {
     case "pytorch", "torch": return .init()
     case "keras", "tf", "tensorflow": return .keras
@@ -495,41 +451,41 @@ struct LayerBuilder {
   }
 
   /// `layernorm [eps=] [affine=]`.
-  mutating func layerNorm(_ args: inout ArgumentReader) throws(SpecError) {
-    let eps = try args.float("eps", 1e-5)
-    let affine = try args.bool("affine", true)
+  mutating func layerNorm(_ kw: Token, _ args: inout OptionReader) throws(SpecError) {
+    let eps = try args.float("eps", default: 1e-5)
+    let affine = try args.bool("affine", default: true)
     try args.finish(positionalCount: 0)
-    try reserve(args.layer.keyword.column, parameters: [2] + shape, output: shape)
+    try reserve(kw.column, parameters: [2] + shape, output: shape)
     built.append(LayerNorm(shape: shape, eps: eps, affine: affine))
   }
 
   /// `groupnorm GROUPS [eps=] [affine=]`; the channels must divide into the groups.
-  mutating func groupNorm(_ args: inout ArgumentReader) throws(SpecError) {
-    let g = try args.positionalInt(0, name: "number of groups", range: 1...4096)
-    let eps = try args.float("eps", 1e-5)
-    let affine = try args.bool("affine", true)
+  mutating func groupNorm(_ kw: Token, _ args: inout OptionReader) throws(SpecError) {
+    let g = try args.positionalInt(0, name: "number of groups", range: 1...4096, after: kw)
+    let eps = try args.float("eps", default: 1e-5)
+    let affine = try args.bool("affine", default: true)
     try args.finish(positionalCount: 1)
     guard shape[0] % g == 0 else {
       throw SpecError(
-        column: args.layer.positional[0].column, message: "\(shape[0]) channels are not divisible into \(g) groups")
+        column: args.positional[0].column, message: "\(shape[0]) channels are not divisible into \(g) groups")
     }
     built.append(try! GroupNorm(groups: g, shape: shape, eps: eps, affine: affine))
   }
 
   /// `instancenorm [eps=] [affine=] [track=] [momentum=]` on (N, C, L) or (N, C, H, W) input.
-  mutating func instanceNorm(_ args: inout ArgumentReader) throws(SpecError) {
+  mutating func instanceNorm(_ kw: Token, _ args: inout OptionReader) throws(SpecError) {
     guard shape.count >= 2 else {
       throw SpecError(
-        column: args.layer.keyword.column,
+        column: kw.column,
         message:
           "instancenorm normalizes each channel over spatial positions: it needs (N, C, L) or (N, C, H, W) input, not \(shapeText(shape))"
       )
     }
-    let eps = try args.float("eps", 1e-5)
-    let affine = try args.bool("affine", false)
-    let track = try args.bool("track", false)
+    let eps = try args.float("eps", default: 1e-5)
+    let affine = try args.bool("affine", default: false)
+    let track = try args.bool("track", default: false)
     var momentum: Float? = 0.1
-    if let m = try args.optionalString("momentum") {
+    if let m = args.value("momentum") {
       momentum = try m.text.lowercased() == "none" ? nil : momentumValue(m)
     }
     try args.finish(positionalCount: 0)
@@ -537,127 +493,64 @@ struct LayerBuilder {
   }
 
   /// `rmsnorm [eps=NUMBER|none] [affine=]`.
-  mutating func rmsNorm(_ args: inout ArgumentReader) throws(SpecError) {
+  mutating func rmsNorm(_ kw: Token, _ args: inout OptionReader) throws(SpecError) {
     var eps: Float? = nil
-    if let e = try args.optionalString("eps"), e.text.lowercased() != "none" {
+    if let e = args.value("eps"), e.text.lowercased() != "none" {
       guard let v = Float(e.text), v >= 0, v.isFinite else {
         throw SpecError(column: e.column, message: "eps must be a number ≥ 0 or none")
       }
       eps = v
     }
-    let affine = try args.bool("affine", true)
+    let affine = try args.bool("affine", default: true)
     try args.finish(positionalCount: 0)
-    try reserve(args.layer.keyword.column, parameters: shape, output: shape)
+    try reserve(kw.column, parameters: shape, output: shape)
     built.append(RMSNorm(shape: shape, eps: eps, affine: affine))
   }
 }
 
 func shapeText(_ s: [Int]) -> String { "(N, " + s.map(String.init).joined(separator: ", ") + ")" }
 
-/// Reads a layer's positional arguments and options with typed checks and column errors.
-struct ArgumentReader {
-  let layer: ModelSpec.LayerSpec
-  private var used: Set<String> = []
-  init(layer: ModelSpec.LayerSpec) { self.layer = layer }
-
-  func positionalInt(_ i: Int, name: String, range: ClosedRange<Int>, default fallback: Int? = nil) throws(SpecError)
-    -> Int
+extension OptionReader {
+  /// The `i`-th positional whole number, in `range`. Missing, it is `fallback`, or an error just
+  /// past the layer's keyword (`kw`) that shows how to write it.
+  func positionalInt(_ i: Int, name: String, range: ClosedRange<Int>, default fallback: Int? = nil, after kw: Token)
+    throws(SpecError) -> Int
   {
-    guard i < layer.positional.count else {
+    guard i < positional.count else {
       if let fallback { return fallback }
-      let end = layer.keyword.column + layer.keyword.text.count
       throw SpecError(
-        column: end,
-        message:
-          "\(layer.keyword.text) needs the \(name), e.g. `\(layer.keyword.text) \(range.lowerBound == 1 ? 16 : range.lowerBound)`"
-      )
+        column: kw.endColumn,
+        message: "\(kw.text) needs the \(name), e.g. `\(kw.text) \(range.lowerBound == 1 ? 16 : range.lowerBound)`")
     }
-    let t = layer.positional[i]
-    guard let v = Int(t.text), range.contains(v) else {
-      throw SpecError(
-        column: t.column,
-        message: "\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound), got '\(t.text)'")
-    }
-    return v
+    return try Self.int(positional[i], name: name, in: range)
   }
 
+  /// The `i`-th positional number (finite), or `fallback` when there is none.
   func positionalFloat(_ i: Int, name: String, default fallback: Float) throws(SpecError) -> Float {
-    guard i < layer.positional.count else { return fallback }
-    let t = layer.positional[i]
+    guard i < positional.count else { return fallback }
+    let t = positional[i]
     guard let v = Float(t.text), v.isFinite else {
       throw SpecError(column: t.column, message: "\(name) must be a number, got '\(t.text)'")
     }
     return v
   }
 
-  mutating func optionalString(_ key: String) throws(SpecError) -> ModelSpec.LayerSpec.Token? {
-    used.insert(key)
-    return layer.options.first { $0.key.text == key }?.value
-  }
-
-  mutating func string(_ key: String, _ fallback: String) throws(SpecError) -> ModelSpec.LayerSpec.Token {
-    try optionalString(key) ?? .init(text: fallback, column: layer.keyword.column)
-  }
-
-  mutating func int(_ keys: [String], _ fallback: Int, _ range: ClosedRange<Int>) throws(SpecError) -> Int {
-    var found: ModelSpec.LayerSpec.Token? = nil
-    for k in keys { if let t = try optionalString(k) { found = t } }
-    guard let t = found else { return fallback }
-    guard let v = Int(t.text), range.contains(v) else {
-      throw SpecError(
-        column: t.column,
-        message: "\(keys[0]) must be a whole number in \(range.lowerBound)...\(range.upperBound), got '\(t.text)'")
-    }
-    return v
-  }
-
-  mutating func float(_ key: String, _ fallback: Float) throws(SpecError) -> Float {
-    guard let t = try optionalString(key) else { return fallback }
-    guard let v = Float(t.text), v.isFinite, v >= 0 else {
-      throw SpecError(column: t.column, message: "\(key) must be a number ≥ 0, got '\(t.text)'")
-    }
-    return v
-  }
-
-  mutating func bool(_ key: String, _ fallback: Bool) throws(SpecError) -> Bool {
-    guard let t = try optionalString(key) else { return fallback }
-    switch t.text.lowercased() {
-    case "true", "yes", "on", "1": return true
-    case "false", "no", "off", "0": return false
-    default: throw SpecError(column: t.column, message: "\(key) must be true or false, got '\(t.text)'")
-    }
-  }
-
+  /// `init=` and `scale=` over the build's default initialization.
   mutating func initSettings(default base: InitSettings) throws(SpecError) -> InitSettings {
     var s = base
-    if let t = try optionalString("init") {
+    if let t = value("init") {
       guard let scheme = InitScheme(parsing: t.text) else {
         throw SpecError(
           column: t.column, message: "init must be pytorch, kaiming, xavier or normal:STD, got '\(t.text)'")
       }
       s.scheme = scheme
     }
-    if let t = try optionalString("scale") {
+    if let t = value("scale") {
       guard let v = Float(t.text), v.isFinite, v > 0 else {
         throw SpecError(column: t.column, message: "scale must be a number > 0, got '\(t.text)'")
       }
       s.scale = v
     }
     return s
-  }
-
-  func finish(positionalCount: Int) throws(SpecError) {
-    if layer.positional.count > positionalCount {
-      let t = layer.positional[positionalCount]
-      throw SpecError(
-        column: t.column,
-        message: positionalCount == 0
-          ? "\(layer.keyword.text) takes no number; found '\(t.text)'" : "unexpected extra argument '\(t.text)'")
-    }
-    for (k, _) in layer.options where !used.contains(k.text) {
-      throw SpecError(
-        column: k.column,
-        message: "\(layer.keyword.text) has no option '\(k.text)'" + hint(for: k.text, among: Array(used)))
-    }
   }
 }
