@@ -140,7 +140,9 @@ public final class Experiment {
         net = try spec.build(
           inputShape: config.data.sampleShape, classes: config.data.classCount,
           settings: BuildSettings(seed: config.seed, initialization: config.initialization))
-      } catch { throw ExperimentError(variant: v.name, message: error.rendered(source: v.model, label: v.name), cause: error) }
+      } catch {
+        throw ExperimentError(variant: v.name, message: error.rendered(source: v.model, label: v.name), cause: error)
+      }
       vs.append(
         Variant(
           name: v.name, spec: spec, trainer: Trainer(network: net, optimizer: config.optimizer, loss: config.loss)))

@@ -232,8 +232,8 @@ private struct Parse {
     guard let k = args.first, let kind = OptimizerSettings.Kind(rawValue: k.text.lowercased()) else {
       return error(
         args.first?.column ?? after(first),
-        "optimizer must be sgd, momentum or adam"
-          + hint(for: args.first?.text ?? "", among: ["sgd", "momentum", "adam"]))
+        "optimizer must be \(OptimizerSettings.Kind.choices)"
+          + hint(for: args.first?.text ?? "", among: OptimizerSettings.Kind.allCases.map(\.rawValue)))
     }
     var o = scene.optimizer
     o.kind = kind
@@ -459,7 +459,8 @@ private struct Parse {
   /// `set optimizer KIND [lr RATE] [for VARIANTS]`.
   mutating func setOptimizer(_ what: Token, _ args: [Token], _ raw: String) {
     guard args.count >= 2, let k = OptimizerSettings.Kind(rawValue: args[1].text.lowercased()) else {
-      return error(args.count >= 2 ? args[1].column : after(what), "set optimizer needs sgd, momentum or adam")
+      return error(
+        args.count >= 2 ? args[1].column : after(what), "set optimizer needs \(OptimizerSettings.Kind.choices)")
     }
     var lr: Float? = nil
     var i = 2

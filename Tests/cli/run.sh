@@ -29,7 +29,9 @@ expect "auto-names variants after their norms" 0 "^  layernorm " -- "$bin" train
 expect "unknown layer points at the column" 2 "bn:1:13: error: unknown layer 'batchnrom' \(did you mean batchnorm\?\)" -- "$bin" train "${small[@]}" --model 'bn: linear 100, batchnrom, linear 10'
 expect "caret under the column" 2 "^                \^" -- "$bin" train "${small[@]}" --model 'bn: linear 100, batchnrom, linear 10'
 expect "wrong output size" 2 "ends with 5 outputs but the data has 10 classes" -- "$bin" train "${small[@]}" --model 'linear 5'
-expect "unknown optimizer" 64 "optimizer must be sgd, momentum or adam, got 'adamw'" -- "$bin" train --optimizer adamw
+expect "unknown optimizer" 64 "optimizer must be sgd, momentum, adam or adamw, got 'adagrad'" -- "$bin" train --optimizer adagrad
+expect "adamw trains (decoupled weight decay 0.01 by default)" 0 "bn .*validation \(eval mode\)" -- "$bin" train "${small[@]}" --optimizer adamw --model 'bn: linear 32, batchnorm, relu, linear 10'
+expect "nesterov needs momentum" 64 "--nesterov needs momentum" -- "$bin" train --nesterov
 expect "bad batch" 64 "--batch must be at least 1" -- "$bin" train --batch 0
 expect "too many variants" 64 "at most 4 --model" -- "$bin" train --model 'linear 10' --model 'linear 10' --model 'linear 10' --model 'linear 10' --model 'linear 10'
 expect "unknown data" 2 "no built-in data set or file named 'spiral'.*did you mean spirals" -- "$bin" train --data spiral

@@ -289,9 +289,7 @@ struct LayerBuilder {
     try reserve(kw.column, parameters: [shape[0] + 1, out], output: [out])
     let l = Linear(inFeatures: shape[0], outFeatures: out, bias: bias)
     var rng = nextWeightStream()
-    if settings.initializeWeights {
-      initialize(weight: l.weight, bias: l.bias, fanIn: shape[0], fanOut: out, settings: ini, rng: &rng)
-    }
+    if settings.initializeWeights { l.resetParameters(ini, rng: &rng) }
     built.append(l)
   }
 
@@ -316,9 +314,7 @@ struct LayerBuilder {
       extra: ("the convolution's im2col buffer", [g.patchSize, g.outHeight, g.outWidth], ModelSpec.maxIm2col))
     let l = Conv2d(geometry: g, outChannels: out, bias: bias)
     var rng = nextWeightStream()
-    if settings.initializeWeights {
-      initialize(weight: l.weight, bias: l.bias, fanIn: g.patchSize, fanOut: out * k * k, settings: ini, rng: &rng)
-    }
+    if settings.initializeWeights { l.resetParameters(ini, rng: &rng) }
     built.append(l)
   }
 
@@ -340,18 +336,7 @@ struct LayerBuilder {
     try reserve(kw.column, parameters: [shape[1] + h + 4, h], output: [shape[0] + 1, h])
     let l = RNN(steps: shape[0], inputSize: shape[1], hiddenSize: h, norm: norm)
     var rng = nextWeightStream()
-    // PyTorch nn.RNN: every tensor ~ U(±1/√hidden); other schemes as for Linear.
-    if !settings.initializeWeights {
-      // shapes only
-    } else if ini.scheme == .pytorch {
-      let bound = 1 / Float(h).squareRoot()
-      for p in [l.weightIH, l.weightHH, l.biasIH, l.biasHH] {
-        for i in 0..<p.count { p.value[i] = rng.uniform(-bound, bound) * (p.role == .weight ? ini.scale : 1) }
-      }
-    } else {
-      initialize(weight: l.weightIH, bias: l.biasIH, fanIn: shape[1], fanOut: h, settings: ini, rng: &rng)
-      initialize(weight: l.weightHH, bias: l.biasHH, fanIn: h, fanOut: h, settings: ini, rng: &rng)
-    }
+    if settings.initializeWeights { l.resetParameters(ini, rng: &rng) }
     built.append(l)
   }
 
