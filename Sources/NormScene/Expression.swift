@@ -13,6 +13,57 @@ public indirect enum Expr: Sendable, Equatable {
   case not(Expr)
   case negate(Expr)
   case binary(BinaryOperator, Expr, Expr)
+  /// An aggregate over the scene's seeds (`mean(final_loss(bn))`): the inner expression is
+  /// evaluated once per seed and the results combined. With one seed, `mean` is the value and
+  /// `sd` and the interval bounds are NaN.
+  case aggregate(Aggregate, Expr)
+
+  /// The metric calls in the expression, in the order the evaluator records them (pre-order,
+  /// left to right, every branch).
+  public var calls: [Expr] {
+    switch self {
+    case .number, .bool: []
+    case .call: [self]
+    case .not(let x), .negate(let x), .aggregate(_, let x): x.calls
+    case .binary(_, let a, let b): a.calls + b.calls
+    }
+  }
+}
+
+/// The aggregates over seeds: the mean, the sample standard deviation (n − 1), and the bounds
+/// of the 95 % confidence interval of the mean (Student's t with n − 1 degrees of freedom).
+public enum Aggregate: String, Sendable, CaseIterable {
+  case mean
+  case sd
+  case ci95Low = "ci95_low"
+  case ci95High = "ci95_high"
+
+  /// The aggregate of `values` (NaN values included: a diverged seed makes the mean NaN).
+  public func combine(_ values: [Double]) -> Double {
+    let n = Double(values.count)
+    guard !values.isEmpty else { return .nan }
+    let mean = values.reduce(0, +) / n
+    if self == .mean { return mean }
+    guard values.count > 1 else { return .nan }
+    let sd = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot()
+    switch self {
+    case .mean: return mean
+    case .sd: return sd
+    case .ci95Low: return mean - Aggregate.t975(degrees: values.count - 1) * sd / n.squareRoot()
+    case .ci95High: return mean + Aggregate.t975(degrees: values.count - 1) * sd / n.squareRoot()
+    }
+  }
+
+  /// Student's t 0.975 quantile for `degrees` degrees of freedom (table to 30, then the
+  /// normal approximation with a first-order correction).
+  static func t975(degrees d: Int) -> Double {
+    let table: [Double] = [
+      12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+      2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+    ]
+    if d >= 1 && d <= table.count { return table[d - 1] }
+    return 1.959964 + 2.37 / Double(max(d, 1))
+  }
 }
 
 /// The binary operators of the expression language, spelled as in scenes.
@@ -186,6 +237,7 @@ struct ExprParser {
   static let maxOperators = 256
   var nesting = 0
   var operators = 0
+  var insideAggregate = false
 
   struct Failure: Error {
     var column: Int
@@ -362,9 +414,23 @@ struct ExprParser {
       return e
     case .ident("true"): return .bool(true)
     case .ident("false"): return .bool(false)
+    case .ident(let name) where Aggregate(rawValue: name) != nil:
+      guard !insideAggregate else {
+        throw Failure(column: col, message: "\(name) cannot be inside another aggregate over seeds")
+      }
+      guard peek == .lparen else { throw Failure(column: column, message: "expected '(' after \(name)") }
+      try enter(at: column)
+      defer { nesting -= 1 }
+      _ = next()
+      insideAggregate = true
+      let inner = try orExpr()
+      insideAggregate = false
+      guard peek == .rparen else { throw Failure(column: column, message: "expected ')' but found \(describe(peek))") }
+      _ = next()
+      return .aggregate(Aggregate(rawValue: name)!, inner)
     case .ident(let name):
       guard let f = Metrics.functions[name] else {
-        let names = Array(Metrics.functions.keys).sorted()
+        let names = (Array(Metrics.functions.keys) + Aggregate.allCases.map(\.rawValue)).sorted()
         throw Failure(column: col, message: "unknown function '\(name)'" + hint(for: name, among: names))
       }
       guard peek == .lparen else { throw Failure(column: column, message: "expected '(' after \(name)") }
@@ -458,12 +524,35 @@ struct Evaluator {
       }
     case .call(let f, let variant, let args, _):
       let v = try metric(f, variant, args)
-      let argText = args.keys.sorted().map { "\($0)=\(short(args[$0]!))" }
-      let inside = ([variant].compactMap { $0 } + argText).joined(separator: ", ")
       let shown = f.isBool ? (v != 0 ? "true" : "false") : short(v)
-      readings.append("\(f.name)(\(inside)) = \(shown)")
+      readings.append("\(Evaluator.name(of: e)) = \(shown)")
       return v
+    case .aggregate(let a, let x):
+      // One experiment is one seed.
+      return a.combine([try evaluate(x)])
     }
+  }
+
+  /// `final_loss(bn)`, `drift(plain, layer=2)`: how a metric call is shown in readings.
+  static func name(of call: Expr) -> String {
+    guard case .call(let f, let variant, let args, _) = call else { return "" }
+    let argText = args.keys.sorted().map { "\($0)=\(NumberFormat.reading(args[$0]!))" }
+    return "\(f.name)(\(([variant].compactMap { $0 } + argText).joined(separator: ", ")))"
+  }
+
+  /// The value of every metric call in `e` (``Expr/calls`` order), each read even where `and`
+  /// or `or` would not need it; a call that fails reads NaN and its error is returned.
+  func record(_ e: Expr) -> (values: [Double], errors: [String]) {
+    var values: [Double] = []
+    var errors: [String] = []
+    for c in e.calls {
+      guard case .call(let f, let variant, let args, _) = c else { continue }
+      do { values.append(try metric(f, variant, args)) } catch {
+        values.append(.nan)
+        errors.append("\(Evaluator.name(of: c)): \(error)")
+      }
+    }
+    return (values, errors)
   }
 
   func truth(_ v: Double) -> Bool { v != 0 && !v.isNaN }
@@ -489,4 +578,55 @@ extension Experiment {
     let data = validationData.count > 0 ? validationData : trainData
     return try v.trainer.evaluate(data: data, mode: mode, batchSize: batchSize)
   }
+}
+
+/// Evaluates an expression from recorded metric values, one array per seed (``Evaluator/record(_:)``):
+/// the value for seed `seed`, with each aggregate combining its inner expression over all seeds.
+/// Both sides of `and`/`or` are read (the values are recorded; nothing runs).
+struct RecordedEvaluator {
+  let seeds: [[Double]]
+
+  func value(_ e: Expr, seed: Int) -> Double {
+    var next = 0
+    return value(e, seed: seed, next: &next)
+  }
+
+  private func value(_ e: Expr, seed: Int, next: inout Int) -> Double {
+    switch e {
+    case .number(let v): return v
+    case .bool(let b): return b ? 1 : 0
+    case .not(let x): return truth(value(x, seed: seed, next: &next)) ? 0 : 1
+    case .negate(let x): return -value(x, seed: seed, next: &next)
+    case .call:
+      defer { next += 1 }
+      return seeds[seed][next]
+    case .aggregate(let a, let x):
+      let start = next
+      let perSeed = seeds.indices.map { s in
+        var k = start
+        return value(x, seed: s, next: &k)
+      }
+      next = start + x.calls.count
+      return a.combine(perSeed)
+    case .binary(let op, let a, let b):
+      let x = value(a, seed: seed, next: &next)
+      let y = value(b, seed: seed, next: &next)
+      switch op {
+      case .and: return truth(x) && truth(y) ? 1 : 0
+      case .or: return truth(x) || truth(y) ? 1 : 0
+      case .plus: return x + y
+      case .minus: return x - y
+      case .times: return x * y
+      case .divide: return x / y
+      case .less: return x < y ? 1 : 0
+      case .lessOrEqual: return x <= y ? 1 : 0
+      case .greater: return x > y ? 1 : 0
+      case .greaterOrEqual: return x >= y ? 1 : 0
+      case .equal: return x == y ? 1 : 0
+      case .notEqual: return x != y ? 1 : 0
+      }
+    }
+  }
+
+  func truth(_ v: Double) -> Bool { v != 0 && !v.isNaN }
 }

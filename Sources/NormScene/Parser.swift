@@ -5,9 +5,12 @@ import NormSupport
 /// Parses `.scene` files. Every error in the file is reported (not only the first), each with
 /// file:line:column and, where obvious, a "did you mean" hint.
 public enum SceneParser {
+  /// Most seeds a scene may ask for (`seeds N`, `play --seeds N`).
+  public static let maxSeeds = 100
   /// Header keywords (before the timeline) and timeline keywords.
   public static let headerKeywords = [
-    "title", "description", "seed", "data", "variant", "optimizer", "lr", "batch", "init", "loss", "validation",
+    "title", "description", "seed", "seeds", "data", "variant", "optimizer", "lr", "batch", "init", "loss",
+    "validation",
     "instruments", "size",
   ]
   public static let timelineKeywords = [
@@ -121,6 +124,7 @@ private struct Parse {
     switch kw {
     case "title", "description": textHeader(kw, first, args, raw)
     case "seed": seedHeader(first, args)
+    case "seeds": seedsHeader(first, args)
     case "data": dataHeader(first, args)
     case "variant": variantHeader(first, raw)
     case "optimizer": optimizerHeader(first, args)
@@ -176,6 +180,16 @@ private struct Parse {
       return error(args.first?.column ?? after(first), "seed needs a whole number ≥ 0, e.g. `seed 1`")
     }
     scene.seed = v
+  }
+
+  /// `seeds N`: headless play runs the scene with seeds `seed`, `seed + 1`, … (N of them).
+  mutating func seedsHeader(_ first: Token, _ args: [Token]) {
+    guard args.count == 1, let v = number(args.first, Int.self), (1...SceneParser.maxSeeds).contains(v) else {
+      return error(
+        args.first?.column ?? after(first),
+        "seeds needs a whole number from 1 to \(SceneParser.maxSeeds), e.g. `seeds 10`")
+    }
+    scene.seedCount = v
   }
 
   /// `data NAME key=value…`: a built-in data set and its parameters.
@@ -637,9 +651,28 @@ private struct Parse {
     guard !text.isEmpty else {
       return error(col, "expect needs a condition, e.g. `expect final_loss(bn) < final_loss(plain)`")
     }
-    let t = text
-    expressions.append((lineNo, text, col, { .expect($0, source: t) }))
+    guard let (condition, quorum) = splitQuorum(text, column: col) else { return }
+    let t = condition
+    expressions.append((lineNo, condition, col, { .expect($0, source: t, quorum: quorum) }))
     add(.run(0), raw)
+  }
+
+  /// Splits `COND in ≥ 90% of seeds` (also `>=`) into the condition and the fraction 0.9.
+  /// Without the suffix every seed must pass. Nil after an error.
+  mutating func splitQuorum(_ text: String, column: Int) -> (String, Double?)? {
+    guard let r = text.range(of: " in "), text.hasSuffix(" of seeds") || text.hasSuffix(" of seeds.") else {
+      return (text, nil)
+    }
+    var tail = String(text[r.upperBound...]).trimmingCharacters(in: " .")
+    let tailColumn = column + text.distance(from: text.startIndex, to: r.upperBound)
+    tail = String(tail.dropLast("of seeds".count)).trimmingCharacters(in: " ")
+    for prefix in ["≥", ">="] where tail.hasPrefix(prefix) { tail = String(tail.dropFirst(prefix.count)) }
+    tail = tail.trimmingCharacters(in: " ")
+    guard tail.hasSuffix("%"), let p = Double(tail.dropLast()), p > 0, p <= 100 else {
+      error(tailColumn, "expected `in ≥ P% of seeds` with 0 < P ≤ 100, e.g. `in ≥ 90% of seeds`")
+      return nil
+    }
+    return (String(text[..<r.lowerBound]), p / 100)
   }
 
   mutating func finish() {

@@ -9,6 +9,13 @@ public struct ExpectationResult: Sendable {
   /// Metric values read, e.g. "final_loss(bn) = 0.0123".
   public var readings: [String]
   public var step: Int
+  /// Index of the statement in the timeline (nil for a runtime error).
+  public var statement: Int? = nil
+  /// The fraction of seeds that must pass (nil: all).
+  public var quorum: Double? = nil
+  /// With ``ScenePlayer/recordsValues``: the value of every metric call of the condition
+  /// (``Expr/calls`` order), for judging it over seeds.
+  public var values: [Double] = []
 
   /// `PASS line 42 (step 2000): final_loss(bn) < 0.5 * final_loss(plain)   [final_loss(bn) = …]`
   public var rendered: String {
@@ -43,6 +50,8 @@ public final class ScenePlayer {
   /// A runtime error that stopped the scene.
   public private(set) var failure: String? = nil
   private let originalData: Dataset
+  /// Record every metric value an expectation reads (replicate runs judge them over seeds).
+  public var recordsValues = false
 
   public init(scene: Scene) throws {
     self.scene = scene
@@ -178,17 +187,24 @@ public final class ScenePlayer {
     case .showLayer(let k): view.layer = k
     case .showPanel(let p): view.panel = p
     case .zoom(let z): view.zoomed = z
-    case .expect(let cond, let source):
+    case .expect(let cond, let source, let quorum):
       var ev = Evaluator(experiment: experiment)
-      do {
-        let v = try ev.evaluate(cond)
-        results.append(
-          ExpectationResult(line: s.line, source: source, passed: ev.truth(v), readings: ev.readings, step: e.step))
-      } catch {
-        results.append(
-          ExpectationResult(
-            line: s.line, source: source, passed: false, readings: ev.readings + ["error: \(error)"], step: e.step))
+      var r = ExpectationResult(line: s.line, source: source, passed: false, readings: [], step: e.step)
+      (r.statement, r.quorum) = (position, quorum)
+      if recordsValues {
+        let (values, errors) = ev.record(cond)
+        r.values = values
+        r.passed = RecordedEvaluator(seeds: [values]).truth(RecordedEvaluator(seeds: [values]).value(cond, seed: 0))
+        r.readings = errors.map { "error: \($0)" }
+      } else {
+        do {
+          let v = try ev.evaluate(cond)
+          (r.passed, r.readings) = (ev.truth(v), ev.readings)
+        } catch {
+          r.readings = ev.readings + ["error: \(error)"]
+        }
       }
+      results.append(r)
     }
   }
 }

@@ -27,6 +27,9 @@ public struct Scene: Sendable {
   public var title = "untitled scene"
   public var description = ""
   public var seed: UInt64 = 1
+  /// How many seeds headless play runs (`seeds N`): `seed`, `seed + 1`, …; each expectation is
+  /// judged on every one of them.
+  public var seedCount = 1
   public var dataName = "digits"
   public var dataParameters: [String: String] = [:]
   public var variants: [VariantSpec] = []
@@ -41,6 +44,16 @@ public struct Scene: Sendable {
   /// The view at the start.
   public var view = SceneView()
   public var statements: [Statement] = []
+
+  /// The seeds headless play runs: `seed` and the `seedCount − 1` after it.
+  public var seeds: [UInt64] { (0..<UInt64(max(seedCount, 1))).map { seed &+ $0 } }
+
+  /// The same scene with another seed (its data, weights and batches all follow the seed).
+  public func withSeed(_ s: UInt64) -> Scene {
+    var copy = self
+    copy.seed = s
+    return copy
+  }
 
   /// The experiment configuration (the data set is built here, deterministically).
   public func experimentConfig() throws -> ExperimentConfig {
@@ -99,7 +112,9 @@ public struct Statement: Sendable {
     case showLayer(Int)
     case showPanel(PanelKind)
     case zoom(Bool)
-    case expect(Expr, source: String)
+    /// `expect COND [in ≥ P% of seeds]`: `quorum` is the fraction of seeds that must pass
+    /// (nil: every seed).
+    case expect(Expr, source: String, quorum: Double?)
   }
   public var kind: Kind
   public var line: Int

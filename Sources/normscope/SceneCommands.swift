@@ -162,8 +162,19 @@ struct Play: ParsableCommand {
   @Flag(help: "Presenter mode (interactive).") var present = false
   @Option(name: .customLong("screenshot-dir"), help: "Where s and R write files in interactive play (default: .).")
   var screenshotDir = "."
+  @Option(
+    help: ArgumentHelp(
+      "Headless: run the scene with this many seeds (the scene's `seed`, then the next ones), overriding its `seeds` line.",
+      valueName: "N"))
+  var seeds: Int?
+  @Option(help: ArgumentHelp("Headless: seeds run at once (default: the number of cores).", valueName: "N"))
+  var jobs: Int?
 
   func validate() throws {
+    if let seeds, !(1...SceneParser.maxSeeds).contains(seeds) {
+      throw ValidationError("--seeds must be 1 to \(SceneParser.maxSeeds), got \(seeds)")
+    }
+    if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs must be 1 to 256, got \(jobs)") }
     if let size { _ = try parseSize(size) }
     guard GlyphSet(rawValue: glyphs) != nil else { throw ValidationError("--glyphs must be braille, blocks or ascii") }
     guard ColorMode(rawValue: colors) != nil else {
@@ -172,12 +183,12 @@ struct Play: ParsableCommand {
   }
 
   func run() throws {
-    let scene = try SceneLoader.load(file)
+    let loaded = try SceneLoader.load(file)
     if !headless {
-      try Live.runScene(scene, file: file, present: present, screenshotDir: screenshotDir, glyphs: glyphs)
+      try Live.runScene(loaded, file: file, present: present, screenshotDir: screenshotDir, glyphs: glyphs)
       return
     }
-    let sz = try size.map(parseSize) ?? (scene.size.width, scene.size.height)
+    let sz = try size.map(parseSize) ?? (loaded.size.width, loaded.size.height)
     if let screenshots {
       do { try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true) } catch {
         throw CleanExit.failure("cannot create --screenshots \(screenshots): \(error.localizedDescription)", code: 2)
@@ -187,6 +198,13 @@ struct Play: ParsableCommand {
     let sink = HeadlessSink(
       size: sz, theme: Theme(colors: mode, glyphs: GlyphSet(rawValue: glyphs)!), screenshotDir: screenshots,
       keepFrames: flipbook != nil)
+    var scene = loaded
+    if let seeds { scene.seedCount = seeds }
+    let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+    if scene.seedCount > 1 {
+      try playReplicates(scene, name: name, sink: sink)
+      return
+    }
     let player: ScenePlayer
     do { player = try ScenePlayer(scene: scene) } catch { throw CleanExit.failure("\(file): \(error)", code: 2) }
     print("scene: \(scene.title)")
@@ -206,11 +224,34 @@ struct Play: ParsableCommand {
     if !sink.skipped.isEmpty {
       print("screenshots not written (no --screenshots DIR): " + sink.skipped.joined(separator: ", "))
     }
-    let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
     print("\(name): \(player.passedCount) passed, \(player.failedCount) failed")
     if let f = player.failure { throw CleanExit.failure(f, code: 1) }
     if !writeFailures.isEmpty { throw CleanExit.failure(writeFailures.joined(separator: "\n"), code: 1) }
     if player.failedCount > 0 { throw ExitCode(1) }
+  }
+}
+
+extension Play {
+  /// Headless play over the scene's seeds: every expectation as k/N with mean ± sd of what it
+  /// read; screenshots and the flip-book come from the first seed.
+  func playReplicates(_ scene: Scene, name: String, sink: HeadlessSink) throws {
+    let seeds = scene.seeds
+    let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    print("scene: \(scene.title) (seeds \(seeds.first!)–\(seeds.last!), \(seeds.count) runs)")
+    let outcome = try Replicates.play(scene, seeds: seeds, jobs: jobs ?? cores, delegate: sink)
+    for v in outcome.verdicts { print(v.rendered) }
+    for f in outcome.failures { print("FAIL  \(f)") }
+    var writeFailures = sink.failedWrites
+    if let flipbook, let book = sink.book {
+      do { try SafeFile.replace(path: flipbook, contents: book.contents) } catch { writeFailures.append("\(error)") }
+    }
+    if !sink.written.isEmpty { print("screenshots (seed \(seeds[0])): " + sink.written.joined(separator: ", ")) }
+    print(
+      "\(name): \(outcome.passedCount) passed, \(outcome.verdicts.count - outcome.passedCount) failed over \(seeds.count) seeds"
+        + (outcome.failures.isEmpty
+          ? "" : "; \(outcome.failures.count) seed\(outcome.failures.count == 1 ? "" : "s") stopped"))
+    if !writeFailures.isEmpty { throw CleanExit.failure(writeFailures.joined(separator: "\n"), code: 1) }
+    if outcome.failedCount > 0 { throw ExitCode(1) }
   }
 }
 

@@ -223,7 +223,7 @@ struct OperatorAndMetricTableTests {
   func operators(_ e: Expr) -> [BinaryOperator] {
     switch e {
     case .number, .bool, .call: []
-    case .not(let x), .negate(let x): operators(x)
+    case .not(let x), .negate(let x), .aggregate(_, let x): operators(x)
     case .binary(let op, let a, let b): [op] + operators(a) + operators(b)
     }
   }
@@ -239,7 +239,7 @@ struct OperatorAndMetricTableTests {
     let scene = try SceneParser.parse(header + body, file: "x.scene")
     var seen = Set<BinaryOperator>()
     for s in scene.statements {
-      if case .expect(let e, _) = s.kind { seen.formUnion(operators(e)) }
+      if case .expect(let e, _, _) = s.kind { seen.formUnion(operators(e)) }
     }
     #expect(seen == Set(BinaryOperator.allCases))
     #expect(

@@ -1,0 +1,159 @@
+import Dispatch
+import NormCore
+import NormLab
+import NormSupport
+import Synchronization
+
+/// One expectation judged over the scene's seeds.
+public struct ReplicateVerdict: Sendable {
+  /// A metric the expectation read, over the seeds.
+  public struct Reading: Sendable {
+    public var name: String
+    /// One value per seed, in seed order.
+    public var values: [Double]
+    public var mean: Double { Aggregate.mean.combine(values) }
+    public var sd: Double { Aggregate.sd.combine(values) }
+  }
+  public var line: Int
+  public var source: String
+  /// The fraction of seeds that must pass (nil: all).
+  public var quorum: Double?
+  /// Whether the expectation held, per seed (false where the seed stopped before it).
+  public var perSeed: [Bool]
+  public var readings: [Reading]
+  /// Runtime errors met while reading the metrics, with their seed.
+  public var errors: [String]
+
+  public var passedSeeds: Int { perSeed.filter { $0 }.count }
+  /// The seeds that must pass: all, or ⌈quorum · N⌉.
+  public var requiredSeeds: Int {
+    guard let quorum else { return perSeed.count }
+    return min(perSeed.count, Int((quorum * Double(perSeed.count) - 1e-9).rounded(.up)))
+  }
+  public var passed: Bool { passedSeeds >= requiredSeeds }
+
+  /// `PASS  line 42: final_loss(bn) < final_loss(plain)   9/10 seeds (needs ≥ 90%)` and the
+  /// readings as mean ± sd (min–max).
+  public var rendered: String {
+    let need = quorum.map { "needs ≥ \(NumberFormat.reading($0 * 100))%" } ?? "needs all"
+    var out = (passed ? "PASS" : "FAIL") + "  line \(line): \(source)   \(passedSeeds)/\(perSeed.count) seeds (\(need))"
+    let shown = readings.map { r -> String in
+      let finite = r.values.filter(\.isFinite)
+      let range =
+        finite.isEmpty ? "" : " (\(NumberFormat.compact(finite.min()!))–\(NumberFormat.compact(finite.max()!)))"
+      return "\(r.name) = \(NumberFormat.compact(r.mean)) ± \(NumberFormat.compact(r.sd))\(range)"
+    }
+    if !shown.isEmpty { out += "\n        " + shown.joined(separator: ", ") }
+    for e in errors.prefix(3) { out += "\n        \(e)" }
+    return out
+  }
+}
+
+/// What playing a scene over its seeds gives.
+public struct ReplicateOutcome: Sendable {
+  public var seeds: [UInt64]
+  public var verdicts: [ReplicateVerdict]
+  /// Runtime failures that stopped a seed's run, with the seed.
+  public var failures: [String]
+  public var passedCount: Int { verdicts.filter(\.passed).count }
+  public var failedCount: Int { verdicts.count - passedCount + failures.count }
+}
+
+/// Plays a scene once per seed, `jobs` at a time, and judges every expectation over the seeds.
+///
+/// Each seed's run is independent (its own experiment, data and random streams), so running
+/// them in parallel gives bit-identical values to running them one at a time (tested). The
+/// first seed runs on the calling thread with `delegate` (screenshots, flip-book frames); the
+/// others run on worker threads without one.
+public enum Replicates {
+  /// The per-seed results: expectation results in timeline order, and the failure if any.
+  struct SeedRun: Sendable {
+    var results: [RecordedResult]
+    var failure: String?
+  }
+
+  struct RecordedResult: Sendable {
+    var statement: Int
+    var values: [Double]
+    var errors: [String]
+  }
+
+  public static func play(
+    _ scene: Scene, seeds: [UInt64], jobs: Int, delegate: ScenePlayerDelegate?
+  ) throws -> ReplicateOutcome {
+    precondition(!seeds.isEmpty)
+    let runs = Mutex<[SeedRun?]>(Array(repeating: nil, count: seeds.count))
+    let nextSeed = Atomic<Int>(1)
+    let group = DispatchGroup()
+    let workers = max(0, min(jobs, seeds.count) - 1)
+    for _ in 0..<workers {
+      DispatchQueue.global().async(group: group) {
+        while true {
+          let i = nextSeed.wrappingAdd(1, ordering: .relaxed).oldValue
+          guard i < seeds.count else { return }
+          let run = runSeed(scene.withSeed(seeds[i]), delegate: nil)
+          runs.withLock { $0[i] = run }
+        }
+      }
+    }
+    // The first seed (with the delegate), then whatever is left, on this thread.
+    let first = try runSeedThrowing(scene.withSeed(seeds[0]), delegate: delegate)
+    runs.withLock { $0[0] = first }
+    while true {
+      let i = nextSeed.wrappingAdd(1, ordering: .relaxed).oldValue
+      guard i < seeds.count else { break }
+      let run = runSeed(scene.withSeed(seeds[i]), delegate: nil)
+      runs.withLock { $0[i] = run }
+    }
+    group.wait()
+    return judge(scene, seeds: seeds, runs: runs.withLock { $0.map { $0! } })
+  }
+
+  /// One seed's run; a delegate's error escapes.
+  static func runSeedThrowing(_ scene: Scene, delegate: ScenePlayerDelegate?) throws -> SeedRun {
+    let player: ScenePlayer
+    do { player = try ScenePlayer(scene: scene) } catch {
+      return SeedRun(results: [], failure: "seed \(scene.seed): \(error)")
+    }
+    player.recordsValues = true
+    try player.playToEnd(delegate: delegate)
+    return SeedRun(
+      results: player.results.compactMap { r in
+        r.statement.map { RecordedResult(statement: $0, values: r.values, errors: r.readings) }
+      },
+      failure: player.failure.map { "seed \(scene.seed): \($0)" })
+  }
+
+  static func runSeed(_ scene: Scene, delegate: ScenePlayerDelegate?) -> SeedRun {
+    do { return try runSeedThrowing(scene, delegate: delegate) } catch {
+      return SeedRun(results: [], failure: "seed \(scene.seed): \(error)")
+    }
+  }
+
+  /// Every expectation of the timeline, judged over the seeds that reached it.
+  static func judge(_ scene: Scene, seeds: [UInt64], runs: [SeedRun]) -> ReplicateOutcome {
+    var verdicts: [ReplicateVerdict] = []
+    for (index, statement) in scene.statements.enumerated() {
+      guard case .expect(let cond, let source, let quorum) = statement.kind else { continue }
+      let calls = cond.calls
+      // A seed that stopped before this statement reads NaN everywhere (and fails it).
+      let perSeedValues = runs.map { run in
+        run.results.first { $0.statement == index }?.values ?? [Double](repeating: .nan, count: calls.count)
+      }
+      let evaluator = RecordedEvaluator(seeds: perSeedValues)
+      let perSeed = runs.indices.map { s in
+        runs[s].results.contains { $0.statement == index } && evaluator.truth(evaluator.value(cond, seed: s))
+      }
+      let readings = calls.enumerated().map { k, call in
+        ReplicateVerdict.Reading(name: Evaluator.name(of: call), values: perSeedValues.map { $0[k] })
+      }
+      let errors = zip(seeds, runs).flatMap { seed, run in
+        (run.results.first { $0.statement == index }?.errors ?? []).map { "seed \(seed): \($0)" }
+      }
+      verdicts.append(
+        ReplicateVerdict(
+          line: statement.line, source: source, quorum: quorum, perSeed: perSeed, readings: readings, errors: errors))
+    }
+    return ReplicateOutcome(seeds: seeds, verdicts: verdicts, failures: runs.compactMap(\.failure))
+  }
+}

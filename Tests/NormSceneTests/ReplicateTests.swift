@@ -1,0 +1,129 @@
+import NormLab
+import NormScene
+import Testing
+
+/// A quick scene over several seeds: digits, a small MLP with and without BN, 40 steps.
+private func scene(_ timeline: String, seeds: Int = 4) throws -> Scene {
+  try SceneParser.parse(
+    """
+    title "replicates"
+    seed 3
+    seeds \(seeds)
+    data digits
+    variant plain: linear 16, relu, linear 10
+    variant bn: linear 16, batchnorm, relu, linear 10
+    lr 0.1
+    run 40
+
+    """ + timeline, file: "r.scene")
+}
+
+@Suite("Scenes over seeds: replicates, quorums, aggregates")
+struct ReplicateTests {
+  @Test("seeds N runs seed, seed + 1, …; each expectation is judged per seed")
+  func seedsAndVerdicts() throws {
+    let s = try scene("expect final_loss(bn) < 100\nexpect final_loss(bn) < 0\n")
+    #expect(s.seedCount == 4)
+    #expect(s.seeds == [3, 4, 5, 6])
+    let out = try Replicates.play(s, seeds: s.seeds, jobs: 2, delegate: nil)
+    #expect(out.verdicts.count == 2)
+    #expect(out.verdicts[0].perSeed == [true, true, true, true])
+    #expect(out.verdicts[0].passed)
+    #expect(out.verdicts[1].passedSeeds == 0)
+    #expect(!out.verdicts[1].passed)
+    #expect(out.verdicts[0].rendered.contains("4/4 seeds (needs all)"))
+    #expect(out.verdicts[0].readings[0].values.allSatisfy { $0.isFinite && $0 > 0 })
+    // Seeds differ (data split, weights, batches all follow the seed).
+    #expect(Set(out.verdicts[0].readings[0].values).count == 4)
+  }
+
+  @Test("running seeds in parallel gives bit-identical values to running them one at a time")
+  func parallelEqualsSerial() throws {
+    let s = try scene("expect val_accuracy(bn) > 0 and final_loss(plain) > 0\nrun 10\nexpect drift(bn) >= 0\n")
+    let serial = try Replicates.play(s, seeds: s.seeds, jobs: 1, delegate: nil)
+    let parallel = try Replicates.play(s, seeds: s.seeds, jobs: 2, delegate: nil)
+    #expect(serial.verdicts.count == parallel.verdicts.count)
+    for (a, b) in zip(serial.verdicts, parallel.verdicts) {
+      #expect(a.perSeed == b.perSeed)
+      for (ra, rb) in zip(a.readings, b.readings) {
+        #expect(ra.values.map(\.bitPattern) == rb.values.map(\.bitPattern), "line \(a.line): \(ra.name)")
+      }
+    }
+    // And each seed's values are those of a plain one-seed play of that seed.
+    let one = try scene("expect val_accuracy(bn) > 0 and final_loss(plain) > 0\n").withSeed(5)
+    let single = ScenePlayerTestSupport.values(one)
+    #expect(serial.verdicts[0].readings.map { $0.values[2].bitPattern } == single.map(\.bitPattern))
+  }
+
+  @Test("a quorum: `in ≥ P% of seeds` passes with ⌈P·N⌉ seeds")
+  func quorum() throws {
+    // The seeds' losses differ, so a threshold at their median passes in about half.
+    let probe = try Replicates.play(
+      try scene("expect final_loss(plain) > 0\n"), seeds: [3, 4, 5, 6], jobs: 2, delegate: nil)
+    let losses = probe.verdicts[0].readings[0].values.sorted()
+    let cut = (losses[1] + losses[2]) / 2
+    let s = try scene(
+      "expect final_loss(plain) < \(cut)\nexpect final_loss(plain) < \(cut) in ≥ 50% of seeds\n"
+        + "expect final_loss(plain) < \(cut) in >= 75% of seeds\n")
+    let out = try Replicates.play(s, seeds: s.seeds, jobs: 2, delegate: nil)
+    #expect(out.verdicts.map(\.passedSeeds) == [2, 2, 2])
+    #expect(out.verdicts.map(\.requiredSeeds) == [4, 2, 3])
+    #expect(out.verdicts.map(\.passed) == [false, true, false])
+    #expect(out.verdicts[1].rendered.contains("2/4 seeds (needs ≥ 50%)"))
+  }
+
+  @Test("mean, sd and the 95% interval combine an expression over the seeds")
+  func aggregates() throws {
+    let s = try scene(
+      "expect mean(final_loss(bn)) > 0\nexpect sd(final_loss(bn)) > 0\n"
+        + "expect ci95_low(final_loss(bn)) < mean(final_loss(bn)) and mean(final_loss(bn)) < ci95_high(final_loss(bn))\n"
+        + "expect final_loss(bn) > mean(final_loss(bn)) in ≥ 25% of seeds\n")
+    let out = try Replicates.play(s, seeds: s.seeds, jobs: 2, delegate: nil)
+    let failed = out.verdicts.filter { !$0.passed }.map(\.rendered)
+    #expect(failed.isEmpty, "\(failed)")
+    let v = out.verdicts[0].readings[0].values
+    let mean = v.reduce(0, +) / 4
+    let sd = (v.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 3).squareRoot()
+    #expect(abs(Aggregate.mean.combine(v) - mean) < 1e-12)
+    #expect(abs(Aggregate.sd.combine(v) - sd) < 1e-12)
+    #expect(abs(Aggregate.ci95High.combine(v) - (mean + 3.182 * sd / 2)) < 1e-12)
+    // Some seeds are above their mean and some below: the last expectation is per seed.
+    #expect((1...3).contains(out.verdicts[3].passedSeeds))
+    // With one seed, mean is the value and sd is NaN.
+    #expect(Aggregate.mean.combine([2]) == 2)
+    #expect(Aggregate.sd.combine([2]).isNaN)
+  }
+
+  @Test("seeds, quorums and aggregates: errors at line and column")
+  func errorsAreLocated() throws {
+    func first(_ timeline: String, seedsLine: String = "seeds 4") -> String {
+      let text = """
+        title "t"
+        \(seedsLine)
+        data digits
+        variant bn: linear 16, batchnorm, relu, linear 10
+        run 1
+        \(timeline)
+        """
+      do {
+        _ = try SceneParser.parse(text, file: "e.scene")
+        return "no error"
+      } catch { return error.diagnostics.first.map { "\($0.line):\($0.column): \($0.message)" } ?? "none" }
+    }
+    #expect(first("expect true", seedsLine: "seeds 0").hasPrefix("2:7: seeds needs a whole number from 1 to 100"))
+    #expect(first("expect true", seedsLine: "seeds 101").hasPrefix("2:7: seeds needs"))
+    #expect(first("expect true in ≥ 0% of seeds").hasPrefix("6:16: expected `in ≥ P% of seeds`"))
+    #expect(first("expect mean(sd(final_loss(bn))) > 0").hasPrefix("6:13: sd cannot be inside another aggregate"))
+    #expect(first("expect meen(final_loss(bn)) > 0").contains("did you mean mean?"))
+  }
+}
+
+/// One seed's recorded values through the single-seed player (for comparison).
+enum ScenePlayerTestSupport {
+  static func values(_ s: Scene) -> [Double] {
+    guard let p = try? ScenePlayer(scene: s) else { return [] }
+    p.recordsValues = true
+    try? p.playToEnd(delegate: nil)
+    return p.results.first?.values ?? []
+  }
+}
