@@ -208,10 +208,16 @@ final class LabSession {
     changed = false
   }
 
+  /// The status-bar title of a scene: live play shows one seed, and says which when the scene
+  /// is judged over several (`seeds N`), so its figures are not mistaken for the multi-seed ones.
+  static func title(_ scene: Scene) -> String {
+    Text.truncated(scene.title, to: 50) + (scene.seedCount > 1 ? " (seed \(scene.seed) of \(scene.seedCount))" : "")
+  }
+
   /// Hands the UI a new dashboard snapshot, and the scene's view when it changed.
   func publish() {
     var snap = DashboardState(
-      experiment: experiment, title: source.scene.map { Text.truncated($0.title, to: 50) } ?? "NormScope",
+      experiment: experiment, title: source.scene.map(Self.title) ?? "NormScope",
       theme: theme)
     snap.recording = recordStart != nil
     if let p = player {

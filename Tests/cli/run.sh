@@ -127,6 +127,10 @@ expect "play --headless passes" 0 "^mini: 2 passed, 0 failed$" -- "$bin" play "$
 [ "$(grep -c '^──── frame' "$tmp/book.txt")" -eq 5 ] && ok || bad "flip-book has a frame per statement" "$(grep '^──── frame' "$tmp/book.txt")"
 printf 'expect step() == 49\n' >>"$tmp/mini.scene"
 expect "a failing expectation exits 1 with the measured value" 1 "FAIL  line 10 \(step 50\): step\(\) == 49" -- "$bin" play "$tmp/mini.scene" --headless
+expect "play --seeds: k/N per expectation" 1 "PASS  line 8: step\(\) == 50   3/3 seeds \(needs all\)" -- "$bin" play "$tmp/mini.scene" --headless --seeds 3
+expect "play --seeds: mean ± sd (min–max)" 1 "final_loss\(bn\) = [0-9.]+ ± [0-9.]+ \([0-9.]+–[0-9.]+\)" -- "$bin" play "$tmp/mini.scene" --headless --seeds 3 --jobs 1
+expect "play --seeds: summary names the seed count" 1 "^mini: 2 passed, 1 failed over 3 seeds$" -- "$bin" play "$tmp/mini.scene" --headless --seeds 3
+expect "play --seeds 0 is refused" 64 "--seeds must be 1 to 100" -- "$bin" play "$tmp/mini.scene" --headless --seeds 0
 expect "shot --scene" 0 "" -- "$bin" shot --scene "$tmp/mini.scene" --size 100x30 --output "$tmp/scene-shot.txt"
 grep -q "start" "$tmp/scene-shot.txt" && ok || bad "shot --scene shows the caption" "$(head -5 "$tmp/scene-shot.txt")"
 ls "$tmp" | grep -q escape && bad "a scene wrote outside its directory" || ok
