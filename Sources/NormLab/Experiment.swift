@@ -265,7 +265,10 @@ public final class Experiment {
 
   /// Marks the current step: `driftSinceMark` is measured from the next snapshot on.
   public func mark(_ label: String = "") {
-    for v in variants { v.probeState.markSorted = [:] }
+    for v in variants {
+      v.probeState.markSorted = [:]
+      v.probeState.markUnitSorted = [:]
+    }
     events.append(Event(step: step, kind: .mark(label), variants: nil))
   }
 

@@ -27,7 +27,15 @@ public struct InstrumentSettings: Sendable, Equatable {
   /// (nil: every unit of the layer pooled).
   public var percentileBlock: Int? = nil
   public var percentileTap: Tap.Kind = .activationInput
-  public var percentileUnit: Int? = nil
+  public var percentileUnit: PercentileUnit? = nil
+
+  /// Which unit the percentile panel follows.
+  public enum PercentileUnit: Sendable, Equatable {
+    /// Unit (feature, or channel) number `n`, counted from 0.
+    case number(Int)
+    /// The unit with the median 15–85 spread at the first snapshot (a typical unit).
+    case median
+  }
 
   public init() {}
 
@@ -43,6 +51,10 @@ public struct InstrumentSettings: Sendable, Equatable {
 final class ProbeState {
   var previousSorted: [Tap: [Float]] = [:]
   var markSorted: [Tap: [Float]] = [:]
+  /// Per tap, each unit's sorted values at the mark.
+  var markUnitSorted: [Tap: [[Float]]] = [:]
+  /// Per activation buffer, the unit statistics of the latest snapshot (and its step).
+  var unitCache: [Int: (step: Int, stats: (p15: [Float], p50: [Float], p85: [Float], drift: [Float]))] = [:]
   var ranges: [Tap: (Float, Float)] = [:]
   var smoothedLoss: Float? = nil
   var smoothedAccuracy: Float? = nil
@@ -184,13 +196,78 @@ enum Probes {
     rec.driftSinceMark[tap, default: Series()].append(
       step: step, Statistics.wasserstein1(sortedA: st.markSorted[tap]!, sortedB: sorted))
     st.previousSorted[tap] = sorted
+    var pooled = rec.bandsByTap[tap] ?? PercentileBand()
+    pooled.p15.append(step: step, Statistics.percentile(sorted: sorted, 15))
+    pooled.p50.append(step: step, Statistics.percentile(sorted: sorted, 50))
+    pooled.p85.append(step: step, Statistics.percentile(sorted: sorted, 85))
+    rec.bandsByTap[tap] = pooled
+    recordUnits(&rec, st, tap, network: net, values: values, step: step)
     if tap.kind == settings.percentileTap {
       var band = rec.bands[b.number] ?? PercentileBand()
-      band.p15.append(step: step, Statistics.percentile(sorted: sorted, 15))
-      band.p50.append(step: step, Statistics.percentile(sorted: sorted, 50))
-      band.p85.append(step: step, Statistics.percentile(sorted: sorted, 85))
+      if let which = settings.percentileUnit, let units = rec.units[tap] {
+        let u: Int? =
+          switch which {
+          case .number(let n): n < units.unitCount ? n : nil
+          case .median: units.medianUnit
+          }
+        if let u, let k = units.steps.indices.last {
+          band.p15.append(step: step, units.p15[k][u])
+          band.p50.append(step: step, units.p50[k][u])
+          band.p85.append(step: step, units.p85[k][u])
+        }
+      } else {
+        band.p15.append(step: step, pooled.p15.last!)
+        band.p50.append(step: step, pooled.p50.last!)
+        band.p85.append(step: step, pooled.p85.last!)
+      }
       rec.bands[b.number] = band
     }
+  }
+
+  /// The tap's units one at a time: each unit's values over the probe batch (and pixels),
+  /// sorted, give its p15/p50/p85 and its Wasserstein-1 distance to the unit at the mark.
+  static func recordUnits(
+    _ rec: inout VariantRecord, _ st: ProbeState, _ tap: Tap, network net: Network,
+    values: UnsafeBufferPointer<Float>, step: Int
+  ) {
+    guard let ai = rec.blocks.first(where: { $0.number == tap.block })?.activationIndex(tap.kind) else { return }
+    // Taps that read the same buffer (a norm's output is its activation's input) share one pass.
+    if let (cachedStep, cached) = st.unitCache[ai], cachedStep == step {
+      rec.units[tap, default: UnitStatistics()].append(
+        step: step, p15: cached.p15, p50: cached.p50, p85: cached.p85, drift: cached.drift)
+      return
+    }
+    let shape = net.shape(ofActivation: ai)
+    let perSample = shape.reduce(1, *)
+    guard perSample > 0, values.count >= perSample else { return }
+    let n = values.count / perSample
+    let channels = shape.count >= 2 ? shape[0] : perSample
+    let spatial = perSample / max(channels, 1)
+    let unitCount = min(channels, UnitStatistics.maxUnits)
+    var p15 = [Float](repeating: 0, count: unitCount)
+    var p50 = p15
+    var p85 = p15
+    var drift = p15
+    var sortedUnits: [[Float]] = []
+    sortedUnits.reserveCapacity(unitCount)
+    var unitValues = [Float](repeating: 0, count: n * spatial)
+    for u in 0..<unitCount {
+      for i in 0..<n {
+        for k in 0..<spatial { unitValues[i * spatial + k] = values[i * perSample + u * spatial + k] }
+      }
+      let sorted = st.sorter.sorted(unitValues)
+      p15[u] = Statistics.percentile(sorted: sorted, 15)
+      p50[u] = Statistics.percentile(sorted: sorted, 50)
+      p85[u] = Statistics.percentile(sorted: sorted, 85)
+      sortedUnits.append(sorted)
+    }
+    if st.markUnitSorted[tap] == nil { st.markUnitSorted[tap] = sortedUnits }
+    let mark = st.markUnitSorted[tap]!
+    for u in 0..<min(unitCount, mark.count) where mark[u].count == sortedUnits[u].count {
+      drift[u] = Statistics.wasserstein1(sortedA: mark[u], sortedB: sortedUnits[u])
+    }
+    rec.units[tap, default: UnitStatistics()].append(step: step, p15: p15, p50: p50, p85: p85, drift: drift)
+    st.unitCache[ai] = (step, (p15, p50, p85, drift))
   }
 
   /// The tracked percentiles (p15/p50/p85) of the percentile block's tap: one unit's values
@@ -201,7 +278,7 @@ enum Probes {
   ) {
     let features = values.count / n
     var pv: [Float]
-    if let u = settings.percentileUnit, u < features {
+    if case .number(let u) = settings.percentileUnit, u < features {
       pv = (0..<n).map { values[$0 * features + u] }
     } else {
       pv = sorted

@@ -8,6 +8,70 @@ public struct PercentileBand: Sendable, Equatable {
   public init() {}
 }
 
+/// One tap's units measured one at a time over the probe batch, per snapshot: each unit's
+/// p15/p50/p85 and its Wasserstein-1 drift since the mark. A unit is a feature of a flat layer
+/// or a channel of an image (its values over the batch and the pixels). The BN paper's Fig. 1
+/// follows one typical unit this way; pooling every unit (``VariantRecord/bands``) gives a
+/// band about 50× wider at the start for a sigmoid MLP.
+///
+/// Bounded: at most ``UnitStatistics/maxSnapshots`` snapshots (beyond that every other one is
+/// dropped, keeping the first and the newest) and the first ``UnitStatistics/maxUnits`` units.
+public struct UnitStatistics: Sendable, Equatable {
+  public static let maxSnapshots = 256
+  public static let maxUnits = 256
+  public var steps: [Int] = []
+  /// `[snapshot][unit]`.
+  public var p15: [[Float]] = []
+  public var p50: [[Float]] = []
+  public var p85: [[Float]] = []
+  public var drift: [[Float]] = []
+  /// The unit whose 15–85 spread was the median of the units' at the first snapshot: a
+  /// "typical" unit, fixed once so it can be followed.
+  public var medianUnit: Int? = nil
+  public init() {}
+
+  public var unitCount: Int { p50.first?.count ?? 0 }
+
+  /// Unit `u`'s percentiles over time.
+  public func band(unit u: Int) -> PercentileBand {
+    var b = PercentileBand()
+    guard u >= 0, u < unitCount else { return b }
+    for (k, step) in steps.enumerated() {
+      b.p15.append(step: step, p15[k][u])
+      b.p50.append(step: step, p50[k][u])
+      b.p85.append(step: step, p85[k][u])
+    }
+    return b
+  }
+
+  /// A one-unit snapshot (tests of the bounds).
+  public mutating func appendForTesting(step: Int, value: Float) {
+    append(step: step, p15: [value], p50: [value], p85: [value], drift: [0])
+  }
+
+  /// Adds a snapshot, thinning to stay within ``maxSnapshots``.
+  mutating func append(step: Int, p15 a: [Float], p50 b: [Float], p85 c: [Float], drift d: [Float]) {
+    if steps.count >= Self.maxSnapshots {
+      // Keep snapshots 0, 2, 4, … and the newest.
+      let keep = Array(stride(from: 0, to: steps.count - 1, by: 2)) + [steps.count - 1]
+      steps = keep.map { steps[$0] }
+      (p15, p50, p85, drift) = (
+        keep.map { p15[$0] }, keep.map { p50[$0] }, keep.map { p85[$0] }, keep.map { drift[$0] }
+      )
+    }
+    steps.append(step)
+    p15.append(a)
+    p50.append(b)
+    p85.append(c)
+    drift.append(d)
+    if medianUnit == nil, !a.isEmpty {
+      let spreads = zip(a, c).map { $1 - $0 }
+      let order = spreads.indices.sorted { spreads[$0] < spreads[$1] || (spreads[$0] == spreads[$1] && $0 < $1) }
+      medianUnit = order[(order.count - 1) / 2]
+    }
+  }
+}
+
 /// Everything the instruments have measured for one variant. A value type: the view and
 /// scenes read a copy and never recompute. Series are indexed by training step.
 public struct VariantRecord: Sendable {
@@ -32,8 +96,13 @@ public struct VariantRecord: Sendable {
   /// Histograms over time per tap (oldest first), for the heatmap; steps in `histogramSteps`.
   public var histogramHistory: [Tap: RingBuffer<Histogram>] = [:]
   public var histogramSteps = RingBuffer<Int>(capacity: 1)
-  /// Percentiles 15/50/85 of every block's `percentileTap`, all units pooled, over time.
+  /// Percentiles 15/50/85 of every block's `percentileTap` over time: all units pooled, or the
+  /// chosen unit (`InstrumentSettings.percentileUnit`) when one is set.
   public var bands: [Int: PercentileBand] = [:]
+  /// Percentiles 15/50/85 of every tap, all units pooled, over time.
+  public var bandsByTap: [Tap: PercentileBand] = [:]
+  /// Every tap's units one at a time: percentiles and drift per unit.
+  public var units: [Tap: UnitStatistics] = [:]
   /// Percentiles 15/50/85 of the chosen tap (and unit) over time.
   public var p15 = Series()
   public var p50 = Series()

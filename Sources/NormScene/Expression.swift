@@ -138,21 +138,42 @@ public enum Metrics {
     },
     .init("train_accuracy", help: "training accuracy (smoothed)") { $0.last($0.record.accuracySmoothed.last) },
     .init("diverged", isBool: true, help: "the variant diverged") { $0.record.divergedAt != nil ? 1 : 0 },
-    .init("drift", arguments: ["layer"], help: "W1 drift of the layer's input since the mark") {
-      $0.last($0.record.driftSinceMark[$0.tap]?.last)
+    .init(
+      "drift", arguments: ["layer", "place", "unit"],
+      help: "W1 drift since the mark at a place (default before_norm), pooled or of one unit"
+    ) { c in
+      let tap = c.tap(default: .normInput)
+      if c.args["unit"] != nil {
+        guard let u = c.unit(at: tap) else { return .nan }
+        return c.last(c.record.units[tap]?.drift.last?[u])
+      }
+      return c.last(c.record.driftSinceMark[tap]?.last)
     },
-    .init("shift", arguments: ["layer"], help: "W1 between the last two snapshots") {
-      $0.last($0.record.shiftW1[$0.tap]?.last)
+    .init("shift", arguments: ["layer", "place"], help: "W1 between the last two snapshots") { c in
+      c.last(c.record.shiftW1[c.tap(default: .normInput)]?.last)
     },
-    .init("percentile_travel", arguments: ["layer"], help: "path length of p15/p50/p85") { c in
-      guard let b = c.record.bands[c.layer] else { return .nan }
+    .init(
+      "percentile_travel", arguments: ["layer", "place", "unit"],
+      help: "path length of p15/p50/p85 at a place (default activation_input), pooled or of one unit"
+    ) { c in
+      guard let b = c.band(default: .activationInput) else { return .nan }
       var rec = VariantRecord(name: "", blocks: [])
       (rec.p15, rec.p50, rec.p85) = (b.p15, b.p50, b.p85)
       return Double(rec.percentileTravel)
     },
-    .init("percentile_range", arguments: ["layer"], help: "mean range of p15/p50/p85") { c in
-      guard let b = c.record.bands[c.layer] else { return .nan }
+    .init(
+      "percentile_range", arguments: ["layer", "place", "unit"],
+      help: "mean range over time of p15/p50/p85 (default activation_input), pooled or of one unit"
+    ) { c in
+      guard let b = c.band(default: .activationInput) else { return .nan }
       return Double((b.p15.range + b.p50.range + b.p85.range) / 3)
+    },
+    .init(
+      "spread", arguments: ["layer", "place", "unit"],
+      help: "p85 − p15 now at a place (default activation_input), pooled or of one unit"
+    ) { c in
+      guard let b = c.band(default: .activationInput), let hi = b.p85.last, let lo = b.p15.last else { return .nan }
+      return Double(hi - lo)
     },
     .init("eval_gap", help: "mean |logit_train − logit_eval| on the probe") {
       $0.last($0.record.trainEvalLogitGap.last)
@@ -195,6 +216,29 @@ public enum Metrics {
 
   /// The functions by name.
   public static let functions: [String: Function] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
+
+  /// Arguments that take a word: `place=after_norm`, `unit=median`.
+  public static let namedValues: [String: [String: Double]] = [
+    "place": Dictionary(uniqueKeysWithValues: Tap.Kind.allCases.enumerated().map { ($1.word, Double($0)) }),
+    "unit": ["median": -1],
+  ]
+  static let namedValueHelp: [String: String] = [
+    "place": Tap.Kind.allCases.map(\.word).joined(separator: ", "),
+    "unit": "a unit number from 0 or median",
+  ]
+}
+
+extension Tap.Kind {
+  /// The word scenes use for the place: `before_norm`, `after_norm`, `activation_input`,
+  /// `after_activation`.
+  public var word: String {
+    switch self {
+    case .normInput: "before_norm"
+    case .normOutput: "after_norm"
+    case .activationInput: "activation_input"
+    case .activationOutput: "after_activation"
+    }
+  }
 }
 
 /// What a function of one variant reads from.
@@ -207,6 +251,32 @@ struct MetricContext {
   /// `layer=K`, or the last hidden layer.
   let layer: Int
   var tap: Tap { Tap(block: layer, kind: .normInput) }
+
+  /// The tap at `place=` (an index into ``Tap/Kind/allCases``), else `fallback`.
+  func tap(default fallback: Tap.Kind) -> Tap {
+    let kinds = Tap.Kind.allCases
+    let kind = args["place"].map { Int(clamping: $0) }.flatMap { kinds.indices.contains($0) ? kinds[$0] : nil }
+    return Tap(block: layer, kind: kind ?? fallback)
+  }
+
+  /// The unit `unit=` names at `tap` (`median`: the typical unit), nil when pooled or absent.
+  func unit(at tap: Tap) -> Int? {
+    guard let u = args["unit"], let stats = record.units[tap] else { return nil }
+    let n = u < 0 ? stats.medianUnit : Int(clamping: u)
+    return n.flatMap { $0 < stats.unitCount ? $0 : nil }
+  }
+
+  /// p15/p50/p85 over time at `place=` (default `fallback`): of one unit with `unit=`, else
+  /// every unit pooled. Nil when not measured (or the unit does not exist: a claim fails).
+  func band(default fallback: Tap.Kind) -> PercentileBand? {
+    let tap = tap(default: fallback)
+    if args["unit"] != nil {
+      guard let u = unit(at: tap), let stats = record.units[tap] else { return nil }
+      return stats.band(unit: u)
+    }
+    if args["place"] == nil, let b = record.bands[layer] { return b }
+    return record.bandsByTap[tap]
+  }
 
   init(experiment: Experiment, variant: Variant, args: [String: Double]) {
     (self.experiment, self.variant, self.args) = (experiment, variant, args)
@@ -470,6 +540,18 @@ struct ExprParser {
         }
         guard peek == .equals else { throw Failure(column: column, message: "expected '=' after \(key)") }
         _ = next()
+        if case .ident(let word) = peek, let names = Metrics.namedValues[key] {
+          let ncol = column
+          _ = next()
+          guard let v = names[word] else {
+            throw Failure(
+              column: ncol,
+              message: "\(key) is \(Metrics.namedValueHelp[key] ?? ""), not '\(word)'"
+                + hint(for: word, among: Array(names.keys)))
+          }
+          args[key] = v
+          continue
+        }
         let negative = peek == .op("-")
         if negative { _ = next() }
         let (nt, ncol) = next()

@@ -127,3 +127,38 @@ enum ScenePlayerTestSupport {
     return p.results.first?.values ?? []
   }
 }
+
+@Suite("Scene functions at a place and per unit")
+struct PlaceAndUnitTests {
+  @Test("place= and unit= read the per-place and per-unit instruments")
+  func placeAndUnit() throws {
+    let s = try SceneParser.parse(
+      """
+      title "places"
+      data digits
+      variant plain: linear 32, sigmoid, linear 32, sigmoid, linear 10
+      variant bn: linear 32, batchnorm, sigmoid, linear 32, batchnorm, sigmoid, linear 10
+      lr 0.5
+      instruments every=10
+      run 100
+      expect drift(bn, layer=2, place=before_norm) == drift(bn, layer=2)
+      expect drift(bn, layer=2, place=after_norm) == drift(bn, layer=2, place=activation_input)
+      expect drift(bn, layer=2, place=after_norm, unit=median) >= 0
+      expect spread(bn, layer=2, unit=3) < spread(bn, layer=2)
+      expect percentile_range(plain, layer=2, place=after_activation) > 0
+      expect drift(bn, layer=2, unit=5000) == drift(bn, layer=2, unit=5000)
+      """, file: "p.scene")
+    let p = try ScenePlayer(scene: s)
+    try p.playToEnd(delegate: nil)
+    #expect(p.results.map(\.passed) == [true, true, true, true, true, false], "\(p.results.map(\.rendered))")
+  }
+
+  @Test("a bad place or unit word is an error at its column with a hint")
+  func badWords() {
+    let d = errors(header + "run 1\nexpect drift(bn, place=after_nrom) > 0\n")
+    #expect(d.first?.column == 24)
+    #expect(d.first?.message.contains("did you mean after_norm?") == true)
+    let u = errors(header + "run 1\nexpect spread(bn, unit=typical) > 0\n")
+    #expect(u.first?.message.hasPrefix("unit is a unit number from 0 or median") == true)
+  }
+}

@@ -33,7 +33,7 @@ struct SceneErrorTests {
       ("run five", 5, "run needs a number of steps"),
       ("expect final_loss(bnn) < 1", 19, "no variant named 'bnn' (variants: bn, plain) (did you mean bn?)"),
       ("expect final_los(bn) < 1", 8, "unknown function 'final_los' (did you mean final_loss?)"),
-      ("expect drift(bn, layr=2) > 0", 18, "drift takes layer; 'layr' is not one (did you mean layer?)"),
+      ("expect drift(bn, layr=2) > 0", 18, "drift takes layer, place, unit; 'layr' is not one (did you mean layer?)"),
       ("expect final_loss(bn) <", 24, "expected a number, a function or '(' but found end of line"),
       ("caption \"unclosed", 9, "unterminated string: add a closing \""),
       ("run until final_loss(bn) < 1", 29, "run until needs `within N` at the end"),

@@ -278,10 +278,23 @@ struct OperatorAndMetricTableTests {
     ),
     ("train_accuracy", [], true, false, "training accuracy (smoothed)"),
     ("diverged", [], true, true, "the variant diverged"),
-    ("drift", ["layer"], true, false, "W1 drift of the layer's input since the mark"),
-    ("shift", ["layer"], true, false, "W1 between the last two snapshots"),
-    ("percentile_travel", ["layer"], true, false, "path length of p15/p50/p85"),
-    ("percentile_range", ["layer"], true, false, "mean range of p15/p50/p85"),
+    (
+      "drift", ["layer", "place", "unit"], true, false,
+      "W1 drift since the mark at a place (default before_norm), pooled or of one unit"
+    ),
+    ("shift", ["layer", "place"], true, false, "W1 between the last two snapshots"),
+    (
+      "percentile_travel", ["layer", "place", "unit"], true, false,
+      "path length of p15/p50/p85 at a place (default activation_input), pooled or of one unit"
+    ),
+    (
+      "percentile_range", ["layer", "place", "unit"], true, false,
+      "mean range over time of p15/p50/p85 (default activation_input), pooled or of one unit"
+    ),
+    (
+      "spread", ["layer", "place", "unit"], true, false,
+      "p85 − p15 now at a place (default activation_input), pooled or of one unit"
+    ),
     ("eval_gap", [], true, false, "mean |logit_train − logit_eval| on the probe"),
     ("eval_kl", [], true, false, "mean KL(train ‖ eval) on the probe"),
     ("acc_train_mode", [], true, false, "probe accuracy in train mode"),
