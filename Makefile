@@ -4,7 +4,7 @@ BIN := .build/release/normscope
 # Vector flags for this CPU (empty unless x86-64 with AVX2+FMA; NORMSCOPE_PORTABLE=1 disables).
 CPUFLAGS := $(shell tools/cpu-flags.sh)
 
-.PHONY: run test build deps test-deps bench fuzz format clean example
+.PHONY: run test build deps test-deps bench fuzz format clean example figures
 
 deps:
 	@tools/ensure-deps.sh
@@ -33,6 +33,11 @@ example:
 	$(SWIFT) build -c release $(CPUFLAGS) --package-path examples
 	examples/.build/release/bn-paper-mlp | tee /dev/stderr \
 	  | awk '/^validation accuracy:/ { found = 1; ok = ($$3 + 0 >= 0.95) } END { exit !(found && ok) }'
+
+## Regenerate the measured figures in README.md's scene table from every scene's `figure`
+## lines, played headless with its declared seeds (the library test checks them).
+figures: build
+	tools/figures.sh $(BIN)
 
 ## Benchmarks (release build); never part of `make test`.
 bench: deps

@@ -16,7 +16,7 @@ public enum SceneParser {
   public static let timelineKeywords = [
     "run", "set", "freeze", "unfreeze", "reset", "restart", "reestimate", "shift", "restore", "mark", "caption",
     "pause", "screenshot",
-    "chapter", "show", "zoom", "unzoom", "expect",
+    "chapter", "show", "zoom", "unzoom", "expect", "figure",
   ]
   /// Panels `show panel` accepts: the dashboard's, from the one table.
   public static let panels = PanelKind.names
@@ -40,6 +40,13 @@ private struct Parse {
   var dataLine: (Int, Int)? = nil
   var variantLines: [(name: String, line: Int, column: Int, specColumn: Int)] = []
   var expressions: [(line: Int, text: String, column: Int, build: (Expr) -> Statement.Kind)] = []
+  /// `figure` lines, parsed in `finish` once every variant is known: text pieces and
+  /// placeholders (expression text, its column, its format).
+  var figures: [(line: Int, source: String, pieces: [Either])] = []
+  enum Either {
+    case text(String)
+    case value(String, column: Int, FigureFormat)
+  }
   /// Every variant name after a `for`, where it stands; checked once every variant is known.
   var variantReferences: [(name: Token, line: Int)] = []
   /// The header's `lr`, if it has one (it wins over the optimizer's default in either order).
@@ -390,6 +397,7 @@ private struct Parse {
     case "restore": restoreStatement(first, args, raw)
     case "mark": markStatement(first, args, raw)
     case "caption": captionStatement(first, args, raw)
+    case "figure": figureStatement(first, args, raw)
     case "pause": add(.pause, raw)
     case "restart": restartStatement(args, raw)
     case "screenshot": screenshotStatement(first, args, raw)
@@ -595,6 +603,54 @@ private struct Parse {
     add(.caption(text, seconds: seconds), raw)
   }
 
+  /// `figure "TEXT {EXPR|FMT} …"`: the text with measured values in braces.
+  mutating func figureStatement(_ first: Token, _ args: [Token], _ raw: String) {
+    guard args.count == 1, let q = args.first, q.quoted, !q.text.isEmpty else {
+      return error(
+        args.first?.column ?? after(first), "figure needs one quoted text, e.g. `figure \"BN {val_accuracy(bn)|%}\"`")
+    }
+    var pieces: [Either] = []
+    var literal = ""
+    let chars = Array(q.text)
+    var k = 0
+    while k < chars.count {
+      guard chars[k] == "{" else {
+        literal.append(chars[k])
+        k += 1
+        continue
+      }
+      guard let close = chars[k...].firstIndex(of: "}") else {
+        return error(q.column + 1 + k, "unclosed '{' in a figure: add '}'")
+      }
+      if !literal.isEmpty { pieces.append(.text(literal)) }
+      literal = ""
+      let inside = String(chars[(k + 1)..<close])
+      var exprText = inside
+      var format = FigureFormat.significant
+      if let bar = inside.lastIndex(of: "|") {
+        exprText = String(inside[..<bar])
+        let f = inside[inside.index(after: bar)...].trimmingCharacters(in: " ")
+        if f == "%" {
+          format = .percent
+        } else if let d = Int(f), (0...6).contains(d) {
+          format = .decimals(d)
+        } else {
+          return error(
+            q.column + 1 + k + 1 + inside.distance(from: inside.startIndex, to: bar) + 1,
+            "a figure format is % or 0 to 6 decimals, found '\(f)'")
+        }
+      }
+      pieces.append(.value(exprText, column: q.column + 1 + k + 1, format))
+      k = close + 1
+    }
+    if !literal.isEmpty { pieces.append(.text(literal)) }
+    guard pieces.contains(where: { if case .value = $0 { true } else { false } }) else {
+      return error(q.column, "a figure quotes at least one measured value in braces, e.g. {val_accuracy(bn)|%}")
+    }
+    figures.append((lineNo, q.text, pieces))
+    add(.run(0), raw)
+  }
+
   /// `restart`, alone.
   mutating func restartStatement(_ args: [Token], _ raw: String) {
     guard args.isEmpty else { return error(args[0].column, "restart takes nothing after it") }
@@ -691,6 +747,21 @@ private struct Parse {
         var p = try ExprParser(e.text, columnOffset: e.column, variants: names)
         scene.statements[idx].kind = e.build(try p.parse())
       } catch { self.error(error.column, error.message, line: e.line) }
+    }
+    for f in figures {
+      guard let idx = scene.statements.firstIndex(where: { $0.line == f.line }) else { continue }
+      var parts: [FigurePart] = []
+      for piece in f.pieces {
+        switch piece {
+        case .text(let t): parts.append(.text(t))
+        case .value(let text, let column, let format):
+          do {
+            var p = try ExprParser(text, columnOffset: column, variants: names)
+            parts.append(.value(try p.parse(), format))
+          } catch { self.error(error.column, error.message, line: f.line) }
+        }
+      }
+      scene.statements[idx].kind = .figure(parts, source: f.source)
     }
     // Variant lists in statements (`for a, b`), each name at its own column.
     for r in variantReferences where !names.contains(r.name.text) {

@@ -24,6 +24,37 @@ public struct ExpectationResult: Sendable {
   }
 }
 
+/// A `figure` line as one run measured it.
+public struct FigureResult: Sendable {
+  public var line: Int
+  /// Index of the statement in the timeline.
+  public var statement: Int
+  public var parts: [FigurePart]
+  /// The recorded value of every metric call of the figure's expressions, in order.
+  public var values: [Double]
+
+  /// The figure's text with each value over the given runs: `values` is one array per run.
+  public static func render(_ parts: [FigurePart], runs: [[Double]]) -> String {
+    var offset = 0
+    var out = ""
+    for part in parts {
+      switch part {
+      case .text(let t): out += t
+      case .value(let e, let format):
+        let n = e.calls.count
+        let slices = runs.map { Array($0[offset..<(offset + n)]) }
+        let evaluator = RecordedEvaluator(seeds: slices)
+        out += format.render(slices.indices.map { evaluator.value(e, seed: $0) })
+        offset += n
+      }
+    }
+    return out
+  }
+
+  /// `FIGURE line 30: BN reaches 97.2 %`.
+  public var rendered: String { "FIGURE line \(line): " + FigureResult.render(parts, runs: [values]) }
+}
+
 /// Receives what a playing scene produces.
 public protocol ScenePlayerDelegate: AnyObject {
   /// Called after every timeline statement (the flip-book takes a frame here).
@@ -39,6 +70,8 @@ public final class ScenePlayer {
   public private(set) var experiment: Experiment
   public private(set) var view: SceneView
   public private(set) var results: [ExpectationResult] = []
+  /// The `figure` lines reached, with their values.
+  public private(set) var figures: [FigureResult] = []
   /// Index of the next statement.
   public private(set) var position = 0
   /// Steps left in the current `run` / `run until` statement.
@@ -187,6 +220,11 @@ public final class ScenePlayer {
     case .showLayer(let k): view.layer = k
     case .showPanel(let p): view.panel = p
     case .zoom(let z): view.zoomed = z
+    case .figure(let parts, _):
+      let ev = Evaluator(experiment: experiment)
+      var values: [Double] = []
+      for case .value(let x, _) in parts { values += ev.record(x).values }
+      figures.append(FigureResult(line: s.line, statement: position, parts: parts, values: values))
     case .expect(let cond, let source, let quorum):
       var ev = Evaluator(experiment: experiment)
       var r = ExpectationResult(line: s.line, source: source, passed: false, readings: [], step: e.step)

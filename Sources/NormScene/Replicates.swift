@@ -53,6 +53,18 @@ public struct ReplicateVerdict: Sendable {
 public struct ReplicateOutcome: Sendable {
   public var seeds: [UInt64]
   public var verdicts: [ReplicateVerdict]
+  /// Each `figure` line with its values as mean ± sd over the seeds that reached it:
+  /// `FIGURE line 30: BN reaches 97.2 ± 2.9 %`.
+  public var figures: [String]
+  /// The figures' texts alone, in order (no line numbers, no seed counts).
+  public var figureTexts: [String] = []
+
+  /// What the README's scene table shows for this scene: its figures joined by "; ", then
+  /// the seed count. Written by `make figures`; a test compares it with what the build
+  /// measures.
+  public var figureSummary: String {
+    figureTexts.joined(separator: "; ") + " (\(seeds.count) seed\(seeds.count == 1 ? "" : "s"))"
+  }
   /// Runtime failures that stopped a seed's run, with the seed.
   public var failures: [String]
   public var passedCount: Int { verdicts.filter(\.passed).count }
@@ -70,6 +82,7 @@ public enum Replicates {
   struct SeedRun: Sendable {
     var results: [RecordedResult]
     var failure: String?
+    var figures: [FigureResult] = []
   }
 
   struct RecordedResult: Sendable {
@@ -121,7 +134,7 @@ public enum Replicates {
       results: player.results.compactMap { r in
         r.statement.map { RecordedResult(statement: $0, values: r.values, errors: r.readings) }
       },
-      failure: player.failure.map { "seed \(scene.seed): \($0)" })
+      failure: player.failure.map { "seed \(scene.seed): \($0)" }, figures: player.figures)
   }
 
   static func runSeed(_ scene: Scene, delegate: ScenePlayerDelegate?) -> SeedRun {
@@ -154,6 +167,17 @@ public enum Replicates {
         ReplicateVerdict(
           line: statement.line, source: source, quorum: quorum, perSeed: perSeed, readings: readings, errors: errors))
     }
-    return ReplicateOutcome(seeds: seeds, verdicts: verdicts, failures: runs.compactMap(\.failure))
+    var figures: [String] = []
+    var texts: [String] = []
+    for (index, statement) in scene.statements.enumerated() {
+      guard case .figure(let parts, _) = statement.kind else { continue }
+      let reached = runs.compactMap { run in run.figures.first { $0.statement == index }?.values }
+      guard !reached.isEmpty else { continue }
+      let text = FigureResult.render(parts, runs: reached)
+      texts.append(text)
+      figures.append("FIGURE line \(statement.line): \(text) (\(reached.count) seed\(reached.count == 1 ? "" : "s"))")
+    }
+    return ReplicateOutcome(
+      seeds: seeds, verdicts: verdicts, figures: figures, figureTexts: texts, failures: runs.compactMap(\.failure))
   }
 }

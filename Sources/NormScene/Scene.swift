@@ -1,5 +1,6 @@
 import NormCore
 import NormLab
+import NormSupport
 import Synchronization
 
 /// Built-in data sets are pure functions of (name, parameters, seed); parsing and playing scenes
@@ -115,8 +116,43 @@ public struct Statement: Sendable {
     /// `expect COND [in ≥ P% of seeds]`: `quorum` is the fraction of seeds that must pass
     /// (nil: every seed).
     case expect(Expr, source: String, quorum: Double?)
+    /// `figure "TEXT {EXPR|FMT} …"`: a measured figure, printed by headless play (over
+    /// several seeds as mean ± sd) and collected by `make figures` into the README.
+    case figure([FigurePart], source: String)
   }
   public var kind: Kind
   public var line: Int
   public var text: String
+}
+
+/// A piece of a `figure` line: text, or a value with its format.
+public enum FigurePart: Sendable {
+  case text(String)
+  case value(Expr, FigureFormat)
+}
+
+/// How a figure's value is written: `{x}` three significant digits, `{x|%}` as a percentage
+/// with one decimal, `{x|N}` with N decimals.
+public enum FigureFormat: Sendable, Equatable {
+  case significant
+  case percent
+  case decimals(Int)
+
+  /// `v` in this format, without a unit.
+  func number(_ v: Double) -> String {
+    switch self {
+    case .significant: NumberFormat.compact(v)
+    case .percent: NumberFormat.rounded(v * 100, decimals: 1)
+    case .decimals(let d): NumberFormat.rounded(v, decimals: d)
+    }
+  }
+
+  /// One value, or the mean ± sd of several (one per seed): `97.2 ± 2.9 %`.
+  public func render(_ values: [Double]) -> String {
+    let unit = self == .percent ? " %" : ""
+    guard values.count > 1 else { return number(values.first ?? .nan) + unit }
+    let mean = Aggregate.mean.combine(values)
+    let sd = Aggregate.sd.combine(values)
+    return "\(number(mean)) ± \(number(sd))\(unit)"
+  }
 }

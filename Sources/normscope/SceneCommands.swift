@@ -169,6 +169,8 @@ struct Play: ParsableCommand {
   var seeds: Int?
   @Option(help: ArgumentHelp("Headless: seeds run at once (default: the number of cores).", valueName: "N"))
   var jobs: Int?
+  @Flag(help: "Headless: also print the README's summary of the scene's figure lines (used by `make figures`).")
+  var summary = false
 
   func validate() throws {
     if let seeds, !(1...SceneParser.maxSeeds).contains(seeds) {
@@ -201,7 +203,7 @@ struct Play: ParsableCommand {
     var scene = loaded
     if let seeds { scene.seedCount = seeds }
     let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-    if scene.seedCount > 1 {
+    if scene.seedCount > 1 || summary {
       try playReplicates(scene, name: name, sink: sink)
       return
     }
@@ -210,6 +212,7 @@ struct Play: ParsableCommand {
     print("scene: \(scene.title)")
     try player.playToEnd(delegate: sink)
     for r in player.results { print(r.rendered) }
+    for f in player.figures { print(f.rendered) }
     var writeFailures = sink.failedWrites
     if let flipbook, let book = sink.book {
       do { try SafeFile.replace(path: flipbook, contents: book.contents) } catch { writeFailures.append("\(error)") }
@@ -240,6 +243,8 @@ extension Play {
     print("scene: \(scene.title) (seeds \(seeds.first!)–\(seeds.last!), \(seeds.count) runs)")
     let outcome = try Replicates.play(scene, seeds: seeds, jobs: jobs ?? cores, delegate: sink)
     for v in outcome.verdicts { print(v.rendered) }
+    for f in outcome.figures { print(f) }
+    if summary { print("SUMMARY: \(outcome.figureSummary)") }
     for f in outcome.failures { print("FAIL  \(f)") }
     var writeFailures = sink.failedWrites
     if let flipbook, let book = sink.book {
@@ -247,7 +252,7 @@ extension Play {
     }
     if !sink.written.isEmpty { print("screenshots (seed \(seeds[0])): " + sink.written.joined(separator: ", ")) }
     print(
-      "\(name): \(outcome.passedCount) passed, \(outcome.verdicts.count - outcome.passedCount) failed over \(seeds.count) seeds"
+      "\(name): \(outcome.passedCount) passed, \(outcome.verdicts.count - outcome.passedCount) failed over \(seeds.count) seed\(seeds.count == 1 ? "" : "s")"
         + (outcome.failures.isEmpty
           ? "" : "; \(outcome.failures.count) seed\(outcome.failures.count == 1 ? "" : "s") stopped"))
     if !writeFailures.isEmpty { throw CleanExit.failure(writeFailures.joined(separator: "\n"), code: 1) }

@@ -162,3 +162,46 @@ struct PlaceAndUnitTests {
     #expect(u.first?.message.hasPrefix("unit is a unit number from 0 or median") == true)
   }
 }
+
+@Suite("Figure lines")
+struct FigureTests {
+  @Test("a figure fills in its values: one seed as is, several as mean ± sd")
+  func figures() throws {
+    let text = """
+      title "fig"
+      data digits
+      variant plain: linear 16, relu, linear 10
+      variant bn: linear 16, batchnorm, relu, linear 10
+      run 30
+      figure "BN {val_accuracy(bn)|%}, ratio {final_loss(plain) / final_loss(bn)|2}, step {step()}"
+      """
+    let one = try SceneParser.parse(text, file: "f.scene")
+    let p = try ScenePlayer(scene: one)
+    try p.playToEnd(delegate: nil)
+    let acc = try #require(p.figures.first?.values.first)
+    #expect(
+      p.figures.first?.rendered.hasPrefix("FIGURE line 6: BN \(FigureFormat.percent.render([acc])), ratio ") == true)
+    #expect(p.figures.first?.rendered.hasSuffix(", step 30") == true)
+    var many = one
+    many.seedCount = 3
+    let out = try Replicates.play(many, seeds: many.seeds, jobs: 2, delegate: nil)
+    #expect(out.figureTexts.count == 1)
+    #expect(out.figureTexts[0].contains(" ± "))
+    #expect(out.figureTexts[0].hasSuffix("step 30 ± 0"))
+    #expect(out.figureSummary.hasSuffix(" (3 seeds)"))
+    #expect(FigureFormat.percent.render([0.5, 0.7]) == "60.0 ± 14.1 %")
+    #expect(FigureFormat.decimals(2).render([1]) == "1.00")
+  }
+
+  @Test("figure errors: no braces, unclosed brace, bad format, bad expression")
+  func figureErrors() {
+    #expect(
+      errors(header + "run 1\nfigure \"no values\"\n").first?.message.hasPrefix("a figure quotes at least one") == true)
+    #expect(errors(header + "run 1\nfigure \"x {step()\"\n").first?.message == "unclosed '{' in a figure: add '}'")
+    #expect(
+      errors(header + "run 1\nfigure \"x {step()|pct}\"\n").first?.message.hasPrefix("a figure format is") == true)
+    let d = errors(header + "run 1\nfigure \"x {final_los(bn)}\"\n")
+    #expect(d.first?.column == 12)  // the function name, just inside the brace
+    #expect(d.first?.message.contains("did you mean final_loss?") == true)
+  }
+}
