@@ -76,6 +76,17 @@ public struct Tap: Sendable, Hashable, CustomStringConvertible {
     case activationInput = "activation input"
     /// The activation's output.
     case activationOutput = "after activation"
+
+    /// The word scenes and metrics files use for the place: `before_norm`, `after_norm`,
+    /// `activation_input`, `after_activation`.
+    public var word: String {
+      switch self {
+      case .normInput: "before_norm"
+      case .normOutput: "after_norm"
+      case .activationInput: "activation_input"
+      case .activationOutput: "after_activation"
+      }
+    }
   }
   public var block: Int
   public var kind: Kind

@@ -18,11 +18,24 @@ public struct MetricsExport: Sendable {
     "beta_mean", "bn_mean_gap", "bn_var_ratio",
   ]
 
+  /// Per-block, per-place column stems: `p15_l2_after_norm`, `median_unit_drift_l2_after_norm`.
+  /// Pooled over the layer's units, and for the median unit by spread (``UnitStatistics``).
+  public static let placeStems = [
+    "p15", "p50", "p85", "drift", "median_unit", "median_unit_p15", "median_unit_p50", "median_unit_p85",
+    "median_unit_drift",
+  ]
+
   public private(set) var rows: [[String: String]] = []
   public let columns: [String]
 
   public init(blocks: Int) {
-    columns = Self.fixedColumns + (1...max(blocks, 1)).flatMap { b in Self.blockStems.map { "\($0)_l\(b)" } }
+    let layers = 1...max(blocks, 1)
+    var names = Self.fixedColumns
+    for b in layers { names += Self.blockStems.map { "\($0)_l\(b)" } }
+    for b in layers {
+      for place in Tap.Kind.allCases { names += Self.placeStems.map { "\($0)_l\(b)_\(place.word)" } }
+    }
+    columns = names
   }
 
   public init(for experiment: Experiment) {
@@ -73,6 +86,23 @@ public struct MetricsExport: Sendable {
         put("beta_mean_l\(n)", r.betaMean[n])
         put("bn_mean_gap_l\(n)", r.bnMeanGap[n])
         put("bn_var_ratio_l\(n)", r.bnVarianceRatio[n])
+        for place in Tap.Kind.allCases {
+          let t = Tap(block: n, kind: place)
+          let suffix = "_l\(n)_\(place.word)"
+          if let band = r.bandsByTap[t] {
+            put("p15" + suffix, band.p15)
+            put("p50" + suffix, band.p50)
+            put("p85" + suffix, band.p85)
+          }
+          put("drift" + suffix, r.driftSinceMark[t])
+          if let u = r.units[t], u.steps.last == s, let m = u.medianUnit, let k = u.steps.indices.last {
+            row["median_unit" + suffix] = "\(m)"
+            row["median_unit_p15" + suffix] = "\(u.p15[k][m])"
+            row["median_unit_p50" + suffix] = "\(u.p50[k][m])"
+            row["median_unit_p85" + suffix] = "\(u.p85[k][m])"
+            row["median_unit_drift" + suffix] = "\(u.drift[k][m])"
+          }
+        }
       }
       rows.append(row)
     }

@@ -228,19 +228,6 @@ public enum Metrics {
   ]
 }
 
-extension Tap.Kind {
-  /// The word scenes use for the place: `before_norm`, `after_norm`, `activation_input`,
-  /// `after_activation`.
-  public var word: String {
-    switch self {
-    case .normInput: "before_norm"
-    case .normOutput: "after_norm"
-    case .activationInput: "activation_input"
-    case .activationOutput: "after_activation"
-    }
-  }
-}
-
 /// What a function of one variant reads from.
 struct MetricContext {
   let experiment: Experiment

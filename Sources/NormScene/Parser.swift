@@ -348,8 +348,8 @@ private struct Parse {
   mutating func instrumentsHeader(_ args: [Token]) {
     do throws(OptionError) {
       var r = try OptionReader(args, name: "instruments")
-      r.declare("every", "ics", "smoothness", "probe", "validation")
-      let expected = "expected every=N, ics=N, smoothness=N, probe=N or validation=N"
+      r.declare("every", "ics", "smoothness", "probe", "validation", "unit", "place")
+      let expected = "expected every=N, ics=N, smoothness=N, probe=N, validation=N, unit=N|median or place=PLACE"
       if let t = r.positional.first(where: { $0.text != "off" }) {
         throw OptionError(column: t.column, message: expected)
       }
@@ -364,6 +364,26 @@ private struct Parse {
       if let v = try count("smoothness") { scene.instruments.smoothnessEvery = v }
       if let v = try count("probe") { scene.instruments.probeSize = max(1, v) }
       if let v = try count("validation") { scene.instruments.validationEvery = v }
+      // The percentile panel: one unit (as the BN paper's Fig. 1) and the place it watches.
+      if let o = r.option("unit") {
+        if o.value.text == "median" {
+          scene.instruments.percentileUnit = .median
+        } else if let n = Int(o.value.text), n >= 0 {
+          scene.instruments.percentileUnit = .number(n)
+        } else {
+          throw OptionError(
+            column: o.value.column, message: "unit is a unit number from 0 or median, found '\(o.value.text)'")
+        }
+      }
+      if let o = r.option("place") {
+        guard let kind = Tap.Kind.allCases.first(where: { $0.word == o.value.text }) else {
+          throw OptionError(
+            column: o.value.column,
+            message: "place is \(Tap.Kind.allCases.map(\.word).joined(separator: ", ")), found '\(o.value.text)'"
+              + hint(for: o.value.text, among: Tap.Kind.allCases.map(\.word)))
+        }
+        scene.instruments.percentileTap = kind
+      }
       try r.finish()
     } catch { self.error(error.column, error.message) }
   }

@@ -34,6 +34,8 @@ public struct DashboardState: Sendable {
   public var message: String? = nil
   /// Recording indicator (the scenes issue's R key).
   public var recording = false
+  /// What the percentile panel shows: the place, and one unit or all pooled.
+  public var percentileWhat = "activation input"
 
   /// Captures the experiment's current state.
   public init(
@@ -47,6 +49,17 @@ public struct DashboardState: Sendable {
       surfaces: e.variants.indices.map { i in
         (try? e.decisionSurface(variant: i, columns: surfaceResolution.0, rows: surfaceResolution.1)) ?? nil
       }, theme: theme)
+    percentileWhat = Self.percentileWhat(e.instruments)
+  }
+
+  /// "activation input", "after norm, unit 37", "activation input, median unit".
+  static func percentileWhat(_ s: InstrumentSettings) -> String {
+    let place = s.percentileTap.rawValue
+    switch s.percentileUnit {
+    case nil: return place
+    case .number(let n): return "\(place), unit \(n)"
+    case .median: return "\(place), median unit"
+    }
   }
 
   /// A state from records made elsewhere (tests build them by hand). The selected layer is the
@@ -203,7 +216,7 @@ public enum Dashboard {
     case .loss: "Loss (training, smoothed, log scale)"
     case .histograms: "Layer \(s.selectedLayer) now: before norm · after norm · after activation"
     case .heatmap: "Layer \(s.selectedLayer) activation input over time (y value, colour density)"
-    case .percentiles: "Covariate shift: layer \(s.selectedLayer) activation input p15/p50/p85"
+    case .percentiles: "Covariate shift: layer \(s.selectedLayer) \(s.percentileWhat) p15/p50/p85"
     case .drift: "Drift since start (W1), gradient ICS, smoothness"
     case .divergence: "Train vs eval mode: mean |Δlogit| on a fixed batch"
     case .surface: "Decision regions (\(s.inferenceMode.rawValue) mode) and data"

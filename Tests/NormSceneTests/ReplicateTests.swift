@@ -1,3 +1,4 @@
+import Foundation
 import NormLab
 import NormScene
 import Testing
@@ -203,5 +204,33 @@ struct FigureTests {
     let d = errors(header + "run 1\nfigure \"x {final_los(bn)}\"\n")
     #expect(d.first?.column == 12)  // the function name, just inside the brace
     #expect(d.first?.message.contains("did you mean final_loss?") == true)
+  }
+}
+
+@Suite("The percentile panel follows one unit")
+struct PercentileUnitTests {
+  @Test("instruments unit=median place=after_norm: the panel's band is that unit's, and its title says so")
+  func oneUnit() throws {
+    let text = """
+      title "fig1"
+      data digits
+      variant bn: linear 32, batchnorm, sigmoid, linear 32, batchnorm, sigmoid, linear 10
+      lr 0.5
+      instruments every=10 unit=median place=after_norm
+      run 50
+      """
+    let s = try SceneParser.parse(text, file: "u.scene")
+    #expect(s.instruments.percentileUnit == .median)
+    #expect(s.instruments.percentileTap == .normOutput)
+    let p = try ScenePlayer(scene: s)
+    try p.playToEnd(delegate: nil)
+    let rec = p.experiment.variants[0].record
+    let tap = Tap(block: 2, kind: .normOutput)
+    let units = try #require(rec.units[tap])
+    let m = try #require(units.medianUnit)
+    #expect(rec.bands[2]?.p50.values == units.band(unit: m).p50.values)
+    let d = errors(
+      header.replacingOccurrences(of: "data digits", with: "data digits\ninstruments place=after_nrom") + "run 1\n")
+    #expect(d.first?.message.contains("did you mean after_norm?") == true)
   }
 }

@@ -60,7 +60,10 @@ struct SourceOfTruthTests {
       ("data spirals noise=-1 n=5", 20, "spirals: noise must be a number ≥ 0, got '-1'"),
       ("data spirals clases=3", 14, "spirals: unknown parameter 'clases' (did you mean classes?)"),
       ("data stripes n=100000 size=64", 6, "stripes: 1228800000 values is more than"),  // the size: at the name
-      ("instruments every=x", 13, "expected every=N, ics=N, smoothness=N, probe=N or validation=N"),
+      (
+        "instruments every=x", 13,
+        "expected every=N, ics=N, smoothness=N, probe=N, validation=N, unit=N|median or place=PLACE"
+      ),
       ("instruments off evry=2", 17, "instruments has no option 'evry' (did you mean every?)"),
       ("shift data noise=-1", 18, "noise must be ≥ 0"),
       ("shift data scale=x", 12, "expected key=number, found 'scale=x'"),
