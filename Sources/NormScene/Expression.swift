@@ -458,6 +458,44 @@ struct ExprParser {
     }
     return try primary()
   }
+  /// `mean(EXPR)` and the other aggregates over seeds (not nested), after its name.
+  mutating func aggregate(_ a: Aggregate, column col: Int) throws(Failure) -> Expr {
+    guard !insideAggregate else {
+      throw Failure(column: col, message: "\(a.rawValue) cannot be inside another aggregate over seeds")
+    }
+    guard peek == .lparen else { throw Failure(column: column, message: "expected '(' after \(a.rawValue)") }
+    try enter(at: column)
+    defer { nesting -= 1 }
+    _ = next()
+    insideAggregate = true
+    let inner = try orExpr()
+    insideAggregate = false
+    guard peek == .rparen else { throw Failure(column: column, message: "expected ')' but found \(describe(peek))") }
+    _ = next()
+    return .aggregate(a, inner)
+  }
+
+  /// One `key=value` argument of a metric call: a number, or a word where the key takes one
+  /// (`place=after_norm`, `unit=median`).
+  mutating func argumentValue(_ key: String) throws(Failure) -> Double {
+    if case .ident(let word) = peek, let names = Metrics.namedValues[key] {
+      let ncol = column
+      _ = next()
+      guard let v = names[word] else {
+        throw Failure(
+          column: ncol,
+          message: "\(key) is \(Metrics.namedValueHelp[key] ?? ""), not '\(word)'"
+            + hint(for: word, among: Array(names.keys)))
+      }
+      return v
+    }
+    let negative = peek == .op("-")
+    if negative { _ = next() }
+    let (nt, ncol) = next()
+    guard case .number(let v) = nt else { throw Failure(column: ncol, message: "\(key) needs a number") }
+    return negative ? -v : v
+  }
+
   mutating func primary() throws(Failure) -> Expr {
     let (t, col) = next()
     switch t {
@@ -472,19 +510,7 @@ struct ExprParser {
     case .ident("true"): return .bool(true)
     case .ident("false"): return .bool(false)
     case .ident(let name) where Aggregate(rawValue: name) != nil:
-      guard !insideAggregate else {
-        throw Failure(column: col, message: "\(name) cannot be inside another aggregate over seeds")
-      }
-      guard peek == .lparen else { throw Failure(column: column, message: "expected '(' after \(name)") }
-      try enter(at: column)
-      defer { nesting -= 1 }
-      _ = next()
-      insideAggregate = true
-      let inner = try orExpr()
-      insideAggregate = false
-      guard peek == .rparen else { throw Failure(column: column, message: "expected ')' but found \(describe(peek))") }
-      _ = next()
-      return .aggregate(Aggregate(rawValue: name)!, inner)
+      return try aggregate(Aggregate(rawValue: name)!, column: col)
     case .ident(let name):
       guard let f = Metrics.functions[name] else {
         let names = (Array(Metrics.functions.keys) + Aggregate.allCases.map(\.rawValue)).sorted()
@@ -527,23 +553,7 @@ struct ExprParser {
         }
         guard peek == .equals else { throw Failure(column: column, message: "expected '=' after \(key)") }
         _ = next()
-        if case .ident(let word) = peek, let names = Metrics.namedValues[key] {
-          let ncol = column
-          _ = next()
-          guard let v = names[word] else {
-            throw Failure(
-              column: ncol,
-              message: "\(key) is \(Metrics.namedValueHelp[key] ?? ""), not '\(word)'"
-                + hint(for: word, among: Array(names.keys)))
-          }
-          args[key] = v
-          continue
-        }
-        let negative = peek == .op("-")
-        if negative { _ = next() }
-        let (nt, ncol) = next()
-        guard case .number(let v) = nt else { throw Failure(column: ncol, message: "\(key) needs a number") }
-        args[key] = negative ? -v : v
+        args[key] = try argumentValue(key)
       }
       _ = next()
       return .call(f, variant: variant, args: args, column: col)
