@@ -176,6 +176,8 @@ final class LabSession {
   var player: ScenePlayer? = nil
   var lastView: SceneView? = nil
   var holdUntil: ContinuousClock.Instant? = nil
+  /// A chapter jump happened since the last publish (the view is then sent whole).
+  var jumped = false
   var reportedEnd = false
   var recordStart: Int? = nil
   /// This frame: paused, steps per frame, a single step asked for, something to publish.
@@ -224,12 +226,19 @@ final class LabSession {
       snap.caption = p.view.caption
       snap.captionHeading = p.view.chapter
     }
-    let view = player?.view
+    var view = player?.view
     let lastView = lastView
+    let force = jumped && view != nil
+    if jumped, view != nil {
+      // After a chapter jump the screen shows the chapter's view as the script sets it up,
+      // whatever the user or an earlier chapter had focused (the loss panel by default).
+      view!.panel = view!.panel ?? .loss
+      jumped = false
+    }
     link.publish {
       $0.snapshot = snap
       $0.version += 1
-      if let view, view != lastView {
+      if let view, view != lastView || force {
         $0.sceneView = view
         $0.sceneViewVersion += 1
       }
@@ -318,6 +327,7 @@ final class LabSession {
       return
     }
     let starts = p.scene.chapters.map(\.statement)
+    // The chapter being played: the last one whose statement has been carried out.
     if forward {
       guard let target = starts.first(where: { $0 >= p.position }) else {
         say("no later chapter")
@@ -334,7 +344,13 @@ final class LabSession {
     }
     holdUntil = nil
     reportedEnd = false
-    let name = player!.scene.chapters.first { $0.statement == player!.position }?.name ?? "start"
+    // Carry out the chapter's opening statements (its name, caption, view) up to its first
+    // training step, so the caption box shows the chapter reached, paused or not, and the next
+    // `]` goes on to the chapter after it.
+    jumped = true
+    let reached = player!
+    let name = reached.scene.chapters.first { $0.statement == reached.position }?.name ?? "start"
+    _ = try? reached.tick(maxSteps: 0, delegate: nil)
     say("chapter: \(name) (step \(experiment.step))")
   }
 
@@ -376,13 +392,18 @@ final class LabSession {
   /// The scene's next tick: wait out a caption's hold (Enter skips), stop at a `pause`, or play
   /// up to `speed` steps, saying how the scene ended when it does.
   func stepScene(_ p: ScenePlayer) {
-    if let secs = p.holdSeconds {
+    if let secs = p.holdSeconds, !single {
       // A caption asked the timeline to wait; Enter skips.
       if holdUntil == nil { holdUntil = clock.now + .milliseconds(Int(clamping: min(secs, 86_400) * 1000)) }
       if clock.now >= holdUntil! {
         p.resume()
         holdUntil = nil
       }
+    } else if p.holdSeconds != nil {
+      // `n` during a hold: the hold ends and one step is taken, as `n` promises.
+      p.resume()
+      holdUntil = nil
+      stepScene(p)
     } else if p.pauseRequested {
       paused = true
       say("the scene pauses here: press space (or Enter) to go on")

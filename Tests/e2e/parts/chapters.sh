@@ -1,0 +1,17 @@
+# Chapter navigation in the tour while paused (issue 14): `]` shows the chapter it reached in
+# the caption box, a second `]` goes on to the next chapter, `[` goes back exactly one.
+start "'$bin'"
+check "chapters: the tour opens" "1 · Two networks" 20
+T send-keys -t ns ' '
+check "chapters: space pauses" "paused" 5
+T send-keys -t ns ']'
+check "chapters: ] while paused reaches chapter 2" "chapter: 2 · " 5
+check "chapters: the caption box heads with chapter 2" "┌─ 2 · " 5
+T send-keys -t ns ']'
+check "chapters: a second ] reaches chapter 3" "chapter: 3 · " 5
+check "chapters: the caption box heads with chapter 3" "┌─ 3 · " 5
+T send-keys -t ns '['
+check "chapters: [ goes back one, to chapter 2" "chapter: 2 · " 5
+check "chapters: the caption box heads with chapter 2 again" "┌─ 2 · " 5
+T send-keys -t ns q
+check "chapters: quits" "^exit=0"
