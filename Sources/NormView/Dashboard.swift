@@ -256,16 +256,19 @@ public enum Dashboard {
         values: rec.lossSmoothed.values, style: t.variantStyle(i), marker: i)
     }
     LineChart(series: series, theme: t, logY: true).render(r.inset(bottom: 1), into: &buf)
-    let head = r.width >= 60 ? "val acc (eval)" : "val acc"
-    buf.write(head, r.x, r.bottom - 1, t.dim)
     let entries = s.records.enumerated().map { i, rec in
       let acc = rec.validationAccuracy.last.map { fixed(Double($0) * 100, 1) + "%" } ?? "—"
       let short = rec.validationAccuracy.last.map { fixed(Double($0) * 100, 0) + "%" }
       return Legend.Entry(
         marker: i, name: rec.name, value: acc, shorterValues: short.map { [$0] } ?? [], style: t.variantStyle(i))
     }
+    // "(eval)" only when the whole legend still fits beside it.
+    let legend = Legend(entries: entries, theme: t, preferValues: true)
+    let full = legend.layout(width: .max)
+    let head = 15 + legend.total(full.texts, gap: 1) <= r.width ? "val acc (eval)" : "val acc"
+    buf.write(head, r.x, r.bottom - 1, t.dim)
     let x = r.x + Text.width(head) + 1
-    Legend(entries: entries, theme: t, preferValues: true).render(
+    legend.render(
       Rect(x: x, y: r.bottom - 1, width: r.right - x, height: 1), into: &buf)
   }
 
