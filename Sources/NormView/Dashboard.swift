@@ -313,12 +313,25 @@ public enum Dashboard {
 
   static func heatmapPanel(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
     let t = s.theme
-    let rowRects = Layout.split(r, .vertical, Array(repeating: .fill(1), count: max(s.records.count, 1)))
+    let n = max(s.records.count, 1)
+    // Each variant's heatmap has its own scale row from six rows up; below that the panel's
+    // last row holds one scale for all (its range: the highest bin count of the columns).
+    let shared = r.height / n - 1 < 6 && r.height - 1 >= 4 * n
+    let body = shared ? r.inset(bottom: 1) : r
+    let rowRects = Layout.split(body, .vertical, Array(repeating: .fill(1), count: n))
+    var peaks = [Float]()
     for (i, rec) in s.records.enumerated() {
       let rr = rowRects[i]
       buf.write(Text.truncated(t.label("\(t.marker(i)) \(rec.name)"), to: rr.width), rr.x, rr.y, t.variantStyle(i))
       let snaps = rec.histogramHistory[heatTap(rec, s.selectedLayer)]?.elements ?? []
-      Heatmap(snapshots: snaps, steps: rec.histogramSteps.elements, theme: t).render(rr.inset(top: 1), into: &buf)
+      var map = Heatmap(snapshots: snaps, steps: rec.histogramSteps.elements, theme: t)
+      map.showScale = !shared
+      map.render(rr.inset(top: 1), into: &buf)
+      peaks += snaps.suffix(max(rr.width, 1)).map { Float($0.counts.max() ?? 0) }
+    }
+    if shared, !peaks.isEmpty {
+      Heatmap.drawScale(
+        theme: t, peaks: peaks, row: Rect(x: r.x, y: r.bottom - 1, width: r.width, height: 1), into: &buf)
     }
   }
 

@@ -141,6 +141,9 @@ struct LessonTests {
       #expect(text.contains("low \(ramp) high"), "\(glyphs): \(text)")
       #expect(text.contains("(8 per bin)"), "the peak's count: \(text)")
     }
+    // Four variants at 200x60: too few rows for a scale each, so the panel shows one for all.
+    let four = Screenshot.text(Dashboard.render(Fixture.state(four: true), width: 200, height: 60))
+    #expect(four.components(separatedBy: "low ██████ high · each column to its peak").count == 2, "\(four)")
     let colour = render(Heatmap(snapshots: [hist], steps: [1], theme: Theme()), 70, 10)
     #expect(Screenshot.text(colour).contains("low ██████ high"))
     #expect(Set((4..<10).map { colour[$0, 9].foreground }).count == 6, "six colours from low to high")

@@ -16,6 +16,9 @@ public struct Heatmap: Widget {
   public var steps: [Int]
   public var theme: Theme
   public var emptyText = "no snapshots yet"
+  /// Draw the scale row when there are six rows or more (off where the caller draws one
+  /// shared scale, ``drawScale(theme:peaks:row:into:)``).
+  public var showScale = true
 
   public init(snapshots: [Histogram], steps: [Int], theme: Theme) {
     self.snapshots = snapshots
@@ -32,7 +35,7 @@ public struct Heatmap: Widget {
     let hi = formatNumber(Double(first.upper))
     let lo = formatNumber(Double(first.lower))
     let labelWidth = max(Text.width(hi), Text.width(lo)) + 1
-    let scaleRow = area.height >= 6
+    let scaleRow = showScale && area.height >= 6
     let plot = Rect(
       x: area.x + labelWidth, y: area.y, width: area.width - labelWidth, height: area.height - (scaleRow ? 2 : 1))
     guard plot.width > 0, plot.height > 0 else { return }
@@ -82,7 +85,11 @@ public struct Heatmap: Widget {
         buffer.write(right, plot.right - Text.width(right), plot.bottom, theme.axis)
       }
     }
-    if scaleRow { drawScale(peaks, Rect(x: area.x, y: plot.bottom + 1, width: area.width, height: 1), &buffer) }
+    if scaleRow {
+      Heatmap.drawScale(
+        theme: theme, peaks: peaks, row: Rect(x: area.x, y: plot.bottom + 1, width: area.width, height: 1),
+        into: &buffer)
+    }
     let out = shown.last.map { $0.underflow + $0.overflow + $0.nonFinite } ?? 0
     if out > 0, plot.width > 20 {
       buffer.write(" \(out) outside range ", plot.x + plot.width / 2 - 8, plot.bottom, theme.warning)
@@ -114,7 +121,7 @@ public struct Heatmap: Widget {
 
   /// The scale: `low` and the glyph ramp (coloured half blocks, or the shades) up to `high`,
   /// and the range of the columns' peaks in values per bin (each column is scaled to its peak).
-  func drawScale(_ peaks: [Float], _ row: Rect, _ buffer: inout Buffer) {
+  public static func drawScale(theme: Theme, peaks: [Float], row: Rect, into buffer: inout Buffer) {
     let halfBlocks = theme.colors != .mono && theme.glyphs != .ascii
     var x = buffer.write("low ", row.x, row.y, theme.axis, clip: row)
     if halfBlocks {
