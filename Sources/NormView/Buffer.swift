@@ -1,4 +1,5 @@
 import NormSupport
+
 /// A rectangle of cells: x, y of the top-left corner, width and height.
 public struct Rect: Sendable, Hashable, CustomStringConvertible {
   public var x, y, width, height: Int
@@ -30,6 +31,9 @@ public struct Buffer: Sendable, Equatable {
   public let width: Int
   public let height: Int
   public private(set) var cells: [Cell]
+  /// Every symbol put or written is mapped to ASCII of the same width (``ASCII/symbol(_:)``):
+  /// set for the ASCII glyph set, so nothing reaches a non-UTF-8 terminal as `?`.
+  public var asciiOnly = false
 
   public init(width: Int, height: Int, fill: Cell = .blank) {
     self.width = max(0, width)
@@ -64,7 +68,7 @@ public struct Buffer: Sendable, Equatable {
   public mutating func put(_ symbol: String, _ x: Int, _ y: Int, _ s: Style = .plain) {
     guard contains(x, y) else { return }
     var c = cells[y * width + x]
-    c.symbol = symbol
+    c.symbol = asciiOnly ? ASCII.symbol(symbol) : symbol
     c.attributes = s.attributes
     if let f = s.foreground { c.foreground = f }
     if let b = s.background { c.background = b }
@@ -86,7 +90,8 @@ public struct Buffer: Sendable, Equatable {
     let clip = (clip ?? Rect(x: x, y: y, width: width - x, height: 1)).intersection(area)
     guard y >= clip.y, y < clip.bottom else { return x }
     var cx = x
-    for ch in Text.sanitized(text) {
+    let clean = Text.sanitized(text)
+    for ch in asciiOnly ? ASCII.symbol(clean) : clean {
       let w = Text.width(of: ch)
       if w == 0 { continue }
       if cx + w > clip.right { break }

@@ -108,6 +108,7 @@ public enum Dashboard {
   public static func render(_ s: DashboardState, width: Int, height: Int) -> Buffer {
     var buf = Buffer(width: width, height: height)
     let t = s.theme
+    buf.asciiOnly = t.glyphs == .ascii
     guard width >= minimumWidth, height >= minimumHeight else {
       let lines = [
         "terminal too small: need \(minimumWidth)x\(minimumHeight)", "this one is \(width)x\(height)",
@@ -125,7 +126,8 @@ public enum Dashboard {
     var captionHeight = 0
     if let captionText {
       let maxRows = s.presenter ? 10 : 5
-      captionHeight = min(maxRows, Caption.height(of: captionText, width: width - 4) + (s.presenter ? 2 : 0)) + 2
+      captionHeight =
+        min(maxRows, Caption.height(of: t.label(captionText), width: width - 4) + (s.presenter ? 2 : 0)) + 2
       rows.append(.length(captionHeight))
     }
     if !s.presenter { rows.append(.length(1)) }
@@ -140,7 +142,7 @@ public enum Dashboard {
     if !s.presenter { KeyHelpBar(bindings: KeyBinding.all, theme: t).render(parts.last!, into: &buf) }
     for (kind, rect) in slots(s, main) { panel(kind, s, rect, &buf) }
     if s.showHelp {
-      HelpOverlay(bindings: KeyBinding.all, notes: helpNotes, theme: t).render(main, into: &buf)
+      HelpOverlay(bindings: KeyBinding.all, notes: glyphLegend(t) + helpNotes, theme: t).render(main, into: &buf)
     }
     return buf
   }
@@ -153,6 +155,22 @@ public enum Dashboard {
     "Drift & ICS: Wasserstein-1 drift since the start, gradient ICS (Santurkar et al.) and loss smoothness.",
     "Train vs eval: how far training-mode outputs (batch statistics) are from eval-mode ones (running averages).",
   ]
+
+  /// What every mark on the dashboard means (the help overlay's first notes), in the theme's
+  /// glyphs: markers, line patterns, the histogram's out-of-range and non-finite marks, the
+  /// heatmap's shade ramp, and which direction of each smoothness number is good.
+  static func glyphLegend(_ t: Theme) -> [String] {
+    let markers = (0..<4).map { t.marker($0) }.joined(separator: " ")
+    let solid = t.glyphs == .ascii ? "***" : "⠉⠉⠉"
+    let dashed = t.glyphs == .ascii ? "* *" : "⠉ ⠉"
+    return [
+      "Marks: \(markers) variants 1-4 (in legends and on their lines); \(solid) solid line = loss or median, "
+        + "\(dashed) dashed = p15/p85 band; ↕N = N values outside a histogram's range; ! = NaN or ±Inf values; "
+        + "✕@N = diverged at step N; heatmap shades \(t.shades.joined()) = low to high density (see its scale).",
+      "Smoothness: ICS ‖G−G′‖ (gradient change) and β-smoothness: lower is smoother; ICS cos: higher is steadier "
+        + "(1 = same direction); loss range along −g: lower is smoother.",
+    ]
+  }
 
   /// Which panel goes where. The focused panel is always visible: in a layout with fewer slots
   /// than panels, it takes the place of its partner.
@@ -251,21 +269,32 @@ public enum Dashboard {
         values: rec.lossSmoothed.values, style: t.variantStyle(i), marker: i)
     }
     LineChart(series: series, theme: t, logY: true).render(r.inset(bottom: 1), into: &buf)
-    var x = r.x
-    buf.write("val acc (eval)", x, r.bottom - 1, t.dim)
-    x += 15
-    for (i, rec) in s.records.enumerated() {
+    let entries = s.records.enumerated().map { i, rec in
       let acc = rec.validationAccuracy.last.map { fixed(Double($0) * 100, 1) + "%" } ?? "—"
-      let text = "\(t.marker(i)) \(rec.name) \(acc)"
-      if x + Text.width(text) > r.right { break }
-      buf.write(text, x, r.bottom - 1, t.variantStyle(i))
-      x += Text.width(text) + 2
+      let short = rec.validationAccuracy.last.map { fixed(Double($0) * 100, 0) + "%" }
+      return Legend.Entry(
+        marker: i, name: rec.name, value: acc, shorterValues: short.map { [$0] } ?? [], style: t.variantStyle(i))
     }
+    // "(eval)" only when the whole legend still fits beside it.
+    let legend = Legend(entries: entries, theme: t, preferValues: true)
+    let full = legend.layout(width: .max)
+    let head = 15 + legend.total(full.texts, gap: 1) <= r.width ? "val acc (eval)" : "val acc"
+    buf.write(head, r.x, r.bottom - 1, t.dim)
+    let x = r.x + Text.width(head) + 1
+    legend.render(
+      Rect(x: x, y: r.bottom - 1, width: r.right - x, height: 1), into: &buf)
   }
 
   static func histogramPanel(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
     let t = s.theme
     let kinds: [Tap.Kind] = [.normInput, .normOutput, .activationOutput]
+    // A footer for the axis marks when every variant keeps four rows.
+    let footer = r.height > s.records.count * 4
+    let r = footer ? r.inset(bottom: 1) : r
+    if footer {
+      let text = t.label("↕N = outside range · ! = NaN/±Inf · bins/col = merged")
+      buf.write(Text.truncated(text, to: r.width), r.x, r.bottom, t.dim)
+    }
     let rowRects = Layout.split(r, .vertical, Array(repeating: .fill(1), count: max(s.records.count, 1)))
     for (i, rec) in s.records.enumerated() {
       let rr = rowRects[i]
@@ -277,7 +306,7 @@ public enum Dashboard {
         ]
         let kindName = cols[c].width < Text.width(rec.name) + 18 ? short[kind]! : kind.rawValue
         let label = c == 0 ? "\(t.marker(i)) \(rec.name) · \(kindName)" : kindName
-        buf.write(Text.truncated(label, to: cols[c].width), cols[c].x, cols[c].y, t.variantStyle(i))
+        buf.write(Text.truncated(t.label(label), to: cols[c].width), cols[c].x, cols[c].y, t.variantStyle(i))
         let body = cols[c].inset(top: 1)
         if let h = rec.histograms[tap] {
           HistogramChart(histograms: [(h, t.variantStyle(i))], theme: t).render(body, into: &buf)
@@ -297,12 +326,25 @@ public enum Dashboard {
 
   static func heatmapPanel(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
     let t = s.theme
-    let rowRects = Layout.split(r, .vertical, Array(repeating: .fill(1), count: max(s.records.count, 1)))
+    let n = max(s.records.count, 1)
+    // Each variant's heatmap has its own scale row from six rows up; below that the panel's
+    // last row holds one scale for all (its range: the highest bin count of the columns).
+    let shared = r.height / n - 1 < 6 && r.height - 1 >= 4 * n
+    let body = shared ? r.inset(bottom: 1) : r
+    let rowRects = Layout.split(body, .vertical, Array(repeating: .fill(1), count: n))
+    var peaks = [Float]()
     for (i, rec) in s.records.enumerated() {
       let rr = rowRects[i]
-      buf.write(Text.truncated("\(t.marker(i)) \(rec.name)", to: rr.width), rr.x, rr.y, t.variantStyle(i))
+      buf.write(Text.truncated(t.label("\(t.marker(i)) \(rec.name)"), to: rr.width), rr.x, rr.y, t.variantStyle(i))
       let snaps = rec.histogramHistory[heatTap(rec, s.selectedLayer)]?.elements ?? []
-      Heatmap(snapshots: snaps, steps: rec.histogramSteps.elements, theme: t).render(rr.inset(top: 1), into: &buf)
+      var map = Heatmap(snapshots: snaps, steps: rec.histogramSteps.elements, theme: t)
+      map.showScale = !shared
+      map.render(rr.inset(top: 1), into: &buf)
+      peaks += snaps.suffix(max(rr.width, 1)).map { Float($0.counts.max() ?? 0) }
+    }
+    if shared, !peaks.isEmpty {
+      Heatmap.drawScale(
+        theme: t, peaks: peaks, row: Rect(x: r.x, y: r.bottom - 1, width: r.width, height: 1), into: &buf)
     }
   }
 
@@ -339,13 +381,18 @@ public enum Dashboard {
     ).render(Rect(x: r.x, y: r.y, width: r.width, height: tableHeight), into: &buf)
     var y = r.y + tableHeight + 1
     guard y < r.bottom else { return }
-    buf.write("loss landscape along −g (η ∈ ½…4 × lr): loss range · β-smoothness", r.x, y, t.dim, clip: r)
+    let heading = "loss range · β-smoothness along −g, lower is smoother (η ∈ ½…4 × lr)"
+    buf.write(t.label(heading), r.x, y, t.dim, clip: r)
     y += 1
     for (i, rec) in s.records.enumerated() where y < r.bottom {
       buf.write(
-        "\(t.marker(i)) \(rec.name): \(f(rec.lossVariation.last)) · \(f(rec.betaSmoothness.last))", r.x, y,
+        t.label("\(t.marker(i)) \(rec.name): \(f(rec.lossVariation.last)) · \(f(rec.betaSmoothness.last))"), r.x, y,
         t.variantStyle(i), clip: r)
       y += 1
+    }
+    if y < r.bottom {
+      buf.write(
+        t.label("‖G−G′‖, β, range: lower is smoother · cos: higher is steadier"), r.x, r.bottom - 1, t.dim, clip: r)
     }
   }
 
@@ -360,7 +407,7 @@ public enum Dashboard {
     LineChart(series: series, theme: t).render(r.inset(bottom: textRows), into: &buf)
     var y = r.bottom - textRows
     guard textRows > 0 else { return }
-    buf.write("accuracy train/eval mode · one sample at a time", r.x, y, t.dim, clip: r)
+    buf.write(t.label("accuracy train/eval mode · one sample at a time"), r.x, y, t.dim, clip: r)
     y += 1
     for (i, rec) in s.records.enumerated() where y < r.bottom {
       func pct(_ v: Float?) -> String { v.map { $0.isNaN ? "err" : fixed(Double($0) * 100, 0) + "%" } ?? "—" }
@@ -370,7 +417,7 @@ public enum Dashboard {
       } else {
         text += " · single \(pct(rec.singleSampleTrainAccuracy.last))/\(pct(rec.singleSampleEvalAccuracy.last))"
       }
-      buf.write(text, r.x, y, rec.singleSampleError != nil ? t.warning : t.variantStyle(i), clip: r)
+      buf.write(t.label(text), r.x, y, rec.singleSampleError != nil ? t.warning : t.variantStyle(i), clip: r)
       y += 1
     }
   }
@@ -381,7 +428,8 @@ public enum Dashboard {
     let cols = Layout.split(r, .horizontal, Array(repeating: .fill(1), count: n), spacing: 1)
     for (i, surf) in s.surfaces.enumerated() {
       let name = i < s.records.count ? s.records[i].name : "?"
-      buf.write(Text.truncated("\(t.marker(i)) \(name)", to: cols[i].width), cols[i].x, cols[i].y, t.variantStyle(i))
+      buf.write(
+        Text.truncated(t.label("\(t.marker(i)) \(name)"), to: cols[i].width), cols[i].x, cols[i].y, t.variantStyle(i))
       if let surf {
         DecisionSurfaceView(surface: surf, theme: t).render(cols[i].inset(top: 1), into: &buf)
       } else {

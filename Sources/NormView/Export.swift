@@ -8,7 +8,7 @@ public enum ScreenshotFormat: String, Sendable, CaseIterable {
   case ansi
   /// Monospace text with colours as SVG, for slides and docs.
   case svg
-  /// A `<pre>` block with coloured spans.
+  /// A UTF-8 HTML page: a grid of fixed-width cells that keeps its columns in any browser.
   case html
 }
 
@@ -258,36 +258,68 @@ public enum Screenshot {
     return out + "</svg>\n"
   }
 
-  /// HTML: a `<pre>` with inline-styled spans.
+  /// HTML: a UTF-8 page whose grid holds in any browser. Every cell is an inline block of a
+  /// fixed width (9 px; 18 px for a wide character) in rows of a fixed height (18 px), so a
+  /// glyph that falls back to a wider font (braille, box drawing) stays in its column instead of
+  /// pushing the rest of the row right; runs of blanks share one block. The font stack prefers
+  /// monospace fonts that have braille and box drawing ("DejaVu Sans Mono", "Noto Sans Mono",
+  /// Symbola). Styles are CSS classes, one per (foreground, background, bold). Well-formed XML.
   public static func html(_ b: Buffer) -> String {
-    var out =
-      "<pre style=\"background:\(hex(defaultBackground));color:\(hex(defaultForeground));font-family:monospace;line-height:1.15\">"
+    let cw = 9
+    let ch = 18
+    var classes = [String: Int]()
+    var css = [String]()
+    func styleClass(_ c: Cell) -> String {
+      let (fg, bg) = resolved(c)
+      var style = "color:\(hex(fg))"
+      if let bg { style += ";background:\(hex(bg))" }
+      if c.attributes.contains(.bold) { style += ";font-weight:bold" }
+      if let k = classes[style] { return "s\(k)" }
+      classes[style] = css.count
+      css.append(".s\(css.count){\(style)}")
+      return "s\(css.count - 1)"
+    }
+    var body = ""
     for y in 0..<b.height {
+      body += "<div class=\"r\">"
       var x = 0
       while x < b.width {
         let c = b[x, y]
-        let (fg, bg) = resolved(c)
-        var run = ""
-        var e = x
-        while e < b.width {
-          let d = b[e, y]
-          let r = resolved(d)
-          if r.fg != fg || r.bg.map({ [$0.0, $0.1, $0.2] }) != bg.map({ [$0.0, $0.1, $0.2] })
-            || d.attributes.contains(.bold) != c.attributes.contains(.bold)
-          {
-            break
-          }
-          if !d.isContinuation { run += d.symbol }
-          e += 1
+        if c.isContinuation {
+          x += 1
+          continue
         }
-        var style = "color:\(hex(fg))"
-        if let bg { style += ";background:\(hex(bg))" }
-        if c.attributes.contains(.bold) { style += ";font-weight:bold" }
-        out += "<span style=\"\(style)\">\(escapeXML(run))</span>"
-        x = e
+        let cls = styleClass(c)
+        if c.symbol == " " || c.symbol.isEmpty {
+          // A run of blanks of one style: one block.
+          var e = x + 1
+          while e < b.width, b[e, y].symbol == " ", styleClass(b[e, y]) == cls { e += 1 }
+          body += "<i class=\"\(cls)\" style=\"width:\((e - x) * cw)px\"></i>"
+          x = e
+          continue
+        }
+        let wide = x + 1 < b.width && b[x + 1, y].isContinuation
+        body += "<i class=\"\(cls)\(wide ? " w" : "")\">\(escapeXML(c.symbol))</i>"
+        x += 1
       }
-      out += "\n"
+      body += "</div>\n"
     }
-    return out + "</pre>\n"
+    let fonts = "'DejaVu Sans Mono','Noto Sans Mono','Symbola','Noto Sans Symbols 2',Menlo,Consolas,monospace"
+    return """
+      <!DOCTYPE html>
+      <html lang="en"><head><meta charset="utf-8"/><title>NormScope screenshot</title>
+      <style>
+      .ns{display:inline-block;background:\(hex(defaultBackground));color:\(hex(defaultForeground));\
+      font-family:\(fonts);font-size:15px;line-height:\(ch)px;width:\(b.width * cw)px}
+      .ns .r{display:block;height:\(ch)px;width:\(b.width * cw)px;overflow:hidden;white-space:nowrap}
+      .ns i{display:inline-block;width:\(cw)px;height:\(ch)px;vertical-align:top;font-style:normal;\
+      white-space:pre;overflow:visible;text-align:left}
+      .ns i.w{width:\(2 * cw)px}
+      \(css.joined(separator: "\n"))
+      </style></head>
+      <body style="margin:0;background:\(hex(defaultBackground))"><div class="ns">
+      \(body)</div></body></html>
+
+      """
   }
 }

@@ -95,6 +95,9 @@ public struct Theme: Sendable, Equatable {
     glyphs == .ascii ? ["*", "+", "o", "x"][i % 4] : ["●", "■", "▲", "◆"][i % 4]
   }
 
+  /// A label as drawn: in ASCII words and arrows under the ASCII glyph set (``ASCII/label(_:)``).
+  public func label(_ s: String) -> String { glyphs == .ascii ? ASCII.label(s) : s }
+
   public var text: Style { .plain }
   public var dim: Style {
     colors == .mono

@@ -38,6 +38,10 @@ enum Fixture {
     Variant(name: "hot", norm: false, drift: 6, divergedAt: 150, learningRate: 4),
   ]
 
+  /// A fourth variant for layouts of four (`state(four: true)`): GroupNorm-like, between
+  /// `plain` and `bn`.
+  static let gn = Variant(name: "gn", norm: true, drift: 1, divergedAt: nil, learningRate: 0.5)
+
   static let models = [
     "linear 100, sigmoid, linear 100, sigmoid, linear 100, sigmoid, linear 10",
     "linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 10",
@@ -46,13 +50,14 @@ enum Fixture {
 
   /// The dashboard at step 300 (digits: no decision surface), or with hand-made decision
   /// surfaces for 2-D data (`surfaces: true`).
-  static func state(theme: Theme = Theme(colors: .ansi256, glyphs: .braille), surfaces: Bool = false)
-    -> DashboardState
-  {
-    DashboardState(
-      records: variants.map(record), models: models, dataName: surfaces ? "spirals" : "digits", step: lastStep,
-      learningRate: 0.5, batchSize: 60, optimizer: "sgd",
-      surfaces: surfaces ? variants.indices.map { Optional(surface($0)) } : [], theme: theme)
+  static func state(
+    theme: Theme = Theme(colors: .ansi256, glyphs: .braille), surfaces: Bool = false, four: Bool = false
+  ) -> DashboardState {
+    let vs = four ? variants + [gn] : variants
+    return DashboardState(
+      records: vs.map(record), models: four ? models + [models[1]] : models, dataName: surfaces ? "spirals" : "digits",
+      step: lastStep, learningRate: 0.5, batchSize: 60, optimizer: "sgd",
+      surfaces: surfaces ? vs.indices.map { Optional(surface($0)) } : [], theme: theme)
   }
 
   // MARK: curves
@@ -68,6 +73,7 @@ enum Fixture {
     switch v.name {
     case "plain": return 2.3 * 60 / (60 + Float(step)) + 0.04 * jitter(step)
     case "bn": return 2.3 * 20 / (20 + Float(step)) + 0.03 * jitter(step)
+    case "gn": return 2.3 * 35 / (35 + Float(step)) + 0.03 * jitter(step)
     default: return 2.3 + 0.02 * Float(step) * (1 + jitter(step))
     }
   }
@@ -77,6 +83,7 @@ enum Fixture {
     switch v.name {
     case "plain": 0.25 + 0.375 * progress(step)
     case "bn": 0.6 + 0.3 * progress(step)
+    case "gn": 0.5 + 0.35 * progress(step)
     default: 0.1
     }
   }

@@ -42,7 +42,7 @@ struct HostileValueTests {
         for logY in [false, true] {
           for range in [nil, -1.0...1.0, 0.001...1e30] as [ClosedRange<Double>?] {
             let chart = LineChart(
-              series: [.init(label: "x", steps: steps, values: values, style: Style(), marker: 0, dotted: true)],
+              series: [.init(label: "x", steps: steps, values: values, style: Style(), marker: 0, pattern: .dashed)],
               theme: t, logY: logY, yRange: range)
             _ = render(chart, 60, 12)
           }

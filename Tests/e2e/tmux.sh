@@ -75,7 +75,13 @@ if wait_for "screenshot: " 5 && ls "$tmp"/normscope-step*.txt >/dev/null 2>&1 &&
 T send-keys -t ns '?'
 check "? opens help" "keys — press \? or Esc to close"
 T send-keys -t ns '?'
-if wait_for "Loss \(training" 3 && ! cap | grep -q "keys — press"; then ok; else bad "? closes help" "$(cap)"; fi
+# Wait for the overlay to go ("Loss (training" shows beside it while it is still open).
+help_gone=0
+for _ in $(seq 60); do
+  if ! cap | grep -q "keys — press"; then help_gone=1; break; fi
+  sleep 0.05
+done
+if [ "$help_gone" = 1 ] && wait_for "Loss \(training" 3; then ok; else bad "? closes help" "$(cap)"; fi
 T send-keys -t ns Tab
 check "tab focuses the next panel" "panel: histograms"
 T send-keys -t ns z

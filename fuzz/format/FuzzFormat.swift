@@ -86,7 +86,8 @@ extension ByteReader {
   }
 
   mutating func theme() -> Theme {
-    Theme(colors: ColorMode.allCases[int(0...ColorMode.allCases.count - 1)],
+    Theme(
+      colors: ColorMode.allCases[int(0...ColorMode.allCases.count - 1)],
       glyphs: GlyphSet.allCases[int(0...GlyphSet.allCases.count - 1)])
   }
 
@@ -140,15 +141,17 @@ public func fuzzFormat(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
       let n = r.int(0...40)
       return LineChart.Series(
         label: "s\(i)", steps: r.steps(n), values: r.values(n), style: theme.variantStyle(i), marker: i,
-        dotted: r.int(0...1) == 1)
+        pattern: r.int(0...1) == 1 ? .dashed : .solid)
     }
     LineChart(series: series, theme: theme, logY: r.int(0...1) == 1, yRange: r.int(0...1) == 0 ? r.range() : nil)
       .render(area, into: &b)
   case 2: Sparkline(values: r.values(r.int(0...60)), style: theme.variantStyle(0), theme: theme).render(area, into: &b)
   case 3:
     let bins = r.int(1...40)
-    HistogramChart(histograms: (0..<r.int(1...3)).map { (r.histogram(bins: bins), theme.variantStyle($0)) }, theme: theme)
-      .render(area, into: &b)
+    HistogramChart(
+      histograms: (0..<r.int(1...3)).map { (r.histogram(bins: bins), theme.variantStyle($0)) }, theme: theme
+    )
+    .render(area, into: &b)
   case 4:
     let n = r.int(0...20)
     let bins = r.int(1...40)

@@ -15,9 +15,10 @@ public struct StatusBar: Widget {
     guard area.width > 0, area.height > 0 else { return }
     buffer.fill(Rect(x: area.x, y: area.y, width: area.width, height: 1), " ", theme.bar)
     var x = area.x + 1
-    let msg = message.map { " " + $0 + " " } ?? ""
+    let msg = message.map { " " + theme.label($0) + " " } ?? ""
     let limit = area.right - Text.width(msg)
     for f in fields {
+      let f = (label: theme.label(f.label), value: theme.label(f.value), style: f.style)
       let text = f.label.isEmpty ? f.value : f.label + " " + f.value
       let w = Text.width(text)
       if x + w > limit { break }
@@ -64,7 +65,7 @@ public struct KeyHelpBar: Widget {
 
   public func render(_ area: Rect, into buffer: inout Buffer) {
     guard area.width > 0, area.height > 0 else { return }
-    var chosen = keys
+    var chosen = keys.map { (key: theme.label($0.key), action: theme.label($0.action)) }
     func width(_ ks: [(key: String, action: String)]) -> Int {
       ks.reduce(0) { $0 + Text.width($1.key) + Text.width($1.action) + 4 }
     }
@@ -97,6 +98,8 @@ public struct HelpOverlay: Widget {
   }
 
   public func render(_ area: Rect, into buffer: inout Buffer) {
+    let keys = self.keys.map { (key: theme.label($0.key), action: theme.label($0.action)) }
+    let notes = self.notes.map(theme.label)
     let keyWidth = keys.map { Text.width($0.key) }.max() ?? 0
     let actionWidth = keys.map { Text.width($0.action) }.max() ?? 0
     let w = min(area.width - 2, 96, max(keyWidth + actionWidth + 6, 50))

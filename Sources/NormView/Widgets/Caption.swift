@@ -20,10 +20,10 @@ public struct Caption: Widget {
   public func render(_ area: Rect, into buffer: inout Buffer) {
     guard area.width > 2, area.height > 0 else { return }
     let inner = area.inset(left: 1, right: 1)
-    var lines = Text.wrap(text, width: inner.width)
+    var lines = Text.wrap(theme.label(text), width: inner.width)
     if lines.count > inner.height {
       lines = Array(lines.prefix(inner.height))
-      if let l = lines.last { lines[lines.count - 1] = Text.truncated(l + " …", to: inner.width) }
+      if let l = lines.last { lines[lines.count - 1] = Text.truncated(l + theme.label(" …"), to: inner.width) }
     }
     let y0 = inner.y + max(0, (inner.height - lines.count) / 2)
     let st = presenter ? Style(attributes: .bold) : theme.text

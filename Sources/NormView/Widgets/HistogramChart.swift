@@ -128,11 +128,11 @@ public struct HistogramChart: Widget {
       }
       if !notes.isEmpty {
         buffer.write(
-          Text.fit(notes.joined(separator: " · "), area.width, align: .center), area.x, axisY + 1,
+          Text.fit(theme.label(notes.joined(separator: " · ")), area.width, align: .center), area.x, axisY + 1,
           warn ? theme.warning : theme.dim)
       }
     } else if !notes.isEmpty, middleRoom > 2 {
-      let short = warn ? "!" + notes[0] : "↕" + (under.reduce(0, +) + over.reduce(0, +)).description
+      let short = theme.label(warn ? "!" + notes[0] : "↕" + (under.reduce(0, +) + over.reduce(0, +)).description)
       buffer.write(
         Text.fit(short, middleRoom, align: .center), area.x + Text.width(lo) + 1, axisY,
         warn ? theme.warning : theme.dim)

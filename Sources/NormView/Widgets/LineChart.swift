@@ -5,6 +5,12 @@ import NormSupport
 /// tick labels, first/last step on the x axis, a legend and several coloured series. With
 /// `logY` the y axis is logarithmic (non-positive values are skipped and counted). Non-finite
 /// points break the line; they are never plotted as numbers.
+///
+/// Every sample is drawn: a series is a solid or dashed line through all its points (a dashed
+/// line leaves gaps between samples, never a sample out). Variants are told apart without colour:
+/// each series carries its variant's marker (``Theme/marker(_:)``), drawn on the line at a few
+/// of its samples (staggered per variant) and in the legend; with ASCII glyphs the whole line is
+/// drawn in that marker (`*`, `+`, `o`, `x`).
 public struct LineChart: Widget {
   public struct Series: Sendable {
     public var label: String
@@ -13,16 +19,29 @@ public struct LineChart: Widget {
     public var style: Style
     /// Index of the variant (for the legend marker).
     public var marker: Int
-    /// Dotted lines for secondary series (e.g. validation).
-    public var dotted: Bool
-    public init(label: String, steps: [Int], values: [Float], style: Style, marker: Int, dotted: Bool = false) {
+    /// Solid, or dashed for secondary series (e.g. percentile edges).
+    public var pattern: Pattern
+    /// Whether the series has its own legend entry (a variant's secondary series need not).
+    public var inLegend: Bool
+    public init(
+      label: String, steps: [Int], values: [Float], style: Style, marker: Int, pattern: Pattern = .solid,
+      inLegend: Bool = true
+    ) {
       self.label = label
       self.steps = steps
       self.values = values
       self.style = style
       self.marker = marker
-      self.dotted = dotted
+      self.pattern = pattern
+      self.inLegend = inLegend
     }
+  }
+
+  /// How a series' line is drawn between its samples.
+  public enum Pattern: Sendable {
+    case solid
+    /// Dashes between samples; every sample's dot is still set.
+    case dashed
   }
 
   public var series: [Series]
@@ -96,8 +115,15 @@ public struct LineChart: Widget {
     // Series.
     var canvas = Canvas(columns: plot.width, rows: plot.height, glyphs: theme.glyphs)
     let span = Double(max(xMax - xMin, 1))
+    let dash = canvas.dotsPerCell.x * (theme.glyphs == .braille ? 2 : 1)
+    // Sample cells per series, for the markers drawn on the lines.
+    var sampleCells = [[(Int, Int)]]()
     for s in series {
+      let ascii = theme.glyphs == .ascii ? theme.marker(s.marker) : nil
+      var cells = [(Int, Int)]()
+      defer { sampleCells.append(cells) }
       var prev: (Int, Int)? = nil
+      var dashOffset = 0
       for (i, v) in s.values.enumerated() {
         guard let t = transform(v) else {
           prev = nil
@@ -108,34 +134,45 @@ public struct LineChart: Widget {
         let f = (t - lo) / (hi - lo)
         guard f.isFinite else { continue }
         let py = Int(clamping: (1 - min(max(f, 0), 1)) * Double(canvas.height - 1), rounding: .toNearestOrAwayFromZero)
-        if s.dotted {
-          if px % 2 == 0 { canvas.set(px, py, s.style) }
-        } else if let p = prev {
-          canvas.line(p.0, p.1, px, py, s.style)
+        if let p = prev {
+          dashOffset += canvas.line(
+            p.0, p.1, px, py, s.style, dash: s.pattern == .dashed ? dash : 0, dashOffset: dashOffset, symbol: ascii)
         } else {
-          canvas.set(px, py, s.style)
+          canvas.set(px, py, s.style, symbol: ascii)
         }
+        cells.append((px / canvas.dotsPerCell.x, py / canvas.dotsPerCell.y))
         prev = (px, py)
       }
     }
     canvas.render(into: &buffer, at: (plot.x, plot.y))
+    drawMarkers(sampleCells, plot, &buffer)
     drawLegend(area, &buffer)
+  }
+
+  /// Each solid series' marker on its line, at the samples nearest to a few columns spread
+  /// over the plot and staggered per variant (so that two variants' markers do not coincide).
+  func drawMarkers(_ sampleCells: [[(Int, Int)]], _ plot: Rect, _ buffer: inout Buffer) {
+    guard theme.glyphs != .ascii else { return }  // the lines are drawn in their markers
+    let variants = Set(series.map(\.marker)).sorted()
+    let perLine = max(1, plot.width / 24)
+    for (s, cells) in zip(series, sampleCells) where s.pattern == .solid && !cells.isEmpty {
+      let rank = variants.firstIndex(of: s.marker) ?? 0
+      for j in 0..<perLine {
+        let target = plot.width * (2 * j * (variants.count + 1) + 2 * (rank + 1)) / (2 * perLine * (variants.count + 1))
+        guard let c = cells.min(by: { abs($0.0 - target) < abs($1.0 - target) }) else { continue }
+        buffer.put(theme.marker(s.marker), plot.x + c.0, plot.y + c.1, s.style)
+      }
+    }
   }
 
   func drawLegend(_ area: Rect, _ buffer: inout Buffer) {
     guard showLegend, !series.isEmpty else { return }
-    var parts = [(String, Style)]()
-    for s in series where !s.dotted || series.count <= 4 {
-      let last = s.values.last.map { " " + formatNumber(Double($0)) } ?? ""
-      parts.append((theme.marker(s.marker) + " " + s.label + last, s.style))
+    let entries = series.filter(\.inLegend).map { s in
+      Legend.Entry(
+        marker: s.marker, name: s.label, value: s.values.last.map { formatNumber(Double($0)) } ?? "", style: s.style)
     }
-    var x = area.x + 1
-    for (text, st) in parts {
-      let w = Text.width(text)
-      if x + w > area.right { break }
-      buffer.write(text, x, area.y, st)
-      x += w + 2
-    }
+    Legend(entries: entries, theme: theme).render(
+      Rect(x: area.x + 1, y: area.y, width: area.width - 1, height: 1), into: &buffer)
   }
 }
 

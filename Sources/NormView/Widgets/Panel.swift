@@ -35,8 +35,8 @@ public struct Panel: Widget {
     let room = area.width - 4
     guard room > 0 else { return }
     var badgeText = ""
-    if let badge, room > 12 { badgeText = " " + Text.truncated(badge, to: room / 2) + " " }
-    let t = " " + Text.truncated(title, to: max(0, room - Text.width(badgeText) - 2)) + " "
+    if let badge, room > 12 { badgeText = " " + Text.truncated(theme.label(badge), to: room / 2) + " " }
+    let t = " " + Text.truncated(theme.label(title), to: max(0, room - Text.width(badgeText) - 2)) + " "
     buffer.write(t, area.x + 2, area.y, focused ? theme.focusBorder : theme.title)
     if !badgeText.isEmpty {
       buffer.write(badgeText, area.right - 2 - Text.width(badgeText), area.y, theme.dim)

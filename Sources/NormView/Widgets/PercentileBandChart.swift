@@ -1,8 +1,10 @@
 import NormLab
 
 /// The BN paper's Figure 1 (b, c): the 15th, 50th and 85th percentiles of a layer's input over
-/// time, per variant. The median is a solid line; the 15th and 85th are dotted edges of the
-/// band, all in the variant's colour.
+/// time, per variant. The median is a solid line with the variant's marker on it; the 15th and
+/// 85th are dashed edges of the band through every sample, all in the variant's colour. The
+/// legend (``Legend``) names every variant with its band now (`p15/p50/p85`, or the median
+/// alone when narrow).
 public struct PercentileBandChart: Widget {
   public struct Band: Sendable {
     public var label: String
@@ -32,22 +34,26 @@ public struct PercentileBandChart: Widget {
       series.append(
         .init(label: b.label + " p50", steps: b.p50.steps, values: b.p50.values, style: b.style, marker: b.marker))
       series.append(
-        .init(label: "p15", steps: b.p15.steps, values: b.p15.values, style: b.style, marker: b.marker, dotted: true))
+        .init(
+          label: "p15", steps: b.p15.steps, values: b.p15.values, style: b.style, marker: b.marker, pattern: .dashed,
+          inLegend: false))
       series.append(
-        .init(label: "p85", steps: b.p85.steps, values: b.p85.values, style: b.style, marker: b.marker, dotted: true))
+        .init(
+          label: "p85", steps: b.p85.steps, values: b.p85.values, style: b.style, marker: b.marker, pattern: .dashed,
+          inLegend: false))
     }
     var chart = LineChart(series: series, theme: theme)
     chart.showLegend = false
     chart.emptyText = "no percentiles yet"
     chart.render(area.inset(top: 1), into: &buffer)
     // Legend: one entry per variant, with its current band.
-    var x = area.x + 1
-    for b in bands {
+    let entries = bands.map { b in
       let now = [b.p15.last, b.p50.last, b.p85.last].map { $0.map { formatNumber(Double($0), digits: 2) } ?? "—" }
-      let text = theme.marker(b.marker) + " " + b.label + " " + now.joined(separator: "/")
-      if x + Text.width(text) > area.right { break }
-      buffer.write(text, x, area.y, b.style)
-      x += Text.width(text) + 2
+      return Legend.Entry(
+        marker: b.marker, name: b.label, value: now.joined(separator: "/"), shorterValues: ["p50 " + now[1], now[1]],
+        style: b.style)
     }
+    Legend(entries: entries, theme: theme).render(
+      Rect(x: area.x + 1, y: area.y, width: area.width - 1, height: 1), into: &buffer)
   }
 }

@@ -20,6 +20,8 @@ public struct Table: Widget {
 
   public func render(_ area: Rect, into buffer: inout Buffer) {
     guard area.width > 0, area.height > 0, !header.isEmpty else { return }
+    let header = header.map(theme.label)
+    let rows = rows.map { $0.map(theme.label) }
     var widths = header.map(Text.width)
     for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], Text.width(c)) } }
     // Shrink the widest columns until the table fits (one space between columns).
