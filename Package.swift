@@ -25,7 +25,7 @@ let package = Package(
     .executableTarget(name: "normscope-fuzz", dependencies: ["NormFuzz", "NormSupport"]),
     .target(name: "NormView", dependencies: ["NormLab", "NormCore", "NormSupport"]),
     .systemLibrary(name: "CNcurses", providers: [.apt(["libncurses-dev"])]),
-    .target(name: "NormTerm", dependencies: ["CNcurses", "NormView"]),
+    .target(name: "NormTerm", dependencies: ["CNcurses", "NormView", "NormSupport"]),
     // The live app without a terminal: its loop runs on any TerminalBackend (tests: TestTerminal).
     .target(name: "NormApp", dependencies: ["NormView", "NormScene", "NormLab", "NormCore", "NormSupport"]),
     .executableTarget(

@@ -29,8 +29,6 @@ public struct LiveApp<Backend: TerminalBackend> {
   var seenMessageVersion = 0
   var drawnVersion = -1
   var seenSceneViewVersion = 0
-  /// A key sent the training thread a command whose publish has not been waited for yet.
-  var awaitingPublish = false
   public var isScene = false
   /// The loop ends (as a quit) after this many frames; nil: never.
   public var frameLimit: Int? = nil
@@ -103,17 +101,15 @@ public struct LiveApp<Backend: TerminalBackend> {
       let now = clock.now
       // Draw at least every frame, and at once when the training thread published a change.
       if now >= nextFrame || snapshotVersion != drawnVersion {
-        if snapshotVersion != drawnVersion { awaitingPublish = false }  // the training thread answered
         draw(snapshot)
         if let frameLimit, frames >= frameLimit { return .quit(step: step) }
         drawnVersion = snapshotVersion
         nextFrame = now + frame
       }
       guard let key = nextKey(until: nextFrame, seen: seen) else { continue }
-      let sent = link.commandsArrived.generation
       if handle(key, snapshot) { return .quit(step: step) }
-      awaitingPublish = link.commandsArrived.generation != sent
-      // Show the effect of a key at once (the training thread applies commands within a frame).
+      // Show the effect of a key at once; what the training thread does with a command it sent
+      // is drawn when its publish wakes the wait for the next key.
       draw(
         link.shared.withLock { s in
           var st = s.snapshot
@@ -125,18 +121,11 @@ public struct LiveApp<Backend: TerminalBackend> {
     }
   }
 
-  /// Waits for what comes next, never longer than until `nextFrame`. After a key that sent the
-  /// training thread a command: for its publish (at most 250 ms), so the command's effect is
-  /// drawn at once even on a terminal that cannot be woken; keys typed meanwhile wait in the
-  /// terminal. Otherwise: for a key, or less when the training thread publishes (`seen` is the
-  /// publish count read before the shared state) and the terminal can be woken.
-  mutating func nextKey(until nextFrame: ContinuousClock.Instant, seen: UInt64) -> Key? {
+  /// Waits for a key, never longer than until `nextFrame`, and less when the training thread
+  /// publishes (`seen` is the publish count read before the shared state): the terminal's wait
+  /// wakes on the publish, so a command's effect is drawn as soon as it is published.
+  func nextKey(until nextFrame: ContinuousClock.Instant, seen: UInt64) -> Key? {
     let untilFrame = min(max(nextFrame - ContinuousClock.now, .milliseconds(1)), .seconds(3600))
-    if awaitingPublish {
-      awaitingPublish = false
-      link.published.wait(after: seen, timeout: min(untilFrame, .milliseconds(250)))
-      return nil
-    }
     let timeoutMs = Int((untilFrame / .milliseconds(1)).rounded(.up))
     return term.readKey(timeoutMs: timeoutMs, orWakeup: link.published, after: seen)
   }

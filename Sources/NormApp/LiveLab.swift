@@ -120,6 +120,15 @@ public enum LabThread {
     thread.start()
   }
 
+  /// Hands the UI the session's pause, speed and recording state.
+  static func share(_ session: LabSession, _ link: LabLink) {
+    link.shared.withLock {
+      $0.paused = session.paused
+      $0.stepsPerFrame = session.speed
+      $0.recording = session.recordStart != nil
+    }
+  }
+
   /// The training thread's body: builds the session, then frame after frame applies the UI's
   /// commands, steps, shares pause and speed, publishes, and sleeps until the next frame.
   static func run(config: ExperimentConfig, theme: Theme, link: LabLink, failAt: Int? = nil, source: LabSource) {
@@ -146,12 +155,13 @@ public enum LabThread {
       guard session.apply(commands) else { return }
       if session.paused != paused0 { session.experiment.record(session.paused ? .pause : .resume) }
       if session.single { session.experiment.record(.singleStep) }
-      guard session.step() else { return }
-      link.shared.withLock {
-        $0.paused = session.paused
-        $0.stepsPerFrame = session.speed
-        $0.recording = session.recordStart != nil
+      if !commands.isEmpty {
+        // The UI is waiting to show what a key did: publish it now, not after this frame's steps.
+        share(session, link)
+        session.publish()
       }
+      guard session.step() else { return }
+      share(session, link)
       if session.changed { session.publish() }
       next = next + frame
       if next < clock.now { next = clock.now }

@@ -1,5 +1,12 @@
 import CNcurses
+import NormSupport
 import NormView
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// Errors setting up the terminal.
 public struct TerminalError: Error, CustomStringConvertible, Sendable {
@@ -158,6 +165,26 @@ public final class Terminal: TerminalBackend {
       guard let u = Unicode.Scalar(UInt32(ch)) else { return .other(Int32(ch)) }
       return .character(Character(u))
     }
+  }
+
+  /// Waits up to `timeoutMs` for a key, or less when `wakeup` rings after generation `seen`:
+  /// `poll` on standard input and the wakeup's pipe, then ncurses reads the key that arrived.
+  /// A key ncurses has already read ahead comes first; a signal (a resize) ends the wait early.
+  public func readKey(timeoutMs: Int, orWakeup wakeup: Wakeup, after seen: UInt64) -> Key? {
+    let wakeFd = wakeup.descriptor
+    // Empty the pipe before looking at the generation: a ring after this still wakes `poll`.
+    wakeup.drain()
+    if let key = readKey(timeoutMs: 0) { return key }
+    if wakeup.generation != seen || timeoutMs == 0 { return nil }
+    guard wakeFd >= 0 else { return readKey(timeoutMs: timeoutMs) }
+    var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeFd, events: Int16(POLLIN), revents: 0)]
+    let ready = poll(&fds, 2, Int32(clamping: timeoutMs < 0 ? -1 : timeoutMs))
+    guard ready > 0, fds[0].revents != 0 else { return nil }  // woken, timed out, or a signal
+    if let key = readKey(timeoutMs: 0) { return key }
+    // Readable without a key: part of a character (the rest comes later), or input closed or
+    // failed; then ncurses waits out the frame itself, as before, so the loop cannot spin.
+    let closed = fds[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
+    return closed ? readKey(timeoutMs: timeoutMs) : nil
   }
 
   /// Draws `buffer` (sized to the terminal) and refreshes; only changed cells are sent to

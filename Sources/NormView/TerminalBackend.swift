@@ -31,9 +31,9 @@ public protocol TerminalBackend: AnyObject {
   /// `width` and `height` already updated.
   func readKey(timeoutMs: Int) -> Key?
   /// ``readKey(timeoutMs:)`` that also returns nil early once `wakeup` has been rung after
-  /// generation `seen` (another thread published something to draw). The default returns at
-  /// once if it already was, else waits for a key or the timeout: the ncurses terminal cannot
-  /// be woken from another thread, so the live loop's timeout (its next frame) bounds the delay.
+  /// generation `seen` (another thread published something to draw): at once if it already
+  /// was, else as soon as it rings. Every backend must wake here; one that waited out the
+  /// timeout instead would hold back each publish until the live loop's next frame.
   func readKey(timeoutMs: Int, orWakeup wakeup: Wakeup, after seen: UInt64) -> Key?
   /// Draws `buffer` (sized to the terminal). A backend that was stopped (SIGTSTP/SIGCONT)
   /// repaints the whole screen here.
@@ -44,12 +44,6 @@ public protocol TerminalBackend: AnyObject {
   func signalName(_ signal: Int32) -> String
   /// Leaves full-screen mode. Idempotent.
   func restore()
-}
-
-extension TerminalBackend {
-  public func readKey(timeoutMs: Int, orWakeup wakeup: Wakeup, after seen: UInt64) -> Key? {
-    wakeup.generation != seen ? nil : readKey(timeoutMs: timeoutMs)
-  }
 }
 
 /// A scripted terminal for tests: keys, resizes, signals and waits in a queue; every drawn

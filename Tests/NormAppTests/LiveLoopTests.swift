@@ -227,9 +227,9 @@ import Testing
       return
     }
     #expect(steps.count == 6 && steps.last == steps.first.map { $0 + 5 })
-    // The new steps reached the screen because the training thread's publish woke a wait (the
-    // terminal's wait for a key, or the loop's wait for the answer to a key): no wait ran out
-    // its timeout (a minute away), and a wait that did not end would have failed `waitUntil`.
+    // The new steps reached the screen because the training thread's publish woke the
+    // terminal's wait for a key: no wait ran out its timeout (a minute away), and a wait that
+    // did not end would have failed `waitUntil`.
     #expect(term.timedOutWaits == 0)
     #expect(ContinuousClock.now - started < .seconds(60))
   }
