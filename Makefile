@@ -26,6 +26,7 @@ test: test-deps
 	Tests/cli/run.sh $(BIN)
 	Tests/e2e/tmux.sh $(BIN)
 	$(MAKE) example
+	SWIFT=$(SWIFT) tools/portable-check.sh $(BIN)
 
 ## The library example (examples/, a package depending on this one): build, run, and check
 ## that the BN-paper MLP it trains reaches at least 95 % validation accuracy.
@@ -55,4 +56,4 @@ format:
 	$(SWIFT) format -i -r Sources Tests Package.swift
 
 clean:
-	rm -rf .build examples/.build
+	rm -rf .build .build-portable examples/.build
