@@ -226,6 +226,14 @@ final class LabSession {
     Text.truncated(scene.title, to: 50) + (scene.seedCount > 1 ? " (seed \(scene.seed) of \(scene.seedCount))" : "")
   }
 
+  /// One checked claim in a line: `PASS line 24: drift(plain) > 3 * drift(bn) (1.03, 0.0266)`.
+  static func verdict(_ r: ExpectationResult) -> String {
+    let values = r.readings.compactMap { $0.split(separator: "=", maxSplits: 1).last }
+      .map { $0.trimmingCharacters(in: .whitespaces) }
+    return (r.passed ? "PASS" : "FAIL") + " line \(r.line): \(r.source)"
+      + (values.isEmpty ? "" : " (\(values.joined(separator: ", ")))")
+  }
+
   /// Hands the UI a new dashboard snapshot, and the scene's view when it changed.
   func publish() {
     var snap = DashboardState(
@@ -235,6 +243,10 @@ final class LabSession {
     if let p = player {
       snap.caption = p.view.caption
       snap.captionHeading = p.view.chapter
+      if p.holdSeconds != nil, let until = holdUntil {
+        let left = until - clock.now
+        snap.holdingSeconds = max(0, Double(left.components.seconds) + Double(left.components.attoseconds) * 1e-18)
+      }
     }
     var view = player?.view
     let lastView = lastView
@@ -409,6 +421,7 @@ final class LabSession {
         p.resume()
         holdUntil = nil
       }
+      changed = true  // the status bar counts the hold down
     } else if p.holdSeconds != nil {
       // `n` during a hold: the hold ends and one step is taken, as `n` promises.
       p.resume()
@@ -418,10 +431,14 @@ final class LabSession {
       paused = true
       say("the scene pauses here: press space (or Enter) to go on")
     } else {
+      let before = p.results.count
       do {
         try p.tick(maxSteps: single ? 1 : speed, delegate: nil)
       } catch { say("\(error)") }
       changed = true
+      // Each claim as it is checked: PASS or FAIL with what it measured.
+      let new = p.results.dropFirst(before)
+      if !new.isEmpty { say(new.map(Self.verdict).joined(separator: "  ·  ")) }
       if p.finished && !reportedEnd {
         reportedEnd = true
         paused = true

@@ -34,6 +34,8 @@ public struct DashboardState: Sendable {
   public var message: String? = nil
   /// Recording indicator (the scenes issue's R key).
   public var recording = false
+  /// Seconds left in a scene caption's hold (training waits), nil when not holding.
+  public var holdingSeconds: Double? = nil
   /// What the percentile panel shows: the place, and one unit or all pooled.
   public var percentileWhat = "activation input"
 
@@ -212,6 +214,9 @@ public enum Dashboard {
     if s.recording { fields.append(("", "● REC", t.warning)) }
     if s.paused {
       fields.append(("", "paused", t.accent))
+    } else if let left = s.holdingSeconds {
+      // A caption holds the timeline: training waits, and Enter goes on.
+      fields.append(("", "holding \(Int(left.rounded(.up)))s · Enter goes on", t.accent))
     } else if let spf = s.stepsPerFrame {
       fields.append(("speed", "\(spf)/frame", nil))
     }

@@ -15,3 +15,11 @@ check "chapters: [ goes back one, to chapter 2" "chapter: 2 · " 5
 check "chapters: the caption box heads with chapter 2 again" "┌─ 2 · " 5
 T send-keys -t ns q
 check "chapters: quits" "^exit=0"
+
+# A caption's hold says so and how to go on; each claim shows PASS/FAIL with its values live.
+start "'$bin'"
+check "hold: the status bar says holding and how to go on" "holding [0-9]+s · Enter goes on" 10
+T send-keys -t ns Enter
+check "live claims: a checked expectation shows PASS with its values" "PASS line [0-9]+: .*\(" 40
+T send-keys -t ns q
+check "hold: quits" "^exit=0"
