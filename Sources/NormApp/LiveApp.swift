@@ -194,6 +194,8 @@ public struct LiveApp<Backend: TerminalBackend> {
         s?.inferenceMode == .eval
           ? "inference in TRAIN mode: batch statistics, as if model.eval() was forgotten"
           : "inference in eval mode: running statistics")
+    case .inferenceBatchUp, .inferenceBatchDown:
+      link.send(.scaleInferenceBatch(action == .inferenceBatchUp ? 2 : 0.5))
     case .lrUp, .lrDown: scaleLearningRate(up: action == .lrUp, s)
     case .batchUp, .batchDown: scaleBatch(up: action == .batchUp, s)
     case .nextPanel, .previousPanel: cyclePanel(forward: action == .nextPanel, s)

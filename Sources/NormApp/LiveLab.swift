@@ -15,6 +15,8 @@ public enum LabCommand: Sendable {
   case scaleLearningRate(Float)
   case scaleBatch(Float)
   case toggleInferenceMode
+  /// The train-vs-eval panel's train-mode inference batch, scaled (1 to the probe size).
+  case scaleInferenceBatch(Float)
   case reset
   case quit
   /// Scenes: skip a caption's hold or a `pause`; jump to the next / previous chapter.
@@ -317,6 +319,10 @@ final class LabSession {
       let scaled = Int(clamping: Float(experiment.batchSize) * f, rounding: .toNearestOrAwayFromZero)
       try experiment.setBatchSize(max(1, min(experiment.trainData.count, scaled)))
     case .toggleInferenceMode: experiment.setInferenceMode(experiment.inferenceMode == .eval ? .train : .eval)
+    case .scaleInferenceBatch(let f):
+      let b = Int(clamping: Float(experiment.instruments.inferenceBatch) * f, rounding: .toNearestOrAwayFromZero)
+      experiment.instruments.inferenceBatch = max(1, min(experiment.instruments.probeSize, b))
+      say("train-mode inference in batches of \(experiment.instruments.inferenceBatch) (next probe)")
     case .reset: try reset()
     case .continueScene:
       player?.resume()

@@ -23,6 +23,9 @@ public struct InstrumentSettings: Sendable, Equatable {
   public var smoothnessSteps: [Float] = [0.5, 1, 2, 3, 4]
   /// Samples probed one at a time for single-sample train vs eval inference.
   public var singleSamples = 16
+  /// Batch size of the train-mode inference the train-vs-eval panel shows (the probe batch cut
+  /// into batches of this many): small batches make the forgotten `model.eval()` visible.
+  public var inferenceBatch = 4
   /// Block whose percentiles are tracked (nil: the last hidden block), the tap, and the unit
   /// (nil: every unit of the layer pooled).
   public var percentileBlock: Int? = nil
@@ -128,6 +131,41 @@ enum Probes {
     rec.trainModeAccuracy.append(step: step, Float(correctTrain) / Float(n))
     rec.evalModeAccuracy.append(step: step, Float(correctEval) / Float(n))
     try recordSingleSamples(&rec, trainer: trainer, probe: probe, step: step, settings: settings)
+    recordSmallBatches(&rec, trainer: trainer, probe: probe, logitsEval: logitsEval, step: step, settings: settings)
+  }
+
+  /// Train-mode inference in small batches (`inferenceBatch`) over the probe batch: accuracy and
+  /// mean |logit_train − logit_eval|. What "forgetting model.eval()" costs at serving time,
+  /// where batches are small. A failure (BatchNorm on a batch of 1) is recorded as NaN.
+  static func recordSmallBatches(
+    _ rec: inout VariantRecord, trainer: Trainer, probe: Dataset, logitsEval: [Float], step: Int,
+    settings: InstrumentSettings
+  ) {
+    let n = probe.count
+    let b = max(1, settings.inferenceBatch)
+    let k = trainer.network.outputCount
+    var correct = 0
+    var gap = 0.0
+    var start = 0
+    rec.smallBatchSize = b
+    while start < n {
+      let end = min(start + b, n)
+      guard
+        let r = try? trainer.forwardLoss(
+          data: probe, indices: start..<end, mode: .train, updatesState: false, backward: false)
+      else {
+        rec.smallBatchTrainAccuracy.append(step: step, .nan)
+        rec.smallBatchLogitGap.append(step: step, .nan)
+        return
+      }
+      correct += r.correct
+      trainer.network.withOutput { out in
+        for j in 0..<((end - start) * k) { gap += abs(Double(out[j]) - Double(logitsEval[start * k + j])) }
+      }
+      start = end
+    }
+    rec.smallBatchTrainAccuracy.append(step: step, Float(correct) / Float(n))
+    rec.smallBatchLogitGap.append(step: step, Float(gap / Double(n * k)))
   }
 
   /// One activation buffer's moments and sorted values, shared by the taps that read it.

@@ -34,6 +34,8 @@ public struct DashboardState: Sendable {
   public var message: String? = nil
   /// Recording indicator (the scenes issue's R key).
   public var recording = false
+  /// Batch size of the train-mode inference the train-vs-eval panel shows (`i`/`I`).
+  public var inferenceBatch = 4
   /// Seconds left in a scene caption's hold (training waits), nil when not holding.
   public var holdingSeconds: Double? = nil
   /// What the percentile panel shows: the place, and one unit or all pooled.
@@ -52,6 +54,7 @@ public struct DashboardState: Sendable {
         (try? e.decisionSurface(variant: i, columns: surfaceResolution.0, rows: surfaceResolution.1)) ?? nil
       }, theme: theme)
     percentileWhat = Self.percentileWhat(e.instruments)
+    inferenceBatch = e.instruments.inferenceBatch
   }
 
   /// "activation input", "after norm, unit 37", "activation input, median unit".
@@ -241,7 +244,7 @@ public enum Dashboard {
     case .heatmap: "Layer \(s.selectedLayer) activation input over time (y value, colour density)"
     case .percentiles: "Covariate shift: layer \(s.selectedLayer) \(s.percentileWhat) p15/p50/p85"
     case .drift: "Drift since start (W1), gradient ICS, smoothness"
-    case .divergence: "Train vs eval mode: mean |Δlogit| on a fixed batch"
+    case .divergence: "Train vs eval mode: mean |Δlogit| in batches of \(s.inferenceBatch)"
     case .surface: "Decision regions (\(s.inferenceMode.rawValue) mode) and data"
     }
   }
@@ -404,27 +407,55 @@ public enum Dashboard {
   static func divergencePanel(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
     let t = s.theme
     let textRows = min(s.records.count + 1, max(0, r.height - 4))
+    // The gap in small batches: with the whole probe batch of 128, BN's batch statistics are
+    // close to its running ones and the forgotten eval() hardly shows.
     let series = s.records.enumerated().map { i, rec in
       LineChart.Series(
-        label: rec.name, steps: rec.trainEvalLogitGap.steps, values: rec.trainEvalLogitGap.values,
+        label: rec.name, steps: rec.smallBatchLogitGap.steps, values: rec.smallBatchLogitGap.values,
         style: t.variantStyle(i), marker: i)
     }
     LineChart(series: series, theme: t).render(r.inset(bottom: textRows), into: &buf)
     var y = r.bottom - textRows
     guard textRows > 0 else { return }
-    buf.write(t.label("accuracy train/eval mode · one sample at a time"), r.x, y, t.dim, clip: r)
+    let b = s.inferenceBatch
+    buf.write(
+      t.label(
+        [
+          "accuracy now (e: \(s.inferenceMode.rawValue)) · eval · train mode, batch \(b) · single train/eval",
+          "now (e: \(s.inferenceMode.rawValue)) · eval · train mode, batch \(b) · single",
+          "now (e: \(s.inferenceMode.rawValue)) · e eval · t train, batch \(b)",
+        ].first { $0.count <= r.width } ?? "now · e eval · t train \(b)"),
+      r.x, y, t.dim, clip: r)
     y += 1
     for (i, rec) in s.records.enumerated() where y < r.bottom {
-      func pct(_ v: Float?) -> String { v.map { $0.isNaN ? "err" : fixed(Double($0) * 100, 0) + "%" } ?? "—" }
-      var text = "\(t.marker(i)) \(rec.name) \(pct(rec.trainModeAccuracy.last))/\(pct(rec.evalModeAccuracy.last))"
-      if rec.singleSampleError != nil {
-        text += " · single: train-mode error (1 value per channel)"
-      } else {
-        text += " · single \(pct(rec.singleSampleTrainAccuracy.last))/\(pct(rec.singleSampleEvalAccuracy.last))"
-      }
-      buf.write(t.label(text), r.x, y, rec.singleSampleError != nil ? t.warning : t.variantStyle(i), clip: r)
+      // The longest form that fits: full, then shorter single-sample words, then no single
+      // samples, then one letter per mode.
+      let forms = (0...3).map { t.label(divergenceLine(i, rec, s, detail: 3 - $0)) }
+      let line = forms.first { $0.count <= r.width } ?? forms.last!
+      buf.write(line, r.x, y, rec.singleSampleError != nil ? t.warning : t.variantStyle(i), clip: r)
       y += 1
     }
+  }
+
+  /// One variant's accuracies: the one the current inference mode gives first (what `e`
+  /// changes), then eval, train mode in small batches, and one sample at a time.
+  /// `detail` 3: everything; 2: shorter single-sample words; 1: no single samples; 0: one
+  /// letter per mode, for narrow panels (`● bn now 90% e 90% t 70%`).
+  static func divergenceLine(_ i: Int, _ rec: VariantRecord, _ s: DashboardState, detail: Int = 3) -> String {
+    func pct(_ v: Float?) -> String { v.map { $0.isNaN ? "err" : fixed(Double($0) * 100, 0) + "%" } ?? "—" }
+    let eval = rec.evalModeAccuracy.last
+    let small = rec.smallBatchTrainAccuracy.last
+    let now = s.inferenceMode == .eval ? eval : small
+    let head = "\(s.theme.marker(i)) \(rec.name) now \(pct(now))"
+    if detail == 0 { return "\(head) e \(pct(eval)) t \(pct(small))" }
+    var text = "\(head) · eval \(pct(eval)) · train \(pct(small))"
+    guard detail >= 2 else { return text }
+    if rec.singleSampleError != nil {
+      text += detail == 3 ? " · single: train-mode error (1 value per channel)" : " · single: train err"
+    } else {
+      text += " · single \(pct(rec.singleSampleTrainAccuracy.last))/\(pct(rec.singleSampleEvalAccuracy.last))"
+    }
+    return text
   }
 
   static func surfacePanel(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {

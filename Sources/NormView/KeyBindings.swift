@@ -2,7 +2,7 @@
 /// every case has exactly one place in ``KeyBinding/all``, so no key is documented without a
 /// handler or handled without documentation.
 public enum KeyAction: String, CaseIterable, Sendable {
-  case pause, step, faster, slower, inferenceMode
+  case pause, step, faster, slower, inferenceMode, inferenceBatchUp, inferenceBatchDown
   case lrUp, lrDown, batchUp, batchDown
   case nextPanel, previousPanel, zoom
   case layerDown, layerUp, layerNumber
@@ -74,6 +74,11 @@ public struct KeyBinding: Sendable {
       "e", help: "inference in eval or train mode (the forgotten model.eval())",
       readme: "inference views in eval or train mode: the \"forgot `model.eval()`\" contrast", bar: ("e", "eval/train"),
       [KeyTrigger(["e"], .inferenceMode)]),
+    KeyBinding(
+      "i / I", help: "train-mode inference batch ×2 / ÷2 (train vs eval panel)",
+      asciiHelp: "train-mode inference batch x2 / /2 (train vs eval panel)",
+      readme: "batch size of the train-mode inference the train-vs-eval panel shows, ×2 / ÷2 (default 4)",
+      [KeyTrigger(["i"], .inferenceBatchUp), KeyTrigger(["I"], .inferenceBatchDown)]),
     KeyBinding(
       "l / L", help: "learning rate ×2 / ÷2", asciiHelp: "learning rate x2 / /2", bar: ("l/L", "lr"),
       [KeyTrigger(["l"], .lrUp), KeyTrigger(["L"], .lrDown)]),

@@ -22,7 +22,8 @@ struct FuzzTests {
     let r = f.run(count: n) { Date().timeIntervalSince(start) }
     #expect(r.problems.isEmpty, "\(r.problems)")
     #expect(r.inputs == n && r.rejected > n / 10 && r.accepted > n / 10, "\(r)")
-    #expect(r.slowest < 0.5, "an input took \(r.slowest) s")
+    // A guard against hangs, not a benchmark: the suite runs beside training tests on 2 cores.
+    #expect(r.slowest < 2, "an input took \(r.slowest) s")
   }
 
   @Test("every input the fuzzer ever broke on is handled now (Tests/Fuzz/crashes)")

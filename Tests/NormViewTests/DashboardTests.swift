@@ -68,7 +68,10 @@ func expectFixtureLegible(_ text: String, width: Int, sourceLocation: SourceLoca
   for v in ["● plain 62.5%", "■ bn 90.0%", "▲ hot 10.0%"] {
     #expect(text.contains(v), "the loss panel shows \(v)", sourceLocation: sourceLocation)
   }
-  for v in ["plain 63%/63% · single 63%/63%", "bn 92%/90% · single: train-mode error", "hot 10%/10%"] {
+  for v in [
+    "plain now 63% · eval 63% · train 63% · single 63%/63%",
+    "bn now 90% · eval 90% · train 70% · single: train", "hot now 10% · eval 10% · train 10%",
+  ] {
     #expect(text.contains(v), "the train/eval panel shows \(v)", sourceLocation: sourceLocation)
   }
 }
@@ -275,5 +278,21 @@ struct NumericsRenderTests {
     var b = Buffer(width: 30, height: 6)
     LineChart(series: [series], theme: Theme(), logY: true).render(b.area, into: &b)
     #expect(Screenshot.text(b).contains("no data yet"))
+  }
+}
+
+@Suite("Train vs eval panel: what e means")
+struct TrainVersusEvalPanelTests {
+  @Test("pressing e changes the panel's numbers: 'now' is eval mode, or train mode in small batches")
+  func eChangesNumbers() {
+    var s = Fixture.state()
+    s.focus = .divergence
+    let evalText = Screenshot.text(Dashboard.render(s, width: 140, height: 45))
+    s.inferenceMode = .train
+    let trainText = Screenshot.text(Dashboard.render(s, width: 140, height: 45))
+    #expect(evalText.contains("bn now 90% · eval 90% · train 70%"))
+    #expect(trainText.contains("bn now 70% · eval 90% · train 70%"))
+    #expect(trainText.contains("now (e: train)"))
+    #expect(evalText.contains("mean |Δlogit| in batches of 4"))
   }
 }
