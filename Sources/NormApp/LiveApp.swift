@@ -20,6 +20,8 @@ public struct LiveApp<Backend: TerminalBackend> {
   var focus: PanelKind = .loss
   var zoomed = false
   var showHelp = false
+  /// How far the help overlay is scrolled (arrow keys while it is open).
+  var helpScroll = 0
   var layer: Int? = nil
   var message: String? = nil
   var messageUntil = ContinuousClock.now
@@ -137,6 +139,7 @@ public struct LiveApp<Backend: TerminalBackend> {
     s.focus = s.panels.contains(focus) ? focus : .loss
     s.zoomed = zoomed
     s.showHelp = showHelp
+    s.helpScroll = helpScroll
     s.presenter = presenter
     s.message = message
     s.showTiming = true
@@ -202,14 +205,23 @@ public struct LiveApp<Backend: TerminalBackend> {
     case .zoom:
       zoomed.toggle()
       flash(zoomed ? "zoomed: \(focus.rawValue) (z again to return)" : "all panels")
-    case .layerDown, .layerUp, .layerNumber: chooseLayer(action, key: key, s)
+    case .layerDown, .layerUp:
+      // While help is open the arrows scroll it (down/left: further, up/right: back).
+      if showHelp {
+        helpScroll = max(0, min(helpScroll + (action == .layerDown ? 1 : -1), 200))
+      } else {
+        chooseLayer(action, key: key, s)
+      }
+    case .layerNumber: chooseLayer(action, key: key, s)
     case .glyphs:
       theme.glyphs = term.utf8 ? theme.glyphs.next : .ascii
       flash("glyphs: \(theme.glyphs.rawValue)")
     case .presenter:
       presenter.toggle()
       flash(presenter ? "presenter mode (p to leave)" : "presenter mode off")
-    case .help: showHelp.toggle()
+    case .help:
+      showHelp.toggle()
+      helpScroll = 0
     case .closeHelp:
       showHelp = false
       zoomed = false

@@ -22,6 +22,8 @@ public struct DashboardState: Sendable {
   public var focus: PanelKind = .loss
   public var zoomed = false
   public var showHelp = false
+  /// Lines the help overlay is scrolled by (↑↓ while it is open).
+  public var helpScroll = 0
   public var presenter = false
   public var paused = false
   /// Training speed shown in the status bar (live app only).
@@ -147,7 +149,9 @@ public enum Dashboard {
     if !s.presenter { KeyHelpBar(bindings: KeyBinding.all, theme: t).render(parts.last!, into: &buf) }
     for (kind, rect) in slots(s, main) { panel(kind, s, rect, &buf) }
     if s.showHelp {
-      HelpOverlay(bindings: KeyBinding.all, notes: glyphLegend(t) + helpNotes, theme: t).render(main, into: &buf)
+      var help = HelpOverlay(bindings: KeyBinding.all, notes: glyphLegend(t) + helpNotes, theme: t)
+      help.scroll = s.helpScroll
+      help.render(main, into: &buf)
     }
     return buf
   }

@@ -296,3 +296,24 @@ struct TrainVersusEvalPanelTests {
     #expect(evalText.contains("mean |Δlogit| in batches of 4"))
   }
 }
+
+@Suite("Help overlay scrolls")
+struct HelpScrollTests {
+  @Test("at 80x24 the help says it scrolls, and scrolling reaches the last note")
+  func scrolls() {
+    var s = Fixture.state()
+    s.showHelp = true
+    let top = Screenshot.text(Dashboard.render(s, width: 80, height: 24))
+    #expect(top.contains("scroll"))
+    #expect(top.contains("pause / resume training"))
+    #expect(!top.contains("Train vs eval: how far"))
+    s.helpScroll = 500
+    let bottom = Screenshot.text(Dashboard.render(s, width: 80, height: 24))
+    #expect(bottom.contains("Train vs eval: how far"))
+    #expect(!bottom.contains("pause / resume training"))
+    // Where it all fits, nothing scrolls.
+    s.helpScroll = 0
+    let big = Screenshot.text(Dashboard.render(s, width: 200, height: 60))
+    #expect(big.contains("press ? or Esc to close"))
+  }
+}

@@ -83,6 +83,8 @@ public struct HelpOverlay: Widget {
   public var keys: [(key: String, action: String)]
   public var notes: [String]
   public var theme: Theme
+  /// Lines scrolled past (keys, a blank line, then the notes); clamped to what exists.
+  public var scroll = 0
 
   public init(keys: [(key: String, action: String)], notes: [String], theme: Theme) {
     self.keys = keys
@@ -104,22 +106,30 @@ public struct HelpOverlay: Widget {
     let actionWidth = keys.map { Text.width($0.action) }.max() ?? 0
     let w = min(area.width - 2, 96, max(keyWidth + actionWidth + 6, 50))
     let noteLines = notes.flatMap { Text.wrap($0, width: w - 4) }
-    let h = min(area.height - 2, keys.count + noteLines.count + 5)
+    let total = keys.count + 1 + noteLines.count
+    let h = min(area.height - 2, total + 2)
     let box = Layout.centered(area, width: w, height: h)
-    guard box.width > 10, box.height > 4 else { return }
+    guard box.width > 10, box.height > 3 else { return }
     buffer.fill(box, " ", Style(foreground: .default, background: .default))
-    let title = "keys \(theme.glyphs == .ascii ? "-" : "—") press ? or Esc to close"
+    let visible = box.height - 2
+    let first = max(0, min(scroll, total - visible))
+    let dash = theme.glyphs == .ascii ? "-" : "—"
+    // What does not fit scrolls, and the title says where the view is and how to move it.
+    let title =
+      total > visible
+      ? "keys \(dash) lines \(first + 1)-\(first + visible) of \(total), \(theme.glyphs == .ascii ? "up/down" : "↑↓") scroll \(dash) press ? or Esc to close"
+      : "keys \(dash) press ? or Esc to close"
     Panel(title: title, theme: theme, focused: true).render(box, into: &buffer)
-    var y = box.y + 1
-    for k in keys where y < box.bottom - 1 {
-      buffer.write(Text.fit(k.key, keyWidth, align: .right), box.x + 2, y, theme.accent, clip: box.inset(1))
-      buffer.write(k.action, box.x + 4 + keyWidth, y, theme.text, clip: box.inset(1))
-      y += 1
-    }
-    y += 1
-    for l in noteLines where y < box.bottom - 1 {
-      buffer.write(l, box.x + 2, y, theme.dim, clip: box.inset(1))
-      y += 1
+    for row in 0..<visible {
+      let line = first + row
+      let y = box.y + 1 + row
+      if line < keys.count {
+        let k = keys[line]
+        buffer.write(Text.fit(k.key, keyWidth, align: .right), box.x + 2, y, theme.accent, clip: box.inset(1))
+        buffer.write(k.action, box.x + 4 + keyWidth, y, theme.text, clip: box.inset(1))
+      } else if line > keys.count, line - keys.count - 1 < noteLines.count {
+        buffer.write(noteLines[line - keys.count - 1], box.x + 2, y, theme.dim, clip: box.inset(1))
+      }
     }
   }
 }
