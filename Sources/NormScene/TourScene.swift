@@ -25,14 +25,14 @@ extension BuiltinScenes {
 
     chapter "2 · Covariate shift"
     show panel percentiles
-    caption "Bottom left: the 15th, 50th and 85th percentiles of layer 3's input. Without BN they keep moving as the layers below learn; with BN they move about 5× less (BN paper, Figure 1). By step 1,500 (10 seeds), plain's percentiles have travelled 2.89 ± 0.08, BN's 0.53 ± 0.02." for 10s
-    run 1000
+    caption "Bottom left: the 15th, 50th and 85th percentiles of layer 3's input. Without BN they keep moving as the layers below learn; with BN they move about 5× less (BN paper, Figure 1). By step 1,200 (10 seeds), plain's percentiles have travelled 2.77 ± 0.08, BN's 0.49 ± 0.02." for 10s
+    run 700
     expect percentile_travel(plain, layer=3) > 3 * percentile_travel(bn, layer=3)
 
     chapter "3 · Train mode vs eval mode"
     show panel divergence
     set mode train
-    caption "Inference now in TRAINING mode — the forgotten model.eval(). BN's outputs depend on the batch (right panel: mean |Δlogit| 0.30 ± 0.06 over 10 seeds, plain 0); one sample at a time is an error, exactly as in PyTorch." for 10s
+    caption "Inference now in TRAINING mode — the forgotten model.eval(). BN's outputs depend on the batch (right panel: mean |Δlogit| 0.31 ± 0.03 over 10 seeds, plain 0); one sample at a time is an error, exactly as in PyTorch." for 10s
     run 100
     expect eval_gap(bn) > 0 and eval_gap(plain) == 0
     expect single_sample_error(bn)
@@ -42,9 +42,9 @@ extension BuiltinScenes {
     show panel loss
     set lr 10
     caption "Learning rate ×20 (0.5 → 10). Watch which loss survives." for 8s
-    run 500
+    run 300
     expect final_loss(bn) < final_loss(plain)
-    caption "Measured after 500 steps at lr 10 (10 seeds): BN's training loss 0.023 ± 0.007, plain's 31 ± 16. The end of the tour. The scenes/ folder has one scene per claim: normscope play scenes/small-batch.scene, and so on. Keys still work: explore." for 10s
+    caption "Measured after 300 steps at lr 10 (10 seeds): BN's training loss 0.055 ± 0.012, plain's 30 ± 22. The end of the tour. The scenes/ folder has one scene per claim: normscope play scenes/small-batch.scene, and so on. Keys still work: explore." for 10s
     screenshot tour-end
 
     """#
