@@ -11,7 +11,7 @@ extension BuiltinScenes {
     variant plain: linear 100, sigmoid, linear 100, sigmoid, linear 100, sigmoid, linear 10
     variant bn: linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 10
     init normal:0.1
-    instruments ics=0 smoothness=0
+    instruments ics=0 smoothness=0 validation=500
     lr 0.5
     batch 60
     show layer 3
