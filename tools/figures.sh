@@ -15,7 +15,7 @@ for f in scenes/*.scene; do
   out=$("$bin" play "$f" --headless --summary) || { echo "figures: $f does not pass; fix it first" >&2; echo "$out" >&2; exit 1; }
   summary=$(grep '^SUMMARY: ' <<<"$out" | sed 's/^SUMMARY: //')
   # A scene without figure lines keeps its hand-written row.
-  case "$summary" in "("*) continue ;; esac
+  [ -n "$summary" ] || continue
   printf '%s\t%s\n' "$name" "$summary" >>"$tmp/rows"
   echo "figures: $name: $summary"
 done

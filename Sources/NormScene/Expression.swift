@@ -615,7 +615,12 @@ struct Evaluator {
   /// `final_loss(bn)`, `drift(plain, layer=2)`: how a metric call is shown in readings.
   static func name(of call: Expr) -> String {
     guard case .call(let f, let variant, let args, _) = call else { return "" }
-    let argText = args.keys.sorted().map { "\($0)=\(NumberFormat.reading(args[$0]!))" }
+    let argText = args.keys.sorted().map { key in
+      // A word argument is shown as the word (`place=after_norm`, `unit=median`).
+      let value = args[key]!
+      let word = Metrics.namedValues[key]?.first { $0.value == value }?.key
+      return "\(key)=\(word ?? NumberFormat.reading(value))"
+    }
     return "\(f.name)(\(([variant].compactMap { $0 } + argText).joined(separator: ", ")))"
   }
 

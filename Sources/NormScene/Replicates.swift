@@ -63,7 +63,8 @@ public struct ReplicateOutcome: Sendable {
   /// the seed count. Written by `make figures`; a test compares it with what the build
   /// measures.
   public var figureSummary: String {
-    figureTexts.joined(separator: "; ") + " (\(seeds.count) seed\(seeds.count == 1 ? "" : "s"))"
+    guard !figureTexts.isEmpty else { return "" }
+    return figureTexts.joined(separator: "; ") + " (\(seeds.count) seed\(seeds.count == 1 ? "" : "s"))"
   }
   /// Runtime failures that stopped a seed's run, with the seed.
   public var failures: [String]

@@ -241,19 +241,31 @@ struct SceneLibraryTests {
     for r in required { #expect(Self.files.contains(r + ".scene"), "missing scenes/\(r).scene") }
   }
 
-  @Test("every scene plays headless and every expectation passes", arguments: SceneLibraryTests.files)
+  @Test(
+    "every scene passes at its declared seeds (at least 10), and README's figures are what it measures",
+    arguments: SceneLibraryTests.files)
   func plays(file: String) throws {
     let text = try String(contentsOf: scenesURL.appendingPathComponent(file), encoding: .utf8)
     let scene = try SceneParser.parse(text, file: "scenes/" + file)
-    let p = try ScenePlayer(scene: scene)
-    try p.playToEnd(delegate: nil)
-    #expect(p.failure == nil, "\(p.failure ?? "")")
-    #expect(p.results.count >= 3, "a scene tests at least three things")
-    for r in p.results { #expect(r.passed, "\(file): \(r.rendered)") }
+    #expect(scene.seedCount >= 10, "\(file) judges its claims over at least 10 seeds")
+    let out = try Replicates.play(scene, seeds: scene.seeds, jobs: 2, delegate: nil)
+    #expect(out.failures.isEmpty, "\(out.failures)")
+    #expect(out.verdicts.count >= 3, "a scene tests at least three things")
+    for v in out.verdicts { #expect(v.passed, "\(file): \(v.rendered)") }
     let captions = scene.statements.filter {
       if case .caption = $0.kind { return true }
       return false
     }
     #expect(captions.count >= 2, "\(file) explains itself with captions")
+    // The README's scene table quotes the figure lines as this build measures them.
+    let name = String(file.dropLast(".scene".count))
+    guard name != "tour" else { return }
+    #expect(!out.figureTexts.isEmpty, "\(file) has a figure line for the README's table")
+    let readme = try String(
+      contentsOf: scenesURL.deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+    let row = readme.split(separator: "\n").first { $0.hasPrefix("| `\(name)` |") }.map(String.init) ?? ""
+    #expect(
+      row.hasSuffix("| \(out.figureSummary) |"),
+      "README row for \(name) is stale: run `make figures`\n\(row)\nmeasured: \(out.figureSummary)")
   }
 }

@@ -353,7 +353,9 @@ struct OperatorAndMetricTableTests {
   @Test("every function reads through its own entry, with the same values")
   func everyFunctionReads() throws {
     let calls = Metrics.all.map { f -> String in
-      let inside = (f.takesVariant ? ["bn"] : []) + f.arguments.map { $0 == "batch" ? "batch=4" : "\($0)=1" }
+      let inside =
+        (f.takesVariant ? ["bn"] : [])
+        + f.arguments.map { $0 == "batch" ? "batch=4" : $0 == "place" ? "place=after_norm" : "\($0)=1" }
       return "\(f.name)(\(inside.joined(separator: ", ")))"
     }
     let body =
