@@ -179,6 +179,12 @@ public enum Metrics {
       $0.last($0.record.trainEvalLogitGap.last)
     },
     .init("eval_kl", help: "mean KL(train ‖ eval) on the probe") { $0.last($0.record.trainEvalKL.last) },
+    .init(
+      "eval_gap_small", help: "mean |logit_train − logit_eval| on the probe in train-mode batches of 4 (the panel's)"
+    ) { $0.last($0.record.smallBatchLogitGap.last) },
+    .init("acc_train_mode_small", help: "probe accuracy in train-mode batches of 4 (the panel's)") {
+      $0.last($0.record.smallBatchTrainAccuracy.last)
+    },
     .init("acc_train_mode", help: "probe accuracy in train mode") { $0.last($0.record.trainModeAccuracy.last) },
     .init("acc_eval_mode", help: "probe accuracy in eval mode") { $0.last($0.record.evalModeAccuracy.last) },
     .init("single_acc_eval_mode", help: "one-sample accuracy, eval mode") {

@@ -98,6 +98,13 @@ public final class ScenePlayer {
   public var passedCount: Int { results.filter(\.passed).count }
   public var failedCount: Int { results.count - passedCount }
 
+  /// Seconds to read `text` at about 200 words a minute, at least 3 (an explicit `for 0s`
+  /// holds nothing).
+  public static func readingSeconds(_ text: String) -> Double {
+    let words = text.split(whereSeparator: { $0 == " " || $0 == "\n" }).count
+    return max(3, (Double(words) / 200 * 60).rounded(.up))
+  }
+
   /// Clears a reached `pause` (interactive resume).
   public func resume() {
     pauseRequested = false
@@ -212,9 +219,11 @@ public final class ScenePlayer {
     case .restart: experiment = try Experiment(try scene.experimentConfig())
     case .mark(let m): e.mark(m)
     case .caption(let t, let secs):
+      // Without `for Ns`, live play holds a caption for its reading time (Enter goes on).
+      let hold = secs ?? Self.readingSeconds(t)
       view.caption = t
-      view.captionSeconds = secs
-      holdSeconds = secs
+      view.captionSeconds = hold
+      holdSeconds = hold > 0 ? hold : nil
     case .pause: pauseRequested = true
     case .chapter(let c): view.chapter = c
     case .showLayer(let k): view.layer = k

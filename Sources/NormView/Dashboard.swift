@@ -210,27 +210,32 @@ public enum Dashboard {
 
   static func statusBar(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
     let t = s.theme
+    // In order of importance: a narrow bar keeps the first ones (the title is cut to leave
+    // room for the step, the run state and the inference mode).
+    let titleRoom = max(12, r.width - 62)
     var fields: [(label: String, value: String, style: Style?)] = [
-      ("", s.title, Style(attributes: .bold)),
+      ("", Text.truncated(s.title, to: titleRoom), Style(attributes: .bold)),
       ("step", "\(s.step)", nil),
-      ("lr", formatNumber(Double(s.learningRate)), nil),
-      ("batch", "\(s.batchSize)", nil),
-      ("", s.optimizer, nil),
-      ("inference", s.inferenceMode.rawValue, s.inferenceMode == .train ? t.warning : nil),
     ]
-    if s.recording { fields.append(("", "● REC", t.warning)) }
     if s.paused {
       fields.append(("", "paused", t.accent))
     } else if let left = s.holdingSeconds {
       // A caption holds the timeline: training waits, and Enter goes on.
-      fields.append(("", "holding \(Int(left.rounded(.up)))s · Enter goes on", t.accent))
-    } else if let spf = s.stepsPerFrame {
+      fields.append(("", "holding \(Int(left.rounded(.up)))s, Enter goes on", t.accent))
+    }
+    fields.append(("inference", s.inferenceMode.rawValue, s.inferenceMode == .train ? t.warning : nil))
+    fields.append(("lr", formatNumber(Double(s.learningRate)), nil))
+    for r in s.records { if let d = r.divergedAt { fields.append(("", "\(r.name) diverged@\(d)", t.warning)) } }
+    fields += [
+      ("batch", "\(s.batchSize)", nil),
+      ("", s.optimizer, nil),
+    ]
+    if s.recording { fields.append(("", "● REC", t.warning)) }
+    if !s.paused, s.holdingSeconds == nil, let spf = s.stepsPerFrame {
       fields.append(("speed", "\(spf)/frame", nil))
     }
-    for (i, r) in s.records.enumerated() {
-      if let d = r.divergedAt {
-        fields.append(("", "\(r.name) diverged@\(d)", t.warning))
-      } else if s.showTiming, r.secondsPerStep > 0 {
+    for (i, r) in s.records.enumerated() where r.divergedAt == nil {
+      if s.showTiming, r.secondsPerStep > 0 {
         fields.append(("", "\(r.name) \(formatNumber(r.secondsPerStep * 1000))ms", t.variantStyle(i)))
       }
     }

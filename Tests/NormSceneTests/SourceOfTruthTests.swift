@@ -300,6 +300,11 @@ struct OperatorAndMetricTableTests {
     ),
     ("eval_gap", [], true, false, "mean |logit_train − logit_eval| on the probe"),
     ("eval_kl", [], true, false, "mean KL(train ‖ eval) on the probe"),
+    (
+      "eval_gap_small", [], true, false,
+      "mean |logit_train − logit_eval| on the probe in train-mode batches of 4 (the panel's)"
+    ),
+    ("acc_train_mode_small", [], true, false, "probe accuracy in train-mode batches of 4 (the panel's)"),
     ("acc_train_mode", [], true, false, "probe accuracy in train mode"),
     ("acc_eval_mode", [], true, false, "probe accuracy in eval mode"),
     ("single_acc_eval_mode", [], true, false, "one-sample accuracy, eval mode"),

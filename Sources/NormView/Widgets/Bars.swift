@@ -21,7 +21,9 @@ public struct StatusBar: Widget {
       let f = (label: theme.label(f.label), value: theme.label(f.value), style: f.style)
       let text = f.label.isEmpty ? f.value : f.label + " " + f.value
       let w = Text.width(text)
-      if x + w > limit { break }
+      // A field that does not fit is left out, and a later, shorter one may still fit: the
+      // fields come in order of importance.
+      if x + w > limit { continue }
       if !f.label.isEmpty {
         buffer.write(
           f.label + " ", x, area.y,

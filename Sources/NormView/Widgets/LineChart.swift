@@ -112,7 +112,15 @@ public struct LineChart: Widget {
     if plot.width > Text.width(xl) + Text.width(xr) + 2 {
       buffer.write(xr, plot.right - Text.width(xr), plot.bottom, theme.axis)
     }
-    // Series.
+    let (canvas, sampleCells) = plotSeries(plot, xMin: xMin, xMax: xMax, lo: lo, hi: hi)
+    canvas.render(into: &buffer, at: (plot.x, plot.y))
+    drawMarkers(sampleCells, plot, &buffer)
+    drawLegend(area, &buffer)
+  }
+
+  /// Every series drawn on a canvas the size of `plot` (dashed where asked), and each sample's
+  /// cell, for the markers.
+  func plotSeries(_ plot: Rect, xMin: Int, xMax: Int, lo: Double, hi: Double) -> (Canvas, [[(Int, Int)]]) {
     var canvas = Canvas(columns: plot.width, rows: plot.height, glyphs: theme.glyphs)
     let span = Double(max(xMax - xMin, 1))
     let dash = canvas.dotsPerCell.x * (theme.glyphs == .braille ? 2 : 1)
@@ -144,9 +152,7 @@ public struct LineChart: Widget {
         prev = (px, py)
       }
     }
-    canvas.render(into: &buffer, at: (plot.x, plot.y))
-    drawMarkers(sampleCells, plot, &buffer)
-    drawLegend(area, &buffer)
+    return (canvas, sampleCells)
   }
 
   /// Each solid series' marker on its line, at the samples nearest to a few columns spread

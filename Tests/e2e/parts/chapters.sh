@@ -18,7 +18,7 @@ check "chapters: quits" "^exit=0"
 
 # A caption's hold says so and how to go on; each claim shows PASS/FAIL with its values live.
 start "'$bin'"
-check "hold: the status bar says holding and how to go on" "holding [0-9]+s · Enter goes on" 10
+check "hold: the status bar says holding and how to go on" "holding [0-9]+s, Enter goes on" 10
 T send-keys -t ns Enter
 check "live claims: a checked expectation shows PASS with its values" "PASS line [0-9]+: .*\(" 40
 T send-keys -t ns q
