@@ -147,6 +147,24 @@ public final class Optimizer {
 
 @inline(__always) func powf(_ a: Float, _ b: Float) -> Float { Float(_exp(Double(b) * _log(Double(a)))) }
 
+/// What ``SGD``, ``Adam`` and ``AdamW`` share: the update rule they configure, a learning rate
+/// that may change between steps (as a scheduler would change it), and `step`.
+public protocol ParameterOptimizer: AnyObject {
+  /// The update rule; its state (momentum buffers, Adam's moments) lives here.
+  var optimizer: Optimizer { get }
+}
+
+extension ParameterOptimizer {
+  /// The learning rate in use.
+  public var learningRate: Float {
+    get { optimizer.settings.learningRate }
+    set { optimizer.settings.learningRate = newValue }
+  }
+
+  /// Updates every parameter that is not frozen from its accumulated gradient.
+  public func step(_ parameters: [Parameter]) { optimizer.step(parameters) }
+}
+
 /// `torch.optim.SGD`: plain SGD with optional momentum, dampening, Nesterov momentum and L2
 /// weight decay. PyTorch's defaults (momentum 0, dampening 0, no Nesterov, no decay) and
 /// PyTorch's errors for invalid values.
@@ -155,7 +173,7 @@ public final class Optimizer {
 /// let optimizer = try SGD(lr: 0.1, momentum: 0.9)
 /// optimizer.step(network.parameters)
 /// ```
-public final class SGD {
+public final class SGD: ParameterOptimizer {
   /// The update rule; its state (momentum buffers) lives here.
   public let optimizer: Optimizer
 
@@ -177,19 +195,11 @@ public final class SGD {
     optimizer = Optimizer(s)
   }
 
-  /// The settings in use (`lr` may be changed between steps, as a scheduler would).
-  public var learningRate: Float {
-    get { optimizer.settings.learningRate }
-    set { optimizer.settings.learningRate = newValue }
-  }
-
-  /// Updates every parameter that is not frozen from its accumulated gradient.
-  public func step(_ parameters: [Parameter]) { optimizer.step(parameters) }
 }
 
 /// `torch.optim.Adam` (L2 weight decay added to the gradient). PyTorch's defaults: lr 1e-3,
 /// betas (0.9, 0.999), eps 1e-8, no decay.
-public final class Adam {
+public final class Adam: ParameterOptimizer {
   public let optimizer: Optimizer
 
   public init(lr: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999), eps: Float = 1e-8, weightDecay: Float = 0)
@@ -198,17 +208,11 @@ public final class Adam {
     optimizer = Optimizer(try adamSettings(.adam, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay))
   }
 
-  public var learningRate: Float {
-    get { optimizer.settings.learningRate }
-    set { optimizer.settings.learningRate = newValue }
-  }
-
-  public func step(_ parameters: [Parameter]) { optimizer.step(parameters) }
 }
 
 /// `torch.optim.AdamW` (decoupled weight decay). PyTorch's defaults: lr 1e-3, betas
 /// (0.9, 0.999), eps 1e-8, weight decay 1e-2.
-public final class AdamW {
+public final class AdamW: ParameterOptimizer {
   public let optimizer: Optimizer
 
   public init(lr: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999), eps: Float = 1e-8, weightDecay: Float = 1e-2)
@@ -217,12 +221,6 @@ public final class AdamW {
     optimizer = Optimizer(try adamSettings(.adamw, lr: lr, betas: betas, eps: eps, weightDecay: weightDecay))
   }
 
-  public var learningRate: Float {
-    get { optimizer.settings.learningRate }
-    set { optimizer.settings.learningRate = newValue }
-  }
-
-  public func step(_ parameters: [Parameter]) { optimizer.step(parameters) }
 }
 
 /// PyTorch's argument checks for Adam and AdamW, in its words.
