@@ -240,7 +240,8 @@ public enum Dashboard {
       }
     }
     // A message wider than the bar would blank it: cut it to fit (one space either side), with "…".
-    let message = s.message.map { Text.truncated($0, to: r.width - 3) }.flatMap { $0.isEmpty ? nil : $0 }
+    // It takes at most three fifths of the bar, so the title, the step and the run state stay.
+    let message = s.message.map { Text.truncated($0, to: max(20, r.width * 3 / 5)) }.flatMap { $0.isEmpty ? nil : $0 }
     StatusBar(fields: fields, message: message, theme: t).render(r, into: &buf)
   }
 

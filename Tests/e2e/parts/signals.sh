@@ -115,7 +115,7 @@ if wait_for "Loss \(training" 20; then
   check "80x24 dashboard" "space  pause" 5
   rmdir "$gone"
   T send-keys -t ns s
-  check "a failed screenshot says why, cut to the bar's width" "screenshot failed: cannot write $tmp/a-screen.*…"
+  check "a failed screenshot says why, cut to the bar's width" "screenshot failed: cannot write /.*…"
   status | grep -q "Error Domain" && bad "raw Foundation error in the status bar" "$(status)" || ok
   [ "$(status | wc -m)" -le 81 ] && ok || bad "status bar wider than the terminal" "$(status)"
   T send-keys -t ns q
