@@ -147,7 +147,6 @@ enum Probes {
     var correct = 0
     var gap = 0.0
     var start = 0
-    rec.smallBatchSize = b
     while start < n {
       let end = min(start + b, n)
       guard
@@ -321,7 +320,7 @@ enum Probes {
     } else {
       pv = sorted
     }
-    if settings.percentileUnit != nil { pv = st.sorter.sorted(pv) }
+    if case .number = settings.percentileUnit { pv = st.sorter.sorted(pv) }  // pooled values come sorted
     rec.p15.append(step: step, Statistics.percentile(sorted: pv, 15))
     rec.p50.append(step: step, Statistics.percentile(sorted: pv, 50))
     rec.p85.append(step: step, Statistics.percentile(sorted: pv, 85))

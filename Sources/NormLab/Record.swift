@@ -149,11 +149,10 @@ public struct VariantRecord: Sendable {
   /// The error train-mode single-sample inference raised, if any (e.g. PyTorch's
   /// "Expected more than 1 value per channel when training").
   public var singleSampleError: String? = nil
-  /// Train-mode inference in batches of `smallBatchSize` on the probe batch: accuracy and mean
-  /// |logit_train − logit_eval| (NaN where train mode fails).
+  /// Train-mode inference in batches of `InstrumentSettings.inferenceBatch` on the probe batch:
+  /// accuracy and mean |logit_train − logit_eval| (NaN where train mode fails).
   public var smallBatchTrainAccuracy = Series()
   public var smallBatchLogitGap = Series()
-  public var smallBatchSize = 4
   /// Per block with a BatchNorm: mean over channels of |μ_batch − μ_running| / √(σ²_running + eps)
   /// on the probe batch.
   public var bnMeanGap: [Int: Series] = [:]

@@ -241,7 +241,8 @@ public final class ScenePlayer {
       if recordsValues {
         let (values, errors) = ev.record(cond)
         r.values = values
-        r.passed = RecordedEvaluator(seeds: [values]).truth(RecordedEvaluator(seeds: [values]).value(cond, seed: 0))
+        let recorded = RecordedEvaluator(seeds: [values])
+        r.passed = recorded.truth(recorded.value(cond, seed: 0))
         r.readings = errors.map { "error: \($0)" }
       } else {
         do {

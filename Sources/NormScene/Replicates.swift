@@ -99,26 +99,20 @@ public enum Replicates {
     let runs = Mutex<[SeedRun?]>(Array(repeating: nil, count: seeds.count))
     let nextSeed = Atomic<Int>(1)
     let group = DispatchGroup()
-    let workers = max(0, min(jobs, seeds.count) - 1)
-    for _ in 0..<workers {
-      DispatchQueue.global().async(group: group) {
-        while true {
-          let i = nextSeed.wrappingAdd(1, ordering: .relaxed).oldValue
-          guard i < seeds.count else { return }
-          let run = runSeed(scene.withSeed(seeds[i]), delegate: nil)
-          runs.withLock { $0[i] = run }
-        }
+    // Takes seeds 1, 2, … until none is left (every thread runs this).
+    @Sendable func drain() {
+      while true {
+        let i = nextSeed.wrappingAdd(1, ordering: .relaxed).oldValue
+        guard i < seeds.count else { return }
+        let run = runSeed(scene.withSeed(seeds[i]), delegate: nil)
+        runs.withLock { $0[i] = run }
       }
     }
+    for _ in 0..<max(0, min(jobs, seeds.count) - 1) { DispatchQueue.global().async(group: group, execute: drain) }
     // The first seed (with the delegate), then whatever is left, on this thread.
     let first = try runSeedThrowing(scene.withSeed(seeds[0]), delegate: delegate)
     runs.withLock { $0[0] = first }
-    while true {
-      let i = nextSeed.wrappingAdd(1, ordering: .relaxed).oldValue
-      guard i < seeds.count else { break }
-      let run = runSeed(scene.withSeed(seeds[i]), delegate: nil)
-      runs.withLock { $0[i] = run }
-    }
+    drain()
     group.wait()
     return judge(scene, seeds: seeds, runs: runs.withLock { $0.map { $0! } })
   }

@@ -213,16 +213,7 @@ struct Play: ParsableCommand {
     try player.playToEnd(delegate: sink)
     for r in player.results { print(r.rendered) }
     for f in player.figures { print(f.rendered) }
-    var writeFailures = sink.failedWrites
-    if let flipbook, let book = sink.book {
-      do { try SafeFile.replace(path: flipbook, contents: book.contents) } catch { writeFailures.append("\(error)") }
-      if book.droppedCount > 0 {
-        var err = StandardError()
-        print(
-          "normscope: flip-book \(flipbook): kept \(book.keptCount) frames, left out \(book.droppedCount) (limit \(book.budget >> 20) MiB)",
-          to: &err)
-      }
-    }
+    let writeFailures = sink.failedWrites + writeFlipbook(sink)
     if !sink.written.isEmpty { print("screenshots: " + sink.written.joined(separator: ", ")) }
     if !sink.skipped.isEmpty {
       print("screenshots not written (no --screenshots DIR): " + sink.skipped.joined(separator: ", "))
@@ -235,6 +226,21 @@ struct Play: ParsableCommand {
 }
 
 extension Play {
+  /// Writes the flip-book the sink kept (and says how many frames its budget left out);
+  /// returns the write failure, if any.
+  func writeFlipbook(_ sink: HeadlessSink) -> [String] {
+    guard let flipbook, let book = sink.book else { return [] }
+    var failures: [String] = []
+    do { try SafeFile.replace(path: flipbook, contents: book.contents) } catch { failures.append("\(error)") }
+    if book.droppedCount > 0 {
+      var err = StandardError()
+      print(
+        "normscope: flip-book \(flipbook): kept \(book.keptCount) frames, left out \(book.droppedCount) (limit \(book.budget >> 20) MiB)",
+        to: &err)
+    }
+    return failures
+  }
+
   /// Headless play over the scene's seeds: every expectation as k/N with mean ± sd of what it
   /// read; screenshots and the flip-book come from the first seed.
   func playReplicates(_ scene: Scene, name: String, sink: HeadlessSink) throws {
@@ -246,10 +252,7 @@ extension Play {
     for f in outcome.figures { print(f) }
     if summary { print("SUMMARY: \(outcome.figureSummary)") }
     for f in outcome.failures { print("FAIL  \(f)") }
-    var writeFailures = sink.failedWrites
-    if let flipbook, let book = sink.book {
-      do { try SafeFile.replace(path: flipbook, contents: book.contents) } catch { writeFailures.append("\(error)") }
-    }
+    let writeFailures = sink.failedWrites + writeFlipbook(sink)
     if !sink.written.isEmpty { print("screenshots (seed \(seeds[0])): " + sink.written.joined(separator: ", ")) }
     print(
       "\(name): \(outcome.passedCount) passed, \(outcome.verdicts.count - outcome.passedCount) failed over \(seeds.count) seed\(seeds.count == 1 ? "" : "s")"
