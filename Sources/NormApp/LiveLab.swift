@@ -58,6 +58,9 @@ public struct LabSource: Sendable {
   /// `--freeze norm`: every experiment the session builds (at start and on reset) starts with
   /// the norms' γ and β frozen.
   public var freezeNormAffine = false
+  /// Seeds a multi-seed scene (`seeds N`) plays at once in the background while live play shows
+  /// one (0: no background run; see ``BackgroundReplicates``).
+  public var replicateJobs = 0
 
   public init(scene: Scene?, dataName: String?, dataParameters: [String: String] = [:], recordDir: String) {
     self.scene = scene
@@ -154,7 +157,10 @@ public enum LabThread {
         return (c, s.paused, s.stepsPerFrame)
       }
       session.beginFrame(paused: paused0, speed: speed0)
-      guard session.apply(commands) else { return }
+      guard session.apply(commands) else {
+        session.background?.cancel()
+        return
+      }
       if session.paused != paused0 { session.experiment.record(session.paused ? .pause : .resume) }
       if session.single { session.experiment.record(.singleStep) }
       if !commands.isEmpty {
@@ -186,6 +192,10 @@ final class LabSession {
   let clock = ContinuousClock()
   var experiment: Experiment
   var player: ScenePlayer? = nil
+  /// The scene over all its seeds, playing in the background (multi-seed scenes only).
+  var background: BackgroundReplicates? = nil
+  /// The background run's progress last published (a change is published).
+  var backgroundSeen = (done: -1, finished: false)
   var lastView: SceneView? = nil
   var holdUntil: ContinuousClock.Instant? = nil
   /// A chapter jump happened since the last publish (the view is then sent whole).
@@ -209,6 +219,9 @@ final class LabSession {
       let p = try ScenePlayer(scene: scene)
       player = p
       experiment = p.experiment
+      if scene.seedCount > 1, source.replicateJobs > 0 {
+        background = BackgroundReplicates(scene: scene, jobs: source.replicateJobs)
+      }
     } else {
       experiment = try source.experiment(config)
     }
@@ -245,6 +258,13 @@ final class LabSession {
     if let p = player {
       snap.caption = p.view.caption
       snap.captionHeading = p.view.chapter
+      if let bg = background {
+        let progress = bg.progress
+        // Once every seed has run, the caption's values are those over the seeds.
+        if let o = progress.outcome, let k = p.view.captionStatement, let text = o.captions[k] { snap.caption = text }
+        snap.captionNote = BackgroundReplicates.note(
+          progress, seed: p.scene.seed, captionHasValues: p.view.captionHasValues)
+      }
       if p.holdSeconds != nil, let until = holdUntil {
         let left = until - clock.now
         snap.holdingSeconds = max(0, Double(left.components.seconds) + Double(left.components.attoseconds) * 1e-18)
@@ -406,9 +426,23 @@ final class LabSession {
     } catch { say("recording not saved: \(error)") }
   }
 
+  /// Publishes the background run's progress when it moved, and says when it has ended.
+  func checkBackground() {
+    guard let bg = background else { return }
+    let p = bg.progress
+    let now = (done: p.done, finished: p.outcome != nil || p.failure != nil)
+    guard now != backgroundSeen else { return }
+    backgroundSeen = now
+    changed = true
+    if now.finished {
+      say(BackgroundReplicates.note(p, seed: bg.scene.seed, captionHasValues: false) + "; captions now give mean ± sd")
+    }
+  }
+
   /// This frame's training unless paused (a single step runs even then). False when the test
   /// hook's injected failure ends the app.
   func step() -> Bool {
+    checkBackground()
     guard !paused || single else { return true }
     if let p = player, !p.finished {
       stepScene(p)

@@ -72,6 +72,10 @@ public final class ScenePlayer {
   public private(set) var results: [ExpectationResult] = []
   /// The `figure` lines reached, with their values.
   public private(set) var figures: [FigureResult] = []
+  /// The captions reached that quote values, with this seed's values.
+  public private(set) var captions: [FigureResult] = []
+  /// `let` names defined so far, with this seed's values.
+  public private(set) var names: [String: Double] = [:]
   /// Index of the next statement.
   public private(set) var position = 0
   /// Steps left in the current `run` / `run until` statement.
@@ -113,9 +117,11 @@ public final class ScenePlayer {
 
   /// Runs the whole timeline at full speed. Never throws for a failing expectation or a
   /// runtime error inside training (those are results); throws only what the delegate throws.
-  public func playToEnd(delegate: ScenePlayerDelegate?) throws {
+  /// `isCancelled` is asked every 1,000 steps; when it says yes, play stops where it is.
+  public func playToEnd(delegate: ScenePlayerDelegate?, isCancelled: (() -> Bool)? = nil) throws {
     while !finished {
-      _ = try tick(maxSteps: Int.max, delegate: delegate)
+      if isCancelled?() == true { return }
+      _ = try tick(maxSteps: isCancelled == nil ? Int.max : 1000, delegate: delegate)
       pauseRequested = false
       holdSeconds = nil
     }
@@ -146,7 +152,7 @@ public final class ScenePlayer {
           remaining! -= 1
         }
         if remaining! == 0, (try? holds(cond)) != true {
-          var ev = Evaluator(experiment: experiment)
+          var ev = Evaluator(experiment: experiment, names: names)
           _ = try? ev.evaluate(cond)
           results.append(
             ExpectationResult(
@@ -188,7 +194,7 @@ public final class ScenePlayer {
   }
 
   private func holds(_ e: Expr) throws -> Bool {
-    var ev = Evaluator(experiment: experiment)
+    var ev = Evaluator(experiment: experiment, names: names)
     return ev.truth(try ev.evaluate(e))
   }
 
@@ -218,10 +224,20 @@ public final class ScenePlayer {
     case .restoreData: try e.setData(originalData, description: "original data")
     case .restart: experiment = try Experiment(try scene.experimentConfig())
     case .mark(let m): e.mark(m)
-    case .caption(let t, let secs):
+    case .caption(let parts, let secs):
+      // Values are this seed's; replicate play renders them again over every seed.
+      var values: [Double] = []
+      if parts.hasValues {
+        let ev = Evaluator(experiment: experiment, names: names)
+        for case .value(let x, _) in parts { values += ev.record(x).values }
+        captions.append(FigureResult(line: s.line, statement: position, parts: parts, values: values))
+      }
+      let t = FigureResult.render(parts, runs: [values])
       // Without `for Ns`, live play holds a caption for its reading time (Enter goes on).
       let hold = secs ?? Self.readingSeconds(t)
       view.caption = t
+      view.captionStatement = position
+      view.captionHasValues = parts.hasValues
       view.captionSeconds = hold
       holdSeconds = hold > 0 ? hold : nil
     case .pause: pauseRequested = true
@@ -229,13 +245,16 @@ public final class ScenePlayer {
     case .showLayer(let k): view.layer = k
     case .showPanel(let p): view.panel = p
     case .zoom(let z): view.zoomed = z
+    case .define(let name, let x, _):
+      var ev = Evaluator(experiment: experiment, names: names)
+      names[name] = (try? ev.evaluate(x)) ?? .nan
     case .figure(let parts, _):
-      let ev = Evaluator(experiment: experiment)
+      let ev = Evaluator(experiment: experiment, names: names)
       var values: [Double] = []
       for case .value(let x, _) in parts { values += ev.record(x).values }
       figures.append(FigureResult(line: s.line, statement: position, parts: parts, values: values))
     case .expect(let cond, let source, let quorum):
-      var ev = Evaluator(experiment: experiment)
+      var ev = Evaluator(experiment: experiment, names: names)
       var r = ExpectationResult(line: s.line, source: source, passed: false, readings: [], step: e.step)
       (r.statement, r.quorum) = (position, quorum)
       if recordsValues {

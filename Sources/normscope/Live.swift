@@ -70,11 +70,14 @@ struct Live: ParsableCommand {
   }
 
   /// `normscope play FILE` in the terminal.
-  static func runScene(_ scene: Scene, file: String, present: Bool, screenshotDir: String, glyphs: String) throws {
+  static func runScene(
+    _ scene: Scene, file: String, present: Bool, screenshotDir: String, glyphs: String, replicateJobs: Int
+  ) throws {
     let config: ExperimentConfig
     do { config = try scene.experimentConfig() } catch { throw CleanExit.failure("\(file): \(error)", code: 2) }
-    let source = LabSource(
+    var source = LabSource(
       scene: scene, dataName: scene.dataName, dataParameters: scene.dataParameters, recordDir: screenshotDir)
+    source.replicateJobs = replicateJobs
     try session(
       config: config, source: source, present: present, screenshotDir: screenshotDir, glyphs: glyphs, colors: nil,
       speed: 5,

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import NormApp
 import NormCore
 import NormLab
 import NormScene
@@ -31,6 +33,8 @@ struct NormScope: ParsableCommand {
     do { tour = try BuiltinScenes.defaultScene() } catch {
       throw CleanExit.failure("built-in tour scene: \(error)", code: 1)
     }
-    try Live.runScene(tour, file: "tour", present: false, screenshotDir: ".", glyphs: "braille")
+    try Live.runScene(
+      tour, file: "tour", present: false, screenshotDir: ".", glyphs: "braille",
+      replicateJobs: BackgroundReplicates.defaultJobs(cores: ProcessInfo.processInfo.activeProcessorCount))
   }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NormApp
 import NormCore
 import NormLab
 import NormScene
@@ -164,10 +165,12 @@ struct Play: ParsableCommand {
   var screenshotDir = "."
   @Option(
     help: ArgumentHelp(
-      "Headless: run the scene with this many seeds (the scene's `seed`, then the next ones), overriding its `seeds` line.",
+      "Run the scene with this many seeds (the scene's `seed`, then the next ones), overriding its `seeds` line. Live play shows the first and plays them all in the background (1: no background run).",
       valueName: "N"))
   var seeds: Int?
-  @Option(help: ArgumentHelp("Headless: seeds run at once (default: the number of cores).", valueName: "N"))
+  @Option(
+    help: ArgumentHelp(
+      "Seeds run at once (default: headless, the number of cores; live, one fewer, at least 1).", valueName: "N"))
   var jobs: Int?
   @Flag(help: "Headless: also print the README's summary of the scene's figure lines (used by `make figures`).")
   var summary = false
@@ -187,7 +190,12 @@ struct Play: ParsableCommand {
   func run() throws {
     let loaded = try SceneLoader.load(file)
     if !headless {
-      try Live.runScene(loaded, file: file, present: present, screenshotDir: screenshotDir, glyphs: glyphs)
+      var scene = loaded
+      if let seeds { scene.seedCount = seeds }
+      let cores = ProcessInfo.processInfo.activeProcessorCount
+      try Live.runScene(
+        scene, file: file, present: present, screenshotDir: screenshotDir, glyphs: glyphs,
+        replicateJobs: jobs ?? BackgroundReplicates.defaultJobs(cores: cores))
       return
     }
     let sz = try size.map(parseSize) ?? (loaded.size.width, loaded.size.height)
@@ -213,6 +221,7 @@ struct Play: ParsableCommand {
     try player.playToEnd(delegate: sink)
     for r in player.results { print(r.rendered) }
     for f in player.figures { print(f.rendered) }
+    for c in player.captions { print("CAPTION line \(c.line): " + FigureResult.render(c.parts, runs: [c.values])) }
     let writeFailures = sink.failedWrites + writeFlipbook(sink)
     if !sink.written.isEmpty { print("screenshots: " + sink.written.joined(separator: ", ")) }
     if !sink.skipped.isEmpty {
@@ -250,6 +259,7 @@ extension Play {
     let outcome = try Replicates.play(scene, seeds: seeds, jobs: jobs ?? cores, delegate: sink)
     for v in outcome.verdicts { print(v.rendered) }
     for f in outcome.figures { print(f) }
+    for c in outcome.captionLines { print(c) }
     if summary { print("SUMMARY: \(outcome.figureSummary)") }
     for f in outcome.failures { print("FAIL  \(f)") }
     let writeFailures = sink.failedWrites + writeFlipbook(sink)
