@@ -22,6 +22,7 @@ public final class BackgroundReplicates: Sendable {
     public var outcome: ReplicateOutcome? = nil
     /// Why the run could not give an outcome.
     public var failure: String? = nil
+    public init(total: Int) { self.total = total }
   }
 
   public let scene: Scene
