@@ -44,18 +44,29 @@ public indirect enum Expr: Sendable, Equatable {
   }
 }
 
-/// The aggregates over seeds: the mean, the sample standard deviation (n − 1), and the bounds
-/// of the 95 % confidence interval of the mean (Student's t with n − 1 degrees of freedom).
+/// The aggregates over seeds: the mean, the sample standard deviation (n − 1), the bounds of
+/// the 95 % confidence interval of the mean (Student's t with n − 1 degrees of freedom), the
+/// smallest and largest value, and `count(COND)`, the number of seeds where COND holds
+/// (`count(true)` is the number of seeds).
 public enum Aggregate: String, Sendable, CaseIterable {
   case mean
   case sd
   case ci95Low = "ci95_low"
   case ci95High = "ci95_high"
+  case min
+  case max
+  case count
 
-  /// The aggregate of `values` (NaN values included: a diverged seed makes the mean NaN).
+  /// The aggregate of `values` (NaN values included: a diverged seed makes the mean, the
+  /// minimum and the maximum NaN; `count` counts it as not holding).
   public func combine(_ values: [Double]) -> Double {
     let n = Double(values.count)
+    if self == .count { return Double(values.filter { $0 != 0 && !$0.isNaN }.count) }
     guard !values.isEmpty else { return .nan }
+    if self == .min || self == .max {
+      guard !values.contains(where: \.isNaN) else { return .nan }
+      return self == .min ? values.min()! : values.max()!
+    }
     let mean = values.reduce(0, +) / n
     if self == .mean { return mean }
     guard values.count > 1 else { return .nan }
@@ -65,6 +76,7 @@ public enum Aggregate: String, Sendable, CaseIterable {
     case .sd: return sd
     case .ci95Low: return mean - Aggregate.t975(degrees: values.count - 1) * sd / n.squareRoot()
     case .ci95High: return mean + Aggregate.t975(degrees: values.count - 1) * sd / n.squareRoot()
+    case .min, .max, .count: return .nan  // handled above
     }
   }
 
@@ -76,7 +88,7 @@ public enum Aggregate: String, Sendable, CaseIterable {
       2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
     ]
     if d >= 1 && d <= table.count { return table[d - 1] }
-    return 1.959964 + 2.37 / Double(max(d, 1))
+    return 1.959964 + 2.37 / Double(Swift.max(d, 1))
   }
 }
 
