@@ -190,7 +190,14 @@ final class LabSession {
   let failAt: Int?
   let source: LabSource
   let clock = ContinuousClock()
-  var experiment: Experiment
+  /// The experiment on screen: the scene player's (which `restart` replaces), or the command
+  /// line's.
+  var experiment: Experiment {
+    get { player?.experiment ?? freeExperiment! }
+    set { freeExperiment = newValue }
+  }
+  /// The command line's experiment (sessions without a scene).
+  private var freeExperiment: Experiment? = nil
   var player: ScenePlayer? = nil
   /// The scene over all its seeds, playing in the background (multi-seed scenes only).
   var background: BackgroundReplicates? = nil
@@ -218,7 +225,6 @@ final class LabSession {
     if let scene = source.scene {
       let p = try ScenePlayer(scene: scene)
       player = p
-      experiment = p.experiment
       if scene.seedCount > 1, source.replicateJobs > 0 {
         background = BackgroundReplicates(scene: scene, jobs: source.replicateJobs)
       }
@@ -359,7 +365,6 @@ final class LabSession {
   func reset() throws {
     if let scene = source.scene {
       player = try ScenePlayer(scene: scene)
-      experiment = player!.experiment
       reportedEnd = false
     } else {
       experiment = try source.experiment(config)
@@ -388,7 +393,6 @@ final class LabSession {
       let fresh = try ScenePlayer(scene: p.scene)
       fastForward(fresh, to: target)
       player = fresh
-      experiment = fresh.experiment
     }
     holdUntil = nil
     reportedEnd = false
@@ -444,7 +448,8 @@ final class LabSession {
   func step() -> Bool {
     checkBackground()
     guard !paused || single else { return true }
-    if let p = player, !p.finished {
+    // A scene's last statements (a final `pause`, the end report) still go through the scene.
+    if let p = player, !p.finished || p.pauseRequested || !reportedEnd {
       stepScene(p)
       return true
     }
@@ -472,14 +477,16 @@ final class LabSession {
       say("the scene pauses here: press space (or Enter) to go on")
     } else {
       let before = p.results.count
-      do {
-        try p.tick(maxSteps: single ? 1 : speed, delegate: nil)
-      } catch { say("\(error)") }
+      if !p.finished {
+        do {
+          try p.tick(maxSteps: single ? 1 : speed, delegate: nil)
+        } catch { say("\(error)") }
+      }
       changed = true
       // Each claim as it is checked: PASS or FAIL with what it measured.
       let new = p.results.dropFirst(before)
       if !new.isEmpty { say(new.map(Self.verdict).joined(separator: "  ·  ")) }
-      if p.finished && !reportedEnd {
+      if p.finished && !reportedEnd && !p.pauseRequested {
         reportedEnd = true
         paused = true
         let end = p.failure.map { "stopped: \($0)" } ?? "scene finished"

@@ -113,6 +113,29 @@ import Testing
     #expect(term.text.contains("(seed 4 of 3)"))
   }
 
+  @Test("after `restart` the screen shows the scene's fresh experiment, not the one before it")
+  func restartShowsFreshExperiment() throws {
+    let scene = try SceneParser.parse(
+      """
+      title "restart"
+      data moons
+      variant bn: linear 16, batchnorm, relu, linear 2
+      run 40
+      restart
+      set batch 7
+      run 5
+      pause
+      """, file: "restart.scene")
+    let (_, term) = try Self.run(scene: scene) { t in
+      // A final `pause` still pauses; space then ends the scene.
+      t.wait(for: "the scene pauses here")
+      t.type(" ")
+      t.wait(for: "scene finished")
+      t.type("q")
+    }
+    #expect(Self.step(term) == 5, "\(Self.status(term))")
+  }
+
   @Test("the caption's note: one seed's numbers while the seeds run, then mean ± sd and the claims over them")
   func backgroundNote() throws {
     var p = BackgroundReplicates.Progress(total: 10)
