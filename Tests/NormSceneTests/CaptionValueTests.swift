@@ -127,3 +127,30 @@ struct CaptionValueTests {
         == ["9:9: a `let` names one seed's value; aggregate where it is quoted, e.g. {mean(NAME)|%}"])
   }
 }
+
+@Suite("The library's captions state no measured figure by hand")
+struct CaptionFigureLintTests {
+  /// Figures a caption may write as text: thresholds and settings, not measurements.
+  static let allowed = [
+    "80 % validation accuracy", "above 80 %", "above 90 %", "(±0.5)", "saturates at ±1",
+  ]
+
+  @Test("a percentage or a ± in a caption's text is a measured figure: it must be a {…} value")
+  func noHandWrittenFigures() throws {
+    let files = try FileManager.default.contentsOfDirectory(atPath: scenesURL.path).filter { $0.hasSuffix(".scene") }
+    #expect(files.count >= 13)
+    var offenders: [String] = []
+    for f in files.sorted() {
+      let text = try String(contentsOf: scenesURL.appendingPathComponent(f), encoding: .utf8)
+      let scene = try SceneParser.parse(text, file: f)
+      for s in scene.statements {
+        guard case .caption(let parts, _) = s.kind else { continue }
+        for case .text(var t) in parts {
+          for a in Self.allowed { t = t.replacingOccurrences(of: a, with: "") }
+          if t.firstMatch(of: /[0-9] ?%|±/) != nil { offenders.append("\(f):\(s.line): \(t)") }
+        }
+      }
+    }
+    #expect(offenders == [], "\(offenders.joined(separator: "\n"))")
+  }
+}
