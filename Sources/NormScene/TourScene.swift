@@ -22,6 +22,7 @@ caption "Three copies of one network start from identical weights and see identi
 run 600
 expect final_loss(bn) < 0.5 * final_loss(plain)
 expect final_loss(gn) < 0.5 * final_loss(plain)
+figure "after 600 steps validation accuracy bn {val_accuracy(bn)|%}, gn {val_accuracy(gn)|%}, plain {val_accuracy(plain)|%}"
 caption "After 600 steps the training loss is {final_loss(bn)|3} with bn, {final_loss(gn)|3} with gn and {final_loss(plain)|2} without a norm; validation accuracy {val_accuracy(bn)|%}, {val_accuracy(gn)|%} and {val_accuracy(plain)|%}."
 
 chapter "2 · Covariate shift, one unit"
@@ -68,6 +69,7 @@ set lr 0.05
 caption "Fresh weights, batch 2 and a rate of 0.05 for all three: every bn statistic in training now comes from two samples. gn normalizes each sample on its own and does not notice."
 run 2000
 expect val_accuracy(bn) < val_accuracy(gn) - 0.1
+figure "at batch 2 (lr 0.05, 2,000 steps) bn {val_accuracy(bn)|%}, gn {val_accuracy(gn)|%}"
 caption "After 2,000 steps at batch 2: validation accuracy {val_accuracy(bn)|%} with bn, {val_accuracy(gn)|%} with gn ({(val_accuracy(gn) - val_accuracy(bn)) * 100|0} points ahead, in {count(val_accuracy(bn) < val_accuracy(gn) - 0.1)|0} of {count(true)|0} seeds by more than 10), and {val_accuracy(plain)|%} without a norm, which this small rate leaves at chance. The small-batch scene follows bn from batch 32 down to 2. The end of the tour: scenes/ has one scene per claim (normscope play scenes/small-batch.scene …), and the keys still work."
 screenshot tour-end
 
