@@ -72,9 +72,14 @@ public final class BackgroundReplicates: Sendable {
 
   /// The line under a caption: where its numbers come from, and the claims over the seeds.
   ///
-  /// - `numbers: seed 2 of 10 · checking all 10 seeds: 3 done`
+  /// - `numbers: seed 2 of 2–11 · checking all 10 seeds: 3 done`
   /// - `numbers: mean ± sd over 10 seeds · claims: 7 of 7 hold over 10 seeds`
   /// - `claims: 6 of 7 hold over 10 seeds (line 24: 7/10)`
+  /// The seeds of a multi-seed scene, as `2–11`.
+  public static func seedRange(_ scene: Scene) -> String {
+    "\(scene.seeds.first!)–\(scene.seeds.last!)"
+  }
+
   public static func note(_ p: Progress, seed: UInt64, captionHasValues: Bool) -> String {
     let n = p.total
     if let o = p.outcome {
@@ -87,6 +92,7 @@ public final class BackgroundReplicates: Sendable {
       return (captionHasValues ? "numbers: mean ± sd over \(n) seeds · " : "") + claims
     }
     if let f = p.failure { return "the \(n)-seed check failed: \(f)" }
-    return (captionHasValues ? "numbers: seed \(seed) of \(n) · " : "") + "checking all \(n) seeds: \(p.done) done"
+    return (captionHasValues ? "numbers: seed \(seed) of \(seed)–\(seed &+ UInt64(max(n, 1) - 1)) · " : "")
+      + "checking all \(n) seeds: \(p.done) done"
   }
 }

@@ -110,7 +110,7 @@ import Testing
     }
     #expect(term.text.firstMatch(of: /BN reaches [0-9.]+ ± [0-9.]+ %/) != nil)
     // The status bar says which seed is shown.
-    #expect(term.text.contains("(seed 4 of 3)"))
+    #expect(term.text.contains("(seed 4 of 4–6)"))
   }
 
   @Test("after `restart` the screen shows the scene's fresh experiment, not the one before it")
@@ -142,7 +142,7 @@ import Testing
     p.done = 3
     #expect(
       BackgroundReplicates.note(p, seed: 2, captionHasValues: true)
-        == "numbers: seed 2 of 10 · checking all 10 seeds: 3 done")
+        == "numbers: seed 2 of 2–11 · checking all 10 seeds: 3 done")
     #expect(BackgroundReplicates.note(p, seed: 2, captionHasValues: false) == "checking all 10 seeds: 3 done")
     let scene = try SceneParser.parse(
       """
