@@ -25,6 +25,8 @@ public enum LabCommand: Sendable {
   case previousChapter
   /// Start or stop recording the session into a `.scene` file.
   case toggleRecord
+  /// Play another scene from its start (the scene browser).
+  case playScene(Scene)
 }
 
 /// State shared between the UI thread and the training thread, behind a mutex. The training
@@ -46,6 +48,9 @@ struct LabShared: Sendable {
   var sceneView: SceneView? = nil
   var sceneViewVersion = 0
   var recording = false
+  /// Verdicts over their seeds of the scenes played this session, by scene title (the scene
+  /// browser shows them).
+  var verdicts: [String: String] = [:]
 }
 
 /// Where the live session came from, for recordings.
@@ -188,7 +193,7 @@ final class LabSession {
   let theme: Theme
   let link: LabLink
   let failAt: Int?
-  let source: LabSource
+  var source: LabSource
   let clock = ContinuousClock()
   /// The experiment on screen: the scene player's (which `restart` replaces), or the command
   /// line's.
@@ -358,8 +363,32 @@ final class LabSession {
     case .nextChapter: try jumpChapter(forward: true)
     case .previousChapter: try jumpChapter(forward: false)
     case .toggleRecord: toggleRecord()
+    case .playScene(let scene): try play(scene)
     }
     return true
+  }
+
+  /// Plays `scene` from its start in place of what was playing (its seeds in the background,
+  /// as at start-up); a recording in progress ends.
+  func play(_ scene: Scene) throws {
+    let p = try ScenePlayer(scene: scene)
+    background?.cancel()
+    background = nil
+    backgroundSeen = (-1, false)
+    source.scene = scene
+    source.dataName = scene.dataName
+    source.dataParameters = scene.dataParameters
+    player = p
+    if scene.seedCount > 1, source.replicateJobs > 0 {
+      background = BackgroundReplicates(scene: scene, jobs: source.replicateJobs)
+    }
+    holdUntil = nil
+    reportedEnd = false
+    recordStart = nil
+    paused = false
+    // The scene's own view (panel, layer) replaces what the user had chosen.
+    jumped = true
+    say("playing \(Text.truncated(scene.title, to: 60))")
   }
 
   /// Starts the scene (or the command line's experiment) afresh; a recording in progress ends.
@@ -440,7 +469,9 @@ final class LabSession {
     backgroundSeen = now
     changed = true
     if now.finished {
-      say(BackgroundReplicates.note(p, seed: bg.scene.seed, captionHasValues: false) + "; captions now give mean ± sd")
+      let verdict = BackgroundReplicates.note(p, seed: bg.scene.seed, captionHasValues: false)
+      link.publish { $0.verdicts[bg.scene.title] = verdict }
+      say(verdict + "; captions now give mean ± sd")
     }
   }
 

@@ -32,6 +32,8 @@ public struct DashboardState: Sendable {
   public var showTiming = false
   public var captionHeading: String? = nil
   public var caption: String? = nil
+  /// The scene browser (`o`), drawn over the panels while open.
+  public var browser: SceneBrowser? = nil
   /// A line under the caption: where its numbers come from (one seed, or mean ± sd over the
   /// scene's seeds) and how many claims hold over the seeds.
   public var captionNote: String? = nil
@@ -162,6 +164,10 @@ public enum Dashboard {
       var help = HelpOverlay(bindings: KeyBinding.all, notes: glyphLegend(t) + helpNotes, theme: t)
       help.scroll = s.helpScroll
       help.render(main, into: &buf)
+    }
+    if var browser = s.browser {
+      browser.theme = t
+      browser.render(main, into: &buf)
     }
     return buf
   }

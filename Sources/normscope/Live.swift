@@ -110,9 +110,16 @@ struct Live: ParsableCommand {
     let theme = Theme(colors: term.colorMode, glyphs: glyphSet)  // ColorMode.resolve, capped by the terminal
     let link = LabLink()
     link.set(stepsPerFrame: speed, paused: paused)
+    var source = source
+    // A scene opened from the browser runs its seeds in the background too.
+    if source.replicateJobs == 0 {
+      source.replicateJobs = BackgroundReplicates.defaultJobs(cores: ProcessInfo.processInfo.activeProcessorCount)
+    }
     LabThread.start(config: config, theme: theme, link: link, failAt: failAt, source: source)
     var app = LiveApp(term: term, link: link, theme: theme, presenter: present, screenshotDir: screenshotDir)
     app.isScene = source.scene != nil
+    app.sceneDirectories = SceneLibrary.defaultDirectories(
+      environment: env, executable: Bundle.main.executablePath ?? CommandLine.arguments.first ?? "normscope")
     if !term.utf8 { app.flash("non-UTF-8 locale: using ASCII glyphs (set LANG to a UTF-8 locale for braille)") }
     let outcome = app.loop()
     link.send(.quit)

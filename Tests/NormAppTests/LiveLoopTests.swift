@@ -1,3 +1,4 @@
+import Foundation
 import NormApp
 import NormCore
 import NormLab
@@ -11,7 +12,8 @@ import Testing
   /// Runs the live app on moons (`linear 16, relu, linear 2`) with the scripted terminal.
   static func run(
     paused: Bool = false, width: Int = 120, height: Int = 40, frameLimit: Int? = nil,
-    frameInterval: Duration = .milliseconds(33), scene: Scene? = nil, _ script: (TestTerminal) -> Void
+    frameInterval: Duration = .milliseconds(33), scene: Scene? = nil, sceneDirectories: [String] = [],
+    _ script: (TestTerminal) -> Void
   ) throws -> (LiveOutcome, TestTerminal) {
     let data = try BuiltinData.make(name: "moons", seed: 1)
     let config =
@@ -28,6 +30,7 @@ import Testing
     LabThread.start(config: config, theme: theme, link: link, source: source)
     var app = LiveApp(term: term, link: link, theme: theme, presenter: false, screenshotDir: "/tmp", now: term.now)
     app.frameLimit = frameLimit
+    app.sceneDirectories = sceneDirectories
     app.frameInterval = frameInterval
     let outcome = app.loop()
     link.send(.quit)
@@ -134,6 +137,27 @@ import Testing
       t.type("q")
     }
     #expect(Self.step(term) == 5, "\(Self.status(term))")
+  }
+
+  @Test("o opens the scene browser; Enter plays the chosen scene in the running app")
+  func sceneBrowser() throws {
+    let scenes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("scenes").path
+    let (_, term) = try Self.run(paused: true, sceneDirectories: [scenes]) { t in
+      Self.waitForStatus(t, "paused") { $0.contains("paused") }
+      t.type("o")
+      t.wait(for: "Enter plays")
+      t.wait(for: "small-batch")
+      // tour, alternatives, batch-size-mismatch: the third entry.
+      t.send(.key(.down))
+      t.send(.key(.down))
+      t.wait(for: "Batch size at inference")
+      t.send(.key(.enter))
+      Self.waitForStatus(t, "the new scene's title") { $0.contains("Batch size at inference") }
+      t.type("q")
+    }
+    #expect(!term.text.contains("Enter plays"), "the browser closed")
+    #expect(term.text.contains("Train at 64") || Self.status(term).contains("Batch size at inference"))
   }
 
   @Test("the caption's note: one seed's numbers while the seeds run, then mean ± sd and the claims over them")
