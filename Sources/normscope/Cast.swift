@@ -1,0 +1,165 @@
+import ArgumentParser
+import Foundation
+import NormApp
+import NormScene
+import NormSupport
+import NormView
+
+/// A file written as it goes (`--metrics`, `--cast`): created or truncated when opened, so an
+/// unwritable path fails before any work, and every write goes straight to disk, so memory stays
+/// constant and an interrupted run leaves a valid file up to its last write.
+final class StreamFile {
+  let fd: Int32
+  let path: String
+
+  init(path: String) throws {
+    self.path = path
+    // O_NOFOLLOW: a symbolic link planted at the path is refused, never written through.
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+    guard fd >= 0 else {
+      let reason = errno == ELOOP ? "it is a symbolic link" : String(cString: strerror(errno))
+      throw CleanExit.failure("cannot write \(path): \(reason)", code: 1)
+    }
+  }
+
+  deinit { close(fd) }
+
+  struct Failure: Error, CustomStringConvertible {
+    var description: String
+  }
+
+  /// Writes all of `text` (retrying short writes and EINTR) or fails with one plain line
+  /// (printing nothing: the live app may own the terminal).
+  func write(_ text: String) throws(Failure) {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+      let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw Failure(description: "cannot write \(printable(path)): \(String(cString: strerror(errno)))")
+      }
+      bytes = bytes.dropFirst(n)
+    }
+  }
+
+  /// ``write(_:)`` for commands without a screen: a failure ends the program with status 1.
+  func writeOrExit(_ text: String) throws {
+    do { try write(text) } catch { throw CleanExit.failure(error.description, code: 1) }
+  }
+}
+
+/// `--cast FILE` options shared by `play` (headless and live) and `live`.
+struct CastOptions: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "Record an asciicast v2 file (asciinema's format): headless, the scene at --cast-fps with --cast-speed steps per frame and captions held for their seconds; live, the screen as drawn.",
+      valueName: "file.cast"),
+    completion: .file(extensions: ["cast"]))
+  var cast: String?
+
+  @Option(
+    name: .customLong("cast-fps"),
+    help: ArgumentHelp(
+      "Headless --cast: frames per second (1 to 120; default 30, the live app's rate).", valueName: "N"))
+  var castFPS = 30
+
+  @Option(
+    name: .customLong("cast-speed"),
+    help: Choices.help(
+      "Headless --cast: training steps per frame, as the live app's speeds:", Choices.speeds, "(default 5).",
+      valueName: "N"),
+    completion: Choices.completion(Choices.speeds))
+  var castSpeed = 5
+
+  func validate() throws {
+    guard (1...120).contains(castFPS) else { throw ValidationError("--cast-fps must be 1 to 120, got \(castFPS)") }
+    guard LabThread.speeds.contains(castSpeed) else {
+      throw ValidationError("--cast-speed must be one of \(Choices.sentence(Choices.speeds)), got \(castSpeed)")
+    }
+    if let cast, cast.isEmpty { throw ValidationError("--cast needs a file name") }
+  }
+
+  var pacing: ScenePacing { ScenePacing(fps: castFPS, stepsPerFrame: castSpeed) }
+}
+
+/// Headless playback that also records the scene as an asciicast: a frame every
+/// `pacing.stepsPerFrame` steps, streamed to the file as it is made.
+final class CastingSink: HeadlessSink, ScenePlayerFrameDelegate {
+  let pacing: ScenePacing
+  let file: StreamFile
+  var encoder: AsciicastEncoder
+  private(set) var frameCount = 0
+  private(set) var lastTime = 0
+
+  init(
+    size: (Int, Int), theme: Theme, screenshotDir: String?, keepFrames: Bool, cast: String, pacing: ScenePacing,
+    title: String
+  ) throws {
+    self.pacing = pacing
+    file = try StreamFile(path: cast)
+    encoder = AsciicastEncoder(width: size.0, height: size.1)
+    super.init(size: size, theme: theme, screenshotDir: screenshotDir, keepFrames: keepFrames)
+    try file.writeOrExit(
+      AsciicastEncoder.header(
+        width: size.0, height: size.1, title: title, env: AsciicastEncoder.environment(for: theme.colors)))
+  }
+
+  func scenePlayer(_ player: ScenePlayer, frameAt time: Int) throws {
+    frameCount += 1
+    lastTime = time
+    try file.writeOrExit(encoder.events(for: render(player), at: time))
+  }
+
+  /// `cast: FILE (N frames, 12.3 s at 30 fps, 5 steps per frame)`.
+  var summary: String {
+    "cast: \(file.path) (\(frameCount) frames, \(AsciicastEncoder.seconds(lastTime).dropLast(5)) s at \(pacing.fps) fps, \(pacing.stepsPerFrame) steps per frame)"
+  }
+}
+
+/// A terminal that records what the live app draws as an asciicast while passing everything
+/// through: frames are timed by the wall clock from the first one.
+final class CastingTerminal<Base: TerminalBackend>: TerminalBackend {
+  let base: Base
+  let file: StreamFile
+  var encoder: AsciicastEncoder
+  let clock = ContinuousClock()
+  var start: ContinuousClock.Instant? = nil
+  /// The first write that failed; recording stops there and the exit line says so.
+  private(set) var failure: String? = nil
+  private(set) var frameCount = 0
+
+  init(_ base: Base, file: StreamFile, colors: ColorMode, title: String) throws {
+    self.base = base
+    self.file = file
+    encoder = AsciicastEncoder(width: base.width, height: base.height)
+    try file.writeOrExit(
+      AsciicastEncoder.header(
+        width: base.width, height: base.height, title: title, env: AsciicastEncoder.environment(for: colors)))
+  }
+
+  var width: Int { base.width }
+  var height: Int { base.height }
+  var colorMode: ColorMode { base.colorMode }
+  var utf8: Bool { base.utf8 }
+  var pendingSignal: Int32 { base.pendingSignal }
+  func readKey(timeoutMs: Int) -> Key? { base.readKey(timeoutMs: timeoutMs) }
+  func readKey(timeoutMs: Int, orWakeup wakeup: Wakeup, after seen: UInt64) -> Key? {
+    base.readKey(timeoutMs: timeoutMs, orWakeup: wakeup, after: seen)
+  }
+  func signalName(_ signal: Int32) -> String { base.signalName(signal) }
+  func restore() { base.restore() }
+
+  func draw(_ buffer: Buffer) {
+    base.draw(buffer)
+    guard failure == nil else { return }
+    let now = clock.now
+    let t0 = start ?? now
+    start = t0
+    let elapsed = now - t0
+    let micros = Int(elapsed.components.seconds) * 1_000_000 + Int(elapsed.components.attoseconds / 1_000_000_000_000)
+    do {
+      try file.write(encoder.events(for: buffer, at: micros))
+      frameCount += 1
+    } catch { failure = "cast stopped: \(error.description)" }
+  }
+}
