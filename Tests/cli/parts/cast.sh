@@ -20,58 +20,8 @@ expect "shot --scene: the last screen" 0 "" -- "$bin" shot --scene "$k/c.scene" 
 # Every line is JSON; the header states the size; the events replayed into a screen give the
 # scene's last screen (the screenshot of the same scene) exactly.
 check_cast() { # check_cast FILE WIDTH HEIGHT LAST-TIME EXPECTED-TEXT
-  python3 - "$@" <<'PY'
-import json, sys, unicodedata
-path, width, height, last_time, expected = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
-lines = open(path, encoding="utf-8").read().split("\n")
-assert lines[-1] == "", "ends with a newline"
-header = json.loads(lines[0])
-assert header["version"] == 2 and header["width"] == width and header["height"] == height, header
-assert "timestamp" not in header, "no clock in the header"
-events = [json.loads(l) for l in lines[1:-1]]
-times = [e[0] for e in events]
-assert all(isinstance(e, list) and len(e) == 3 and e[1] == "o" and isinstance(e[2], str) for e in events)
-assert times == sorted(times) and times[0] == 0 and abs(times[-1] - last_time) < 1e-6, times
-W, H = width, height
-screen = [[" "] * W for _ in range(H)]
-x = y = 0
-def width_of(ch):
-    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-for _, _, data in events:
-    i = 0
-    while i < len(data):
-        ch = data[i]
-        if ch == "\x1b":
-            assert data[i + 1] == "["
-            j = i + 2
-            while not ("@" <= data[j] <= "~"):
-                j += 1
-            params, final = data[i + 2:j], data[j]
-            if final == "H":
-                r, c = (params.split(";") + ["1"])[:2] if params else ("1", "1")
-                y, x = int(r) - 1, int(c) - 1
-            elif final == "J":
-                screen = [[" "] * W for _ in range(H)]
-            else:
-                assert final in "mlh", "unexpected CSI " + params + final
-            i = j + 1
-            continue
-        assert ord(ch) >= 32, "control character in output"
-        w = width_of(ch)
-        assert x + w <= W and y < H, ("past the edge", x, y)
-        screen[y][x] = ch
-        if w == 2:
-            screen[y][x + 1] = ""
-        x += w
-        i += 1
-text = "".join("".join(row).rstrip(" ") + "\n" for row in screen)
-want = open(expected, encoding="utf-8").read()
-if text != want:
-    for n, (a, b) in enumerate(zip(text.split("\n"), want.split("\n"))):
-        if a != b:
-            sys.exit(f"row {n} differs:\n  cast: {a}\n  shot: {b}")
-    sys.exit("different")
-PY
+  python3 "$(dirname "${BASH_SOURCE[0]}")/../cast_replay.py" "$1" --size "$2x$3" --last-time "$4" >"$1.screen" \
+    && diff "$1.screen" "$5" >&2
 }
 # 0 s: step 0; 1/30 s: "start" (held 3 s, its reading time); 10 frames of 5 steps; the second
 # caption (held 1 s); 2 frames for 7 steps: 3 + 1 + 13/30 s.
