@@ -24,6 +24,9 @@ final class StreamFile {
 
   deinit { close(fd) }
 
+  /// Removes the file (nothing was recorded: the session never started).
+  func discard() { unlink(path) }
+
   struct Failure: Error, CustomStringConvertible {
     var description: String
   }

@@ -121,16 +121,20 @@ struct Live: ParsableCommand {
     let headless =
       "Run headless instead: `normscope train …` prints tables, `normscope shot --output FILE …` writes a "
       + "screenshot, `normscope play FILE --headless` plays a scene."
-    if let problem = Terminal.notATerminal {
-      throw CleanExit.failure("\(problem), so the live dashboard cannot open. " + headless, code: 1)
-    }
     // Opened before the screen: an unwritable --cast fails here, with the terminal untouched.
     let castFile = try cast.map { try StreamFile(path: $0) }
+    if let problem = Terminal.notATerminal {
+      castFile?.discard()
+      throw CleanExit.failure("\(problem), so the live dashboard cannot open. " + headless, code: 1)
+    }
     let term: Terminal
     do {
       term = try Terminal(
         environment: env, forceColors: ColorMode.resolve(flag: colors, environment: env, terminalColors: nil))
-    } catch { throw CleanExit.failure("\(error). " + headless, code: 1) }
+    } catch {
+      castFile?.discard()
+      throw CleanExit.failure("\(error). " + headless, code: 1)
+    }
     let glyphSet = term.utf8 ? GlyphSet(rawValue: glyphs) ?? .braille : .ascii
     let theme = Theme(colors: term.colorMode, glyphs: glyphSet)  // ColorMode.resolve, capped by the terminal
     let link = LabLink()

@@ -38,3 +38,6 @@ expect "an unwritable --cast fails before playing" 1 "cannot write $k/no/such/di
 ln -s "$k/a.cast" "$k/link.cast"
 expect "--cast never writes through a symlink" 1 "cannot write $k/link.cast: it is a symbolic link" -- "$bin" play "$k/c.scene" --headless --cast "$k/link.cast"
 cmp -s "$k/a.cast" "$k/b.cast" && ok || bad "the symlink's target is untouched"
+expect "live --cast that cannot be written fails before the screen opens" 1 "cannot write $k/no/such/live.cast" -- "$bin" live --data moons --cast "$k/no/such/live.cast"
+expect "live --cast without a terminal" 1 "not a terminal" -- "$bin" live --data moons --cast "$k/never.cast"
+[ ! -e "$k/never.cast" ] && ok || bad "a live --cast that never started leaves no file"
