@@ -73,6 +73,8 @@ enum SceneLoader {
   static func readText(_ name: String) throws -> String {
     let path = resolve(name)
     if path == name, !name.contains("/"), !FileManager.default.fileExists(atPath: name) {
+      // The tour is built in: `normscope play tour` works without the library.
+      if name == "tour" || name == "tour.scene" { return BuiltinScenes.tour }
       let known = libraryNames()
       let base = name.hasSuffix(".scene") ? String(name.dropLast(6)) : name
       throw CleanExit.failure(

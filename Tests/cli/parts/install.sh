@@ -71,3 +71,5 @@ if [ -x "$gen" ]; then
 else
   echo "note: no generate-manual beside $bin (make test builds it); install checks skipped"
 fi
+abs_bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
+expect "the built-in tour plays by name without a library" 0 "^ok: tour" -- sh -c "cd '$tmp' && NORMSCOPE_SCENES= '$abs_bin' check tour"

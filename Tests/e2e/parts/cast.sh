@@ -21,3 +21,13 @@ fi
 head -1 "$tmp/live.cast" | grep -q '^{"version": 2, "width": 140, "height": 45, ' && ok || bad "cast: the header has the terminal's size" "$(head -c 200 "$tmp/live.cast")"
 grep -q '^\[[0-9.]*, "r", "100x30"\]$' "$tmp/live.cast" && ok || bad "cast: the resize is an r event" "$(grep -c '"r"' "$tmp/live.cast") r events"
 sed 's/ *$//' "$tmp/replayed.txt" | diff - "$tmp/pane.txt" >"$tmp/cast.diff" && ok || bad "cast: replaying the events gives the screen tmux showed" "$(head -12 "$tmp/cast.diff")"
+
+# `play NAME --cast` records interactive scene playback; the built-in tour plays by name anywhere.
+start "'$bin' play tour --cast '$tmp/tour.cast'"
+check "cast: play tour opens the tour" "1 · Two networks" 20
+T send-keys -t ns q
+check "cast: play quits with status 0" "^exit=0" 10
+if python3 "$replay" "$tmp/tour.cast" --size 140x45 >"$tmp/tour.txt" 2>"$tmp/replay.err" && grep -q "1 · Two networks" "$tmp/tour.txt"; then ok; else
+  bad "cast: play --cast records the scene" "$(cat "$tmp/replay.err")"
+fi
+head -1 "$tmp/tour.cast" | grep -q '"title": "NormScope tour: ' && ok || bad "cast: the scene's title is the cast's" "$(head -c 200 "$tmp/tour.cast")"
