@@ -73,3 +73,4 @@ else
 fi
 abs_bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 expect "the built-in tour plays by name without a library" 0 "^ok: tour" -- sh -c "cd '$tmp' && NORMSCOPE_SCENES= '$abs_bin' check tour"
+grep -qF "normscope $ver" "$repo/README.md" && ok || bad "README's --version example shows the version ($ver)"
