@@ -24,8 +24,17 @@ final class StreamFile {
 
   deinit { close(fd) }
 
-  /// Removes the file (nothing was recorded: the session never started).
-  func discard() { unlink(path) }
+  /// Removes the file when nothing was written to it (the session never started): only an
+  /// empty regular file that is still the one opened (never a device such as /dev/null).
+  func discard() {
+    var opened = stat()
+    var named = stat()
+    guard fstat(fd, &opened) == 0, lstat(path, &named) == 0 else { return }
+    guard (opened.st_mode & S_IFMT) == S_IFREG, opened.st_size == 0, opened.st_dev == named.st_dev,
+      opened.st_ino == named.st_ino
+    else { return }
+    unlink(path)
+  }
 
   struct Failure: Error, CustomStringConvertible {
     var description: String
@@ -131,11 +140,12 @@ final class CastingTerminal<Base: TerminalBackend>: TerminalBackend {
   private(set) var failure: String? = nil
   private(set) var frameCount = 0
 
-  init(_ base: Base, file: StreamFile, colors: ColorMode, title: String) throws {
+  /// Writes the header; a failure is thrown without printing (the screen is open).
+  init(_ base: Base, file: StreamFile, colors: ColorMode, title: String) throws(StreamFile.Failure) {
     self.base = base
     self.file = file
     encoder = AsciicastEncoder(width: base.width, height: base.height)
-    try file.writeOrExit(
+    try file.write(
       AsciicastEncoder.header(
         width: base.width, height: base.height, title: title, env: AsciicastEncoder.environment(for: colors)))
   }

@@ -142,14 +142,16 @@ struct Live: ParsableCommand {
     LabThread.start(config: config, theme: theme, link: link, failAt: failAt, source: source)
     let run: (outcome: LiveOutcome, frames: Int, seconds: Double)
     var castReport: String? = nil
+    var castFailed = false
     if let castFile {
       let recorder: CastingTerminal<Terminal>
       do { recorder = try CastingTerminal(term, file: castFile, colors: theme.colors, title: title) } catch {
         link.send(.quit)
         term.restore()
-        throw error
+        throw CleanExit.failure(error.description, code: 1)
       }
       run = loop(recorder, link: link, theme: theme, present: present, screenshotDir: screenshotDir, source: source)
+      castFailed = recorder.failure != nil
       castReport =
         recorder.failure
         ?? "cast: \(castFile.path) (\(recorder.frameCount) frames; play it with `asciinema play \(castFile.path)`)"
@@ -168,6 +170,8 @@ struct Live: ParsableCommand {
     switch outcome {
     case .quit(let step):
       print("normscope: quit at step \(step)")
+      // The recording asked for is incomplete: say so in the status too.
+      if castFailed { throw ExitCode(1) }
     case .signal(let name, let code, let step):
       print("normscope: \(name) at step \(step); terminal restored", to: &err)
       throw ExitCode(code)

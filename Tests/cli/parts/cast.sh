@@ -41,3 +41,10 @@ cmp -s "$k/a.cast" "$k/b.cast" && ok || bad "the symlink's target is untouched"
 expect "live --cast that cannot be written fails before the screen opens" 1 "cannot write $k/no/such/live.cast" -- "$bin" live --data moons --cast "$k/no/such/live.cast"
 expect "live --cast without a terminal" 1 "not a terminal" -- "$bin" live --data moons --cast "$k/never.cast"
 [ ! -e "$k/never.cast" ] && ok || bad "a live --cast that never started leaves no file"
+if [ -w /dev/full ]; then
+  expect "a cast that cannot be written (disk full) fails with the reason" 1 "cannot write /dev/full: No space left on device" -- "$bin" play "$k/c.scene" --headless --cast /dev/full
+fi
+if [ -w /dev/full ]; then
+  expect "live --cast /dev/full without a terminal" 1 "not a terminal" -- "$bin" live --data moons --cast /dev/full
+  [ -c /dev/full ] && ok || bad "a device given as --cast is never removed"
+fi

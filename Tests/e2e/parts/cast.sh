@@ -31,3 +31,12 @@ if python3 "$replay" "$tmp/tour.cast" --size 140x45 >"$tmp/tour.txt" 2>"$tmp/rep
   bad "cast: play --cast records the scene" "$(cat "$tmp/replay.err")"
 fi
 head -1 "$tmp/tour.cast" | grep -q '"title": "NormScope tour: ' && ok || bad "cast: the scene's title is the cast's" "$(head -c 200 "$tmp/tour.cast")"
+
+# A recording that cannot be written once the screen is open (a full disk): the terminal is
+# restored, the reason is printed and the status is 1.
+if [ -w /dev/full ]; then
+  start "'$bin' live --data moons --model 'linear 16, relu, linear 2' --cast /dev/full"
+  check "cast: a full disk ends with status 1" "^exit=1" 15
+  check "cast: and says why" "cannot write /dev/full: No space left on device" 5
+  check "cast: with the terminal restored" "^echo icanon <modes" 5
+fi
