@@ -72,13 +72,13 @@ struct CastOptions: ParsableArguments {
   @Option(
     name: .customLong("cast-fps"),
     help: ArgumentHelp(
-      "Headless --cast: frames per second (1 to 120; default 30, the live app's rate).", valueName: "N"))
+      "Headless --cast: frames per second, 1 to 120 (30 is the live app's rate).", valueName: "N"))
   var castFPS = 30
 
   @Option(
     name: .customLong("cast-speed"),
     help: Choices.help(
-      "Headless --cast: training steps per frame, as the live app's speeds:", Choices.speeds, "(default 5).",
+      "Headless --cast: training steps per frame, as the live app's speeds:", Choices.speeds, "",
       valueName: "N"),
     completion: Choices.completion(Choices.speeds))
   var castSpeed = 5
