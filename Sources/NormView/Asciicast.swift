@@ -158,3 +158,60 @@ public struct AsciicastEncoder: Sendable {
     return out + "\""
   }
 }
+
+/// A terminal that records what is drawn on it as an asciicast while passing everything through
+/// to `base` (the live app's `--cast`). Frames are timed by `now` from the first one; a frame of
+/// another size is a resize event and a whole screen. `write` receives the file's text in order
+/// (header first); once it throws, recording stops and ``failure`` says why, while drawing
+/// goes on.
+public final class RecordingTerminal<Base: TerminalBackend>: TerminalBackend {
+  public let base: Base
+  private var encoder: AsciicastEncoder
+  private let write: (String) throws -> Void
+  private let now: () -> ContinuousClock.Instant
+  private var start: ContinuousClock.Instant? = nil
+  /// The first write that failed (recording stopped there).
+  public private(set) var failure: String? = nil
+  /// Frames recorded (drawn and written).
+  public private(set) var frameCount = 0
+
+  /// Writes the header at `base`'s size; what `write` throws for it is thrown here.
+  public init(
+    _ base: Base, title: String, colors: ColorMode, write: @escaping (String) throws -> Void,
+    now: @escaping () -> ContinuousClock.Instant = { ContinuousClock.now }
+  ) throws {
+    self.base = base
+    self.write = write
+    self.now = now
+    encoder = AsciicastEncoder(width: base.width, height: base.height)
+    try write(
+      AsciicastEncoder.header(
+        width: base.width, height: base.height, title: title, env: AsciicastEncoder.environment(for: colors)))
+  }
+
+  public var width: Int { base.width }
+  public var height: Int { base.height }
+  public var colorMode: ColorMode { base.colorMode }
+  public var utf8: Bool { base.utf8 }
+  public var pendingSignal: Int32 { base.pendingSignal }
+  public func readKey(timeoutMs: Int) -> Key? { base.readKey(timeoutMs: timeoutMs) }
+  public func readKey(timeoutMs: Int, orWakeup wakeup: Wakeup, after seen: UInt64) -> Key? {
+    base.readKey(timeoutMs: timeoutMs, orWakeup: wakeup, after: seen)
+  }
+  public func signalName(_ signal: Int32) -> String { base.signalName(signal) }
+  public func restore() { base.restore() }
+
+  public func draw(_ buffer: Buffer) {
+    base.draw(buffer)
+    guard failure == nil else { return }
+    let t = now()
+    let elapsed = t - (start ?? t)
+    if start == nil { start = t }
+    let (s, atto) = elapsed.components
+    let micros = Int(clamping: s) &* 1_000_000 &+ Int(atto / 1_000_000_000_000)
+    do {
+      try write(encoder.events(for: buffer, at: micros))
+      frameCount += 1
+    } catch { failure = "\(error)" }
+  }
+}

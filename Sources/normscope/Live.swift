@@ -144,16 +144,19 @@ struct Live: ParsableCommand {
     var castReport: String? = nil
     var castFailed = false
     if let castFile {
-      let recorder: CastingTerminal<Terminal>
-      do { recorder = try CastingTerminal(term, file: castFile, colors: theme.colors, title: title) } catch {
+      let recorder: RecordingTerminal<Terminal>
+      do {
+        // A failure is reported once the terminal is restored, never printed over the screen.
+        recorder = try RecordingTerminal(term, title: title, colors: theme.colors, write: { try castFile.write($0) })
+      } catch {
         link.send(.quit)
         term.restore()
-        throw CleanExit.failure(error.description, code: 1)
+        throw CleanExit.failure("\(error)", code: 1)
       }
       run = loop(recorder, link: link, theme: theme, present: present, screenshotDir: screenshotDir, source: source)
       castFailed = recorder.failure != nil
       castReport =
-        recorder.failure
+        recorder.failure.map { "cast stopped: \($0)" }
         ?? "cast: \(castFile.path) (\(recorder.frameCount) frames; play it with `asciinema play \(castFile.path)`)"
     } else {
       run = loop(term, link: link, theme: theme, present: present, screenshotDir: screenshotDir, source: source)

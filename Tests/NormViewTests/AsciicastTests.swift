@@ -307,6 +307,75 @@ struct AsciicastTests {
   }
 }
 
+/// A clock a test moves by hand.
+final class ManualClock: @unchecked Sendable {
+  var now = ContinuousClock.now
+}
+
+struct WriteFailed: Error, CustomStringConvertible {
+  var description: String { "disk full" }
+}
+
+@Suite("Live recordings")
+struct RecordingTerminalTests {
+  @Test("draws pass through; the recording replays to the last frame, timed by the clock, with resizes")
+  func recordsWhatIsDrawn() throws {
+    let base = TestTerminal(width: 100, height: 30, colorMode: .truecolor)
+    let clock = ManualClock()
+    var text = ""
+    let term = try RecordingTerminal(
+      base, title: "live", colors: .truecolor, write: { text += $0 }, now: { clock.now })
+    var frames = AsciicastTests.frames(colors: .truecolor)
+    for (i, f) in frames.enumerated() {
+      term.draw(f)
+      clock.now += .milliseconds(40 + i)
+    }
+    var s = Fixture.state(theme: Theme(colors: .truecolor))
+    s.caption = "after the resize"
+    let resized = Dashboard.render(s, width: 120, height: 40)
+    term.draw(resized)
+    frames.append(resized)
+    #expect(base.frames == frames, "every frame reaches the terminal")
+    #expect(term.frameCount == frames.count && term.failure == nil)
+    let cast = try ParsedCast(text)
+    #expect(cast.header["title"] as? String == "live")
+    #expect(cast.header["width"] as? Int == 100 && cast.header["height"] as? Int == 30)
+    #expect(cast.events.first?.time == 0)
+    #expect(cast.events.filter { $0.code == "r" }.map(\.data) == ["120x40"])
+    // Frame i is drawn at 40·i + i(i−1)/2 ms.
+    let last = frames.count - 1
+    #expect(cast.events.last?.time == Double(40 * last + last * (last - 1) / 2) / 1000)
+    let final = cast.replay()
+    #expect(final.errors.isEmpty)
+    #expect(sameScreen(final.cells, resized) == nil)
+  }
+
+  @Test("a failed write stops the recording and says why; drawing goes on")
+  func writeFailure() throws {
+    let base = TestTerminal(width: 100, height: 30)
+    var writes = 0
+    let term = try RecordingTerminal(
+      base, title: "t", colors: .ansi256,
+      write: { _ in
+        writes += 1
+        if writes == 3 { throw WriteFailed() }
+      })
+    let frames = AsciicastTests.frames(colors: .ansi256)
+    for f in frames { term.draw(f) }
+    #expect(term.failure == "disk full")
+    #expect(term.frameCount == 1, "the header and one frame were written")
+    #expect(writes == 3, "nothing is written after the failure")
+    #expect(base.frames.count == frames.count)
+  }
+
+  @Test("a header that cannot be written is thrown")
+  func headerFailure() {
+    #expect(throws: WriteFailed.self) {
+      _ = try RecordingTerminal(TestTerminal(), title: "t", colors: .mono, write: { _ in throw WriteFailed() })
+    }
+  }
+}
+
 /// Records a scene as the headless `--cast` does: a frame per pacing step.
 final class CastRecorder: ScenePlayerFrameDelegate {
   let pacing: ScenePacing
