@@ -20,15 +20,19 @@ public struct SceneLibrary: Sendable {
   /// Largest scene file read (the same 1 MB limit as `normscope play`).
   public static let maxBytes = 1_000_000
 
-  /// Where scenes are looked for: `$NORMSCOPE_SCENES` (a directory), `./scenes`, and
-  /// `share/normscope/scenes` beside the executable's `bin` directory (an installed copy).
-  public static func defaultDirectories(environment: [String: String], executable: String) -> [String] {
+  /// Where scenes are looked for (by `play NAME`, `check NAME` and the browser), in order:
+  /// `$NORMSCOPE_SCENES` (a directory), `./scenes` (a source checkout), and
+  /// `share/normscope/scenes` beside the executable's `bin` directory (where `make install`
+  /// puts the library).
+  public static func defaultDirectories(environment: [String: String], executable: String?) -> [String] {
     var dirs: [String] = []
     if let d = environment["NORMSCOPE_SCENES"], !d.isEmpty { dirs.append(d) }
     dirs.append("scenes")
-    let bin = (executable as NSString).deletingLastPathComponent
-    dirs.append(
-      ((bin as NSString).deletingLastPathComponent as NSString).appendingPathComponent("share/normscope/scenes"))
+    if let executable {
+      let bin = ((executable as NSString).resolvingSymlinksInPath as NSString).deletingLastPathComponent
+      dirs.append(
+        ((bin as NSString).deletingLastPathComponent as NSString).appendingPathComponent("share/normscope/scenes"))
+    }
     return dirs
   }
 

@@ -17,6 +17,7 @@ struct NormScope: ParsableCommand {
       Without a terminal, use `normscope train` (tables), `normscope shot` (screenshots) or \
       `normscope play FILE --headless` (scenes).
       """,
+    version: BuildInfo.versionText,
     subcommands: [Live.self, Play.self, Check.self, Train.self, Shot.self]
   )
 
