@@ -24,7 +24,7 @@ sed 's/ *$//' "$tmp/replayed.txt" | diff - "$tmp/pane.txt" >"$tmp/cast.diff" && 
 
 # `play NAME --cast` records interactive scene playback; the built-in tour plays by name anywhere.
 start "'$bin' play tour --cast '$tmp/tour.cast'"
-check "cast: play tour opens the tour" "1 · Two networks" 20
+check "cast: play tour opens the tour" "1 · Convergence" 20
 T send-keys -t ns q
 check "cast: play quits with status 0" "^exit=0" 10
 if python3 "$replay" "$tmp/tour.cast" --size 140x45 >"$tmp/tour.txt" 2>"$tmp/replay.err" && grep -q "1 · Convergence" "$tmp/tour.txt"; then ok; else
