@@ -393,15 +393,16 @@ public struct LiveApp<Backend: TerminalBackend> {
     }
   }
 
-  /// Writes the current screen as .txt and .ansi into the screenshot directory: complete files
-  /// under one new name, never replacing an earlier screenshot (another instance's included).
+  /// Writes the current screen in every screenshot format (.txt, .ansi, .svg, .html) into the
+  /// screenshot directory: complete files under one new name, never replacing an earlier
+  /// screenshot (another instance's included).
   func screenshot(step: Int) -> String {
     guard let b = lastBuffer else { return "nothing drawn yet" }
     do {
       let base = try SafeFile.createUnique(
         directory: screenshotDir, base: "normscope-step\(step)",
-        files: [("txt", Array(Screenshot.text(b).utf8)), ("ansi", Array(Screenshot.ansi(b).utf8))])
-      return "screenshot: \(base).txt and .ansi"
+        files: ScreenshotFormat.allCases.map { ($0.rawValue, Array(Screenshot.export(b, as: $0).utf8)) })
+      return "screenshot: \(base).txt, .ansi, .svg and .html"
     } catch { return "screenshot failed: \(error)" }
   }
 }

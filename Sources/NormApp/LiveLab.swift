@@ -432,6 +432,9 @@ final class LabSession {
     jumped = true
     let reached = player!
     let name = reached.scene.chapters.first { $0.statement == reached.position }?.name ?? "start"
+    // A caption hold or `pause` reached before the jump (the previous chapter's last caption)
+    // must not stop the new chapter's opening statements.
+    reached.resume()
     _ = try? reached.tick(maxSteps: 0, delegate: nil)
     say("chapter: \(name) (step \(experiment.step))")
   }

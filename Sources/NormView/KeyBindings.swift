@@ -107,9 +107,9 @@ public struct KeyBinding: Sendable {
       "p", help: "presenter mode", readme: "presenter mode: no key bar, large centred captions", bar: ("p", "present"),
       [KeyTrigger(["p"], .presenter)]),
     KeyBinding(
-      "s", help: "screenshot (.txt and .ansi)",
+      "s", help: "screenshot (.txt, .ansi, .svg, .html)",
       readme:
-        "screenshot: `normscope-stepN.txt` and `.ansi` in `--screenshot-dir` (default `.`), never overwriting",
+        "screenshot: `normscope-stepN.txt`, `.ansi`, `.svg` and `.html` in `--screenshot-dir` (default `.`), never overwriting",
       bar: ("s", "shot"), [KeyTrigger(["s"], .screenshot)]),
     KeyBinding(
       "R", help: "record: start, then save a .scene file",
