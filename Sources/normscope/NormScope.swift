@@ -15,7 +15,7 @@ struct NormScope: ParsableCommand {
       Without a terminal, use `normscope train` (tables), `normscope shot` (screenshots) or \
       `normscope play FILE --headless` (scenes).
       """,
-    subcommands: [Live.self, Play.self, Check.self, Train.self, Shot.self]
+    subcommands: [Live.self, Play.self, Check.self, Train.self, Shot.self, Sweep.self]
   )
 
   /// The default experiment's flags (shared by the live lab and `train`'s example).
