@@ -119,7 +119,10 @@ struct Sweep: ParsableCommand {
     }
     _ = try pictureSize()
     guard quorum > 0, quorum <= 1 else { throw ValidationError("--quorum must be in (0, 1], got \(quorum)") }
-    if show != nil { return }
+  }
+
+  /// Checks of a run's flags (not in validate(): `sweep merge` shares this command's parsing).
+  func validateRun() throws {
     if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs must be 1 to 256, got \(jobs)") }
     if let shard { do { _ = try SweepShard(parsing: shard) } catch { throw ValidationError(error.message) } }
     if let output, !output.hasSuffix(".jsonl") {
@@ -198,6 +201,7 @@ struct Sweep: ParsableCommand {
       try Self.draw(file: show, command: self)
       return
     }
+    try validateRun()
     let d = try definition()
     let shardValue = try shard.map { try SweepShard(parsing: $0) } ?? .whole
     let runner: SweepRunner
