@@ -118,29 +118,37 @@ public struct SweepResults: Sendable {
     let seeds = d.seedCount == 1 ? "the seed" : "≥ \(NumberFormat.reading(quorum * 100))% of \(d.seedCount) seeds"
     var out = ["trains = \(seeds) reach \(d.target) within \(d.steps) steps, no divergence"]
     if !isComplete { out[0] += "  (\(count) of \(d.cellCount) runs so far)" }
-    let ranges = d.variants.map { trainableRange(variant: $0.name, quorum: quorum) }
-    for r in ranges {
-      var s = "\(r.variant): "
-      if let l = r.lowest, let h = r.highest {
-        s += "trains at lr \(NumberFormat.compact(l))–\(NumberFormat.compact(h))"
-        s += " (\(r.rates.count) of \(r.tested.count) rates"
-        if r.rates.count > 1 { s += ", span \(NumberFormat.compact(r.span!))×" }
-        s += r.isContiguous ? ")" : ", with gaps)"
-      } else {
-        s += "trains at no rate tested"
-      }
-      if !r.isComplete { s += "; \(r.tested.count - r.judged.count) rates not finished" }
-      out.append(s)
-    }
-    if let first = ranges.first {
-      for r in ranges.dropFirst() {
-        guard let ratio = rangeRatio(r.variant, over: first.variant, quorum: quorum) else {
-          out.append("\(r.variant) / \(first.variant): no ratio (one of them trains at no rate)")
-          continue
+    // With a second swept parameter, one line per variant and value of it.
+    let rowParameter = d.varying.first { $0 != .lr }
+    let groups: [(label: String, include: @Sendable (SweepCell) -> Bool)] =
+      rowParameter.map { p in
+        d.values(p).map { y in (" at \(p.rawValue) \(NumberFormat.compact(y))", { @Sendable c in c.value(p) == y }) }
+      } ?? [("", { @Sendable _ in true })]
+    for g in groups {
+      let ranges = d.variants.map { trainableRange(variant: $0.name, quorum: quorum, where: g.include) }
+      for r in ranges {
+        var s = "\(r.variant)\(g.label): "
+        if let l = r.lowest, let h = r.highest {
+          s += "trains at lr \(NumberFormat.compact(l))" + (h > l ? "–\(NumberFormat.compact(h))" : "")
+          s += " (\(r.rates.count) of \(r.tested.count) rates"
+          if r.rates.count > 1 { s += ", span \(NumberFormat.compact(r.span!))×" }
+          s += r.isContiguous ? ")" : ", with gaps)"
+        } else {
+          s += "trains at no rate tested"
         }
-        out.append(
-          "\(r.variant) / \(first.variant): highest trainable lr \(NumberFormat.compact(ratio.highest))×, span \(NumberFormat.compact(ratio.span))×"
-        )
+        if !r.isComplete { s += "; \(r.tested.count - r.judged.count) rates not finished" }
+        out.append(s)
+      }
+      if let first = ranges.first {
+        for r in ranges.dropFirst() {
+          guard let ratio = rangeRatio(r.variant, over: first.variant, quorum: quorum, where: g.include) else {
+            out.append("\(r.variant) / \(first.variant)\(g.label): no ratio (one of them trains at no rate)")
+            continue
+          }
+          out.append(
+            "\(r.variant) / \(first.variant)\(g.label): highest trainable lr \(NumberFormat.compact(ratio.highest))×, span \(NumberFormat.compact(ratio.span))×"
+          )
+        }
       }
     }
     return out
