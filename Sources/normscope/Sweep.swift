@@ -202,6 +202,11 @@ struct Sweep: ParsableCommand {
       return
     }
     try validateRun()
+    let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    // Runs are the unit of parallelism: with several at once, each trains on one thread (the
+    // second thread of large products would only compete with the other runs for the cores).
+    // Set before the first product reads it; an explicit NORMSCOPE_THREADS is kept.
+    if (jobs ?? cores) >= 2 { setenv("NORMSCOPE_THREADS", "1", 0) }
     let d = try definition()
     let shardValue = try shard.map { try SweepShard(parsing: $0) } ?? .whole
     let runner: SweepRunner
@@ -235,7 +240,6 @@ struct Sweep: ParsableCommand {
     if !done.isEmpty {
       print("sweep \(d.hash): resuming \(output!): \(done.count) of \(total) runs already done", to: &err)
     }
-    let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
     let progress = SweepProgress(
       total: total, alreadyDone: done.count, terminal: isatty(2) == 1, quiet: noProgress)
     let collected = Mutex<SweepResults>(results)
