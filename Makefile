@@ -4,7 +4,7 @@ BIN := .build/release/normscope
 # Vector flags for this CPU (empty unless x86-64 with AVX2+FMA; NORMSCOPE_PORTABLE=1 disables).
 CPUFLAGS := $(shell tools/cpu-flags.sh)
 
-.PHONY: run test build deps test-deps bench fuzz format clean example figures
+.PHONY: run test build deps test-deps bench fuzz format clean example figures sweep-example
 
 deps:
 	@tools/ensure-deps.sh
@@ -42,6 +42,10 @@ example:
 ## lines, played headless with its declared seeds (the library test checks them).
 figures: build
 	tools/figures.sh $(BIN)
+
+## Regenerate README.md's example phase diagram (`normscope sweep`, about a minute on 2 cores).
+sweep-example: build
+	tools/sweep-example.sh $(BIN)
 
 ## Benchmarks (release build); never part of `make test`.
 bench: deps

@@ -2,9 +2,10 @@ import NormLab
 import NormView
 import Testing
 
-/// A sweep with made-up outcomes, so the goldens do not depend on training: plain trains from
-/// lr 0.1 to 4.64, bn from 0.0464 to 21.5 at the first batch; above that they diverge; below, they do not reach
-/// the target (the larger the batch, the lower the highest rate). Accuracy varies with the rate and the seed.
+/// A sweep with made-up outcomes, so the goldens do not depend on training: at the first batch
+/// plain trains from lr 0.1 to 4.64 and bn from 0.0464 to 21.5 (the larger the batch, the lower
+/// the highest rate); above that they diverge, below it they do not reach the target. Accuracy
+/// varies with the rate and the seed.
 func syntheticSweep(
   batches: [Int] = [60], seeds: Int = 5, keep: (Int) -> Bool = { _ in true }
 ) -> SweepResults {

@@ -181,7 +181,7 @@ public struct PhaseDiagram: Widget {
 
   /// Rows the diagram needs at `width`.
   public func height(width: Int) -> Int {
-    titleLines(width: width).count + 1 + (rowParameter == nil ? 0 : 1) + rows.count + (pooled.isEmpty ? 0 : 1) + 1 + 1
+    titleLines(width: width).count + 1 + (rowParameter == nil ? 0 : 1) + rows.count + (pooled.isEmpty ? 0 : 1) + 1
       + (theme.colors == .mono ? 0 : 1) + legendLines(width: width).count + summaryLines(width: width).count
   }
 
