@@ -54,72 +54,11 @@ public enum SweepAxis {
     let name = "--" + parameter.rawValue
     let t = String(text.filter { $0 != " " && $0 != "\t" })
     guard !t.isEmpty else { throw SweepError("\(name) is empty: give a value, a list a,b,c or a range A..BxN") }
-    var values: [Double]
+    let values: [Double]
     if let dots = t.firstRange(of: "..") {
-      let start = String(t[..<dots.lowerBound])
-      let rest = t[dots.upperBound...]
-      guard let x = rest.lastIndex(where: { $0 == "x" || $0 == "X" }) else {
-        throw SweepError("\(name) \(excerpt(text)): a range is A..BxN (N values, log-spaced), e.g. 0.01..100x13")
-      }
-      let end = String(rest[..<x])
-      let countText = String(rest[rest.index(after: x)...])
-      guard let a = Double(start), a.isFinite else {
-        throw SweepError("\(name) \(excerpt(text)): '\(excerpt(start))' is not a number")
-      }
-      guard let b = Double(end), b.isFinite else {
-        throw SweepError("\(name) \(excerpt(text)): '\(excerpt(end))' is not a number")
-      }
-      guard let n = Int(countText) else {
-        throw SweepError("\(name) \(excerpt(text)): '\(excerpt(countText))' after x is not a whole number of values")
-      }
-      guard a > 0 else {
-        throw SweepError(
-          "\(name) \(excerpt(text)): a range is log-spaced and must start above 0; list the values instead (0,0.1,0.5)")
-      }
-      guard b != a else {
-        throw SweepError("\(name) \(excerpt(text)): the range is empty (it starts and ends at \(a))")
-      }
-      guard b > a else {
-        throw SweepError(
-          "\(name) \(excerpt(text)): the range is inverted (\(end) < \(start)); write it \(end)..\(start)x\(n)")
-      }
-      guard n >= 2 else { throw SweepError("\(name) \(excerpt(text)): a range needs at least 2 values, got \(n)") }
-      guard n <= Limits.maxSweepAxisValues else {
-        throw SweepError("\(name) \(excerpt(text)): at most \(Limits.maxSweepAxisValues) values per axis, got \(n)")
-      }
-      let la = Double.log(a)
-      let lb = Double.log(b)
-      // Inner values rounded to 6 significant digits, so 0.01..100x13 reads 0.0215443, 1, 10.
-      values = (0..<n).map { i in
-        i == 0 ? a : i == n - 1 ? b : significant(Double.exp(la + (lb - la) * Double(i) / Double(n - 1)), 6)
-      }
-      if parameter == .batch {
-        values = values.map { $0.rounded() }
-        if Set(values).count != values.count {
-          throw SweepError(
-            "\(name) \(excerpt(text)): rounded to whole batch sizes the range repeats values; use fewer values or a list"
-          )
-        }
-      }
+      values = try range(t, dots: dots, text: text, parameter: parameter)
     } else {
-      let parts = t.split(separator: ",", omittingEmptySubsequences: false)
-      guard parts.count <= Limits.maxSweepAxisValues else {
-        throw SweepError("\(name): at most \(Limits.maxSweepAxisValues) values per axis, got \(parts.count)")
-      }
-      values = []
-      for p in parts {
-        guard let v = Double(p), v.isFinite else {
-          throw SweepError(
-            p.isEmpty
-              ? "\(name) \(excerpt(text)): an empty value in the list"
-              : "\(name) \(excerpt(text)): '\(excerpt(p))' is not a number")
-        }
-        values.append(v)
-      }
-      if let dup = values.first(where: { v in values.filter { $0 == v }.count > 1 }) {
-        throw SweepError("\(name) \(excerpt(text)): \(NumberFormat.reading(dup)) is listed twice")
-      }
-      values.sort()
+      values = try list(t, text: text, parameter: parameter)
     }
     for v in values {
       if let rule = parameter.check(v) {
@@ -127,6 +66,67 @@ public enum SweepAxis {
       }
     }
     return values
+  }
+
+  /// `A..BxN`: N log-spaced values, ends exact, inner values to 6 significant digits (so
+  /// `0.01..100x13` reads 0.0215443, 1, 10); batch sizes rounded and still distinct.
+  static func range(
+    _ t: String, dots: Range<String.Index>, text: String, parameter: SweepParameter
+  ) throws(SweepError) -> [Double] {
+    let name = "--" + parameter.rawValue
+    func fail(_ why: String) -> SweepError { SweepError("\(name) \(excerpt(text)): \(why)") }
+    let start = String(t[..<dots.lowerBound])
+    let rest = t[dots.upperBound...]
+    guard let x = rest.lastIndex(where: { $0 == "x" || $0 == "X" }) else {
+      throw fail("a range is A..BxN (N values, log-spaced), e.g. 0.01..100x13")
+    }
+    let end = String(rest[..<x])
+    let countText = String(rest[rest.index(after: x)...])
+    guard let a = Double(start), a.isFinite else { throw fail("'\(excerpt(start))' is not a number") }
+    guard let b = Double(end), b.isFinite else { throw fail("'\(excerpt(end))' is not a number") }
+    guard let n = Int(countText) else { throw fail("'\(excerpt(countText))' after x is not a whole number of values") }
+    guard a > 0 else { throw fail("a range is log-spaced and must start above 0; list the values instead (0,0.1,0.5)") }
+    guard b != a else { throw fail("the range is empty (it starts and ends at \(a))") }
+    guard b > a else { throw fail("the range is inverted (\(end) < \(start)); write it \(end)..\(start)x\(n)") }
+    guard n >= 2 else { throw fail("a range needs at least 2 values, got \(n)") }
+    guard n <= Limits.maxSweepAxisValues else {
+      throw fail("at most \(Limits.maxSweepAxisValues) values per axis, got \(n)")
+    }
+    let la = Double.log(a)
+    let lb = Double.log(b)
+    var values = (0..<n).map { i in
+      i == 0 ? a : i == n - 1 ? b : significant(Double.exp(la + (lb - la) * Double(i) / Double(n - 1)), 6)
+    }
+    if parameter == .batch {
+      values = values.map { $0.rounded() }
+      guard Set(values).count == values.count else {
+        throw fail("rounded to whole batch sizes the range repeats values; use fewer values or a list")
+      }
+    }
+    return values
+  }
+
+  /// `a,b,c`: distinct numbers, returned ascending.
+  static func list(_ t: String, text: String, parameter: SweepParameter) throws(SweepError) -> [Double] {
+    let name = "--" + parameter.rawValue
+    let parts = t.split(separator: ",", omittingEmptySubsequences: false)
+    guard parts.count <= Limits.maxSweepAxisValues else {
+      throw SweepError("\(name): at most \(Limits.maxSweepAxisValues) values per axis, got \(parts.count)")
+    }
+    var values = [Double]()
+    for p in parts {
+      guard let v = Double(p), v.isFinite else {
+        throw SweepError(
+          p.isEmpty
+            ? "\(name) \(excerpt(text)): an empty value in the list"
+            : "\(name) \(excerpt(text)): '\(excerpt(p))' is not a number")
+      }
+      values.append(v)
+    }
+    if let dup = values.first(where: { v in values.filter { $0 == v }.count > 1 }) {
+      throw SweepError("\(name) \(excerpt(text)): \(NumberFormat.reading(dup)) is listed twice")
+    }
+    return values.sorted()
   }
 }
 

@@ -156,6 +156,23 @@ public struct SweepRunner: Sendable {
   }
 }
 
+extension SweepRunner {
+  /// Runs every cell (of `shard`) and returns the results, complete unless `shouldStop` ended
+  /// the sweep early: what a scene's `sweep` statement needs. `onResult` sees each run as it
+  /// ends (one call at a time), e.g. to redraw a diagram.
+  public func results(
+    jobs: Int, shard: SweepShard = .whole, shouldStop: @escaping @Sendable () -> Bool = { false },
+    onResult: @escaping @Sendable (SweepResult) -> Void = { _ in }
+  ) -> SweepResults {
+    let collected = Mutex(SweepResults(definition: definition))
+    run(jobs: jobs, shard: shard, shouldStop: shouldStop) { r in
+      onResult(r)
+      collected.withLock { _ = $0.add(r) }
+    }
+    return collected.withLock { $0 }
+  }
+}
+
 /// Data sets by seed, shared by the worker threads: the last few seeds' sets are kept.
 final class DatasetCache: Sendable {
   let load: @Sendable (UInt64) throws -> Dataset

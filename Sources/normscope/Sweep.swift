@@ -209,23 +209,7 @@ struct Sweep: ParsableCommand {
     if (jobs ?? cores) >= 2 { setenv("NORMSCOPE_THREADS", "1", 0) }
     let d = try definition()
     let shardValue = try shard.map { try SweepShard(parsing: $0) } ?? .whole
-    let runner: SweepRunner
-    let dataText = data
-    do {
-      // A file is read once; generated data follows each run's seed.
-      let (name, params) = try DataSource.parseNameAndParameters(dataText)
-      let loaded: Dataset? =
-        BuiltinData.names.contains(name) && !FileManager.default.fileExists(atPath: dataText)
-        ? nil : try DataSource.load(dataText, labels: nil, seed: d.firstSeed)
-      runner = try SweepRunner(d) { seed in
-        if let loaded { return loaded }
-        return try BuiltinData.make(name: name, parameters: params, seed: seed)
-      }
-      try runner.check()
-    } catch let e as SweepError {
-      throw CleanExit.failure(e.message, code: 2)
-    } catch { throw CleanExit.failure("\(error)", code: 2) }
-
+    let runner = try makeRunner(d)
     var err = StandardError()
     var results = SweepResults(definition: d)
     var file: AppendingFile? = nil
@@ -240,39 +224,9 @@ struct Sweep: ParsableCommand {
     if !done.isEmpty {
       print("sweep \(d.hash): resuming \(output!): \(done.count) of \(total) runs already done", to: &err)
     }
-    let progress = SweepProgress(
-      total: total, alreadyDone: done.count, terminal: isatty(2) == 1, quiet: noProgress)
-    let collected = Mutex<SweepResults>(results)
-    let writeFailure = Mutex<String?>(nil)
-    sweepInterrupted.store(0, ordering: .relaxed)
-    signal(SIGINT) { s in
-      sweepInterrupted.store(s, ordering: .relaxed)
-      signal(s, SIG_DFL)  // a second Ctrl-C ends the process at once
-    }
-    signal(SIGTERM) { s in
-      sweepInterrupted.store(s, ordering: .relaxed)
-      signal(s, SIG_DFL)
-    }
-    let sink = file
-    let finished = runner.run(
-      jobs: jobs ?? cores, shard: shardValue, skipping: done,
-      shouldStop: { sweepInterrupted.load(ordering: .relaxed) != 0 || writeFailure.withLock { $0 != nil } }
-    ) { r in
-      if let sink {
-        do { try sink.append(SweepLog.line(r, definition: d)) } catch {
-          writeFailure.withLock { $0 = "\(error)" }
-          return
-        }
-      }
-      collected.withLock { _ = $0.add(r) }
-      progress.step()
-    }
-    signal(SIGINT, SIG_DFL)
-    signal(SIGTERM, SIG_DFL)
-    progress.finish()
-    if let failure = writeFailure.withLock({ $0 }) { throw CleanExit.failure(failure, code: 1) }
-    results = collected.withLock { $0 }
-    let stoppedBy = sweepInterrupted.load(ordering: .relaxed)
+    let progress = SweepProgress(total: total, alreadyDone: done.count, terminal: isatty(2) == 1, quiet: noProgress)
+    let (finished, stoppedBy) = try execute(
+      runner, jobs: jobs ?? cores, shard: shardValue, skipping: done, into: &results, file: file, progress: progress)
     if stoppedBy != 0 {
       let kept =
         output.map { "\(done.count + finished) of \(total) runs are in \($0); run the same command again to resume" }
@@ -287,6 +241,65 @@ struct Sweep: ParsableCommand {
       return
     }
     try emit(results)
+  }
+
+  /// The runner, with the data loaded (a file once; generated data per seed) and every variant
+  /// built once, so a bad spec or data set exits 2 before any run.
+  func makeRunner(_ d: SweepDefinition) throws -> SweepRunner {
+    let dataText = data
+    do {
+      let (name, params) = try DataSource.parseNameAndParameters(dataText)
+      let loaded: Dataset? =
+        BuiltinData.names.contains(name) && !FileManager.default.fileExists(atPath: dataText)
+        ? nil : try DataSource.load(dataText, labels: nil, seed: d.firstSeed)
+      let runner = try SweepRunner(d) { seed in
+        if let loaded { return loaded }
+        return try BuiltinData.make(name: name, parameters: params, seed: seed)
+      }
+      try runner.check()
+      return runner
+    } catch let e as SweepError {
+      throw CleanExit.failure(e.message, code: 2)
+    } catch { throw CleanExit.failure("\(error)", code: 2) }
+  }
+
+  /// Runs the cells, appending each result to `file` as it ends, until done or a signal
+  /// (SIGINT, SIGTERM) stops it. Returns the runs finished and the stopping signal (0: none).
+  func execute(
+    _ runner: SweepRunner, jobs: Int, shard: SweepShard, skipping done: Set<Int>, into results: inout SweepResults,
+    file: AppendingFile?, progress: SweepProgress
+  ) throws -> (finished: Int, signal: Int32) {
+    let d = runner.definition
+    let collected = Mutex<SweepResults>(results)
+    let writeFailure = Mutex<String?>(nil)
+    sweepInterrupted.store(0, ordering: .relaxed)
+    signal(SIGINT) { s in
+      sweepInterrupted.store(s, ordering: .relaxed)
+      signal(s, SIG_DFL)  // a second Ctrl-C ends the process at once
+    }
+    signal(SIGTERM) { s in
+      sweepInterrupted.store(s, ordering: .relaxed)
+      signal(s, SIG_DFL)
+    }
+    let finished = runner.run(
+      jobs: jobs, shard: shard, skipping: done,
+      shouldStop: { sweepInterrupted.load(ordering: .relaxed) != 0 || writeFailure.withLock { $0 != nil } }
+    ) { r in
+      if let file {
+        do { try file.append(SweepLog.line(r, definition: d)) } catch {
+          writeFailure.withLock { $0 = "\(error)" }
+          return
+        }
+      }
+      collected.withLock { _ = $0.add(r) }
+      progress.step()
+    }
+    signal(SIGINT, SIG_DFL)
+    signal(SIGTERM, SIG_DFL)
+    progress.finish()
+    if let failure = writeFailure.withLock({ $0 }) { throw CleanExit.failure(failure, code: 1) }
+    results = collected.withLock { $0 }
+    return (finished, sweepInterrupted.load(ordering: .relaxed))
   }
 
   /// Writes the diagram to --output (show mode) or standard output.

@@ -171,6 +171,8 @@ struct SweepRunTests {
     #expect(one.count == d.cellCount)
     #expect(one.map(\.cell.index) == Array(0..<d.cellCount))
     for jobs in [2, 3] { #expect(try runAll(d, jobs: jobs) == one) }
+    let collected = try SweepRunner(d, data: moons).results(jobs: 2)
+    #expect(collected.isComplete && collected.ordered == one)
     var sharded = [SweepResult]()
     for i in 1...3 { sharded += try runAll(d, jobs: 2, shard: SweepShard(index: i, count: 3)) }
     #expect(sharded.sorted { $0.cell.index < $1.cell.index } == one)

@@ -104,25 +104,26 @@ public struct PhaseDiagram: Widget {
     }
   }
 
-  /// Colours of a cell: the accuracy on the heatmap scale as background, dark text on it.
+  /// Colours of a cell: the accuracy on the heatmap scale as background, text that reads on
+  /// it; a cell that reached the target is bold.
   func style(_ o: Outcome) -> Style {
     switch o {
-    case .reached(let a), .missed(let a):
-      guard let bg = theme.density(Float(max(a, 0.001))) else {
-        return case_reached(o) ? Style(attributes: .bold) : .plain
-      }
-      let fg: Color = theme.colors == .truecolor ? .rgb(0, 0, 0) : .indexed(theme.colors == .ansi8 ? 0 : 232)
-      return Style(
-        foreground: a < 0.45 ? .indexed(theme.colors == .ansi8 ? 7 : 255) : fg, background: bg,
-        attributes: case_reached(o) ? .bold : [])
+    case .reached(let a):
+      var st = colours(accuracy: a)
+      st.attributes = .bold
+      return st
+    case .missed(let a): return colours(accuracy: a)
     case .diverged, .failed: return theme.warning
     case .missing: return theme.dim
     }
   }
 
-  private func case_reached(_ o: Outcome) -> Bool {
-    if case .reached = o { return true }
-    return false
+  /// The heatmap colour of an accuracy as background, with light text on the dark end and dark
+  /// text on the light end; no colours in mono.
+  func colours(accuracy a: Double) -> Style {
+    guard let bg = theme.density(Float(max(a, 0.001))) else { return .plain }
+    let ansi8 = theme.colors == .ansi8
+    return Style(foreground: .indexed(a < 0.45 ? (ansi8 ? 7 : 255) : (ansi8 ? 0 : 232)), background: bg)
   }
 
   /// Width of the label column.
@@ -198,30 +199,58 @@ public struct PhaseDiagram: Widget {
       y += 1
     }
     for t in titleLines(width: area.width) { line(t, theme.title) }
-    let cw = cellWidth(area.width)
-    let lw = labelWidth
-    let x0 = area.x + lw
-    // x labels: each rate right-aligned under its column, skipped where it would collide.
-    var lastEnd = area.x + (rowParameter == nil ? 0 : 0)
-    if y < area.bottom {
-      buffer.write(theme.label("lr →"), area.x, y, theme.axis, clip: Rect(x: area.x, y: y, width: lw - 1, height: 1))
-      lastEnd = area.x + min(lw - 1, Text.width(theme.label("lr →")))
-      for (l, lr) in d.learningRates.enumerated() {
-        let label = NumberFormat.compact(lr, digits: 2)
-        let right = x0 + (l + 1) * cw
-        let start = right - Text.width(label)
-        guard start > lastEnd, right <= area.right else { continue }
-        buffer.write(label, start, y, theme.axis)
-        lastEnd = right
+    if y < area.bottom { drawRateAxis(area, y: &y, into: &buffer) }
+    if let p = rowParameter, y < area.bottom {
+      buffer.write(
+        Text.fit(p.rawValue, labelWidth - 1, align: .right), area.x, y, theme.axis,
+        clip: Rect(x: area.x, y: y, width: labelWidth - 1, height: 1))
+      y += 1
+    }
+    drawRows(area, y: &y, into: &buffer)
+    if !pooled.isEmpty {
+      line(
+        theme.label(
+          "each cell pools " + pooled.map { "\($0.rawValue) (\(d.values($0).count) values)" }.joined(separator: ", ")),
+        theme.dim)
+    }
+    y += 1
+    // The accuracy scale (with colour only: without it the numbers are the scale).
+    if theme.colors != .mono, y < area.bottom {
+      var x = buffer.write(theme.label("cell colour = accuracy %"), area.x, y, theme.axis)
+      for k in 0...10 where x + 4 <= area.right {
+        let a = Double(k) / 10
+        x = buffer.write(Text.fit(String(k * 10), 4, align: .right), x, y, colours(accuracy: a))
       }
       y += 1
     }
-    if let p = rowParameter, y < area.bottom {
-      buffer.write(
-        Text.fit(p.rawValue, lw - 1, align: .right), area.x, y, theme.axis,
-        clip: Rect(x: area.x, y: y, width: lw - 1, height: 1))
-      y += 1
+    for l in legendLines(width: area.width) { line(l, theme.dim) }
+    for l in summaryLines(width: area.width) { line(l) }
+  }
+
+  /// `lr →` and each rate right-aligned under its column, skipped where it would collide.
+  func drawRateAxis(_ area: Rect, y: inout Int, into buffer: inout Buffer) {
+    let lw = labelWidth
+    let cw = cellWidth(area.width)
+    let name = theme.label("lr →")
+    buffer.write(name, area.x, y, theme.axis, clip: Rect(x: area.x, y: y, width: lw - 1, height: 1))
+    var lastEnd = area.x + min(lw - 1, Text.width(name))
+    for (l, lr) in results.definition.learningRates.enumerated() {
+      let label = NumberFormat.compact(lr, digits: 2)
+      let right = area.x + lw + (l + 1) * cw
+      let start = right - Text.width(label)
+      guard start > lastEnd, right <= area.right else { continue }
+      buffer.write(label, start, y, theme.axis)
+      lastEnd = right
     }
+    y += 1
+  }
+
+  /// One line per row: the variant's name (on its first row) and the row's value, then a cell
+  /// per rate.
+  func drawRows(_ area: Rect, y: inout Int, into buffer: inout Buffer) {
+    let d = results.definition
+    let lw = labelWidth
+    let cw = cellWidth(area.width)
     var previousVariant = -1
     let grid = outcomes()
     for (r, row) in rows.enumerated() {
@@ -239,37 +268,13 @@ public struct PhaseDiagram: Widget {
         clip: Rect(x: area.x, y: y, width: lw - 1, height: 1))
       for l in d.learningRates.indices {
         let o = grid[r][l]
-        let x = x0 + l * cw
+        let x = area.x + lw + l * cw
         guard x + cw <= area.right else { break }
-        let st = style(o)
-        let t = text(o, width: cw)
-        let cell = Text.fit(t, cw - (cw >= 4 ? 1 : 0), align: .right) + (cw >= 4 ? " " : "")
-        buffer.write(cell, x, y, st, clip: Rect(x: x, y: y, width: cw, height: 1))
+        let cell = Text.fit(text(o, width: cw), cw - (cw >= 4 ? 1 : 0), align: .right) + (cw >= 4 ? " " : "")
+        buffer.write(cell, x, y, style(o), clip: Rect(x: x, y: y, width: cw, height: 1))
       }
       y += 1
     }
-    if !pooled.isEmpty {
-      line(
-        theme.label(
-          "each cell pools " + pooled.map { "\($0.rawValue) (\(d.values($0).count) values)" }.joined(separator: ", ")),
-        theme.dim)
-    }
-    y += 1
-    // The accuracy scale (with colour only: without it the numbers are the scale).
-    if theme.colors != .mono, y < area.bottom {
-      var x = buffer.write(theme.label("cell colour = accuracy %"), area.x, y, theme.axis)
-      for k in 0...10 where x + 4 <= area.right {
-        let t = Float(k) / 10
-        let fg: Color =
-          t < 0.45 ? .indexed(theme.colors == .ansi8 ? 7 : 255) : .indexed(theme.colors == .ansi8 ? 0 : 232)
-        x = buffer.write(
-          Text.fit(String(k * 10), 4, align: .right), x, y,
-          Style(foreground: fg, background: theme.density(max(t, 0.001))))
-      }
-      y += 1
-    }
-    for l in legendLines(width: area.width) { line(l, theme.dim) }
-    for l in summaryLines(width: area.width) { line(l) }
   }
 
   /// The diagram alone in a buffer `width` wide and as tall as it needs (or `height`).

@@ -5,7 +5,7 @@ mkdir -p "$sw"
 grid=(--data moons --lr 0.01..100x5 --batch 16,32 --seeds 2 --steps 80 --check-every 20 --target 0.8 --no-progress
   --model 'plain: linear 8, relu, linear 2' --model 'bn: linear 8, batchnorm, relu, linear 2')
 
-expect "sweep draws the diagram and the trainable ranges" 0 "bn / plain: highest trainable lr" \
+expect "sweep draws the diagram and the trainable ranges" 0 "bn / plain at batch 16: highest trainable lr" \
   -- "$bin" sweep "${grid[@]}" --output "$sw/u.jsonl" --jobs 2
 runs=$(($(wc -l <"$sw/u.jsonl") - 1))
 [ "$runs" -eq 40 ] && ok || bad "sweep writes one line per run (40) after the definition" "$(wc -l <"$sw/u.jsonl")"
