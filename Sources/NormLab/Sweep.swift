@@ -358,6 +358,7 @@ public struct SweepDefinition: Sendable, Equatable {
     if let dup = names.first(where: { n in names.filter { $0 == n }.count > 1 }) {
       return "two variants are named '\(excerpt(dup))'"
     }
+    guard !data.contains(where: { $0 == "\n" || $0 == "\r" }) else { return "--data must be one line" }
     for v in variants {
       if v.name.isEmpty || v.name.contains(where: { $0 == "\n" || $0 == ":" }) || v.model.contains("\n") {
         return "variant '\(excerpt(v.name))': names and specs are one line, names without ':'"

@@ -318,6 +318,39 @@ struct SweepLogTests {
     } throws: { ($0 as? SweepError)?.message.contains("not those of cell 0") ?? false }
   }
 
+  @Test("damaged files never crash the reader: 3,000 random byte edits, each an error or a read")
+  func damaged() throws {
+    let d = tinySweep()
+    let text = Array(file(d, Array(try runAll(d, jobs: 2).prefix(6))).utf8)
+    var rng = SeededRNG(seed: 13)
+    var errors = 0
+    for _ in 0..<3000 {
+      var bytes = text
+      for _ in 0..<(1 + rng.int(below: 4)) {
+        let i = rng.int(below: bytes.count)
+        switch rng.int(below: 3) {
+        case 0: bytes[i] = UInt8(rng.int(below: 256))
+        case 1: bytes.remove(at: i)
+        default:
+          let json = Array("{}\":,.-e0\\u\n".utf8)
+          bytes.insert(json[rng.int(below: json.count)], at: i)
+        }
+      }
+      do {
+        let c = try SweepLog.read(bytes, file: "f.jsonl")
+        #expect(c.results.count <= 6 && c.validBytes <= bytes.count)
+      } catch { errors += 1 }
+    }
+    #expect(errors > 100)
+  }
+
+  @Test("a data name with a line break cannot forge a line of the canonical text")
+  func injection() {
+    var d = tinySweep()
+    d.data = "moons\nlr 5"
+    #expect(d.problem() == "--data must be one line")
+  }
+
   @Test("JSON strings with quotes, backslashes and control characters round-trip")
   func strings() throws {
     var d = tinySweep()
