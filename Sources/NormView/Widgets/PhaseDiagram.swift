@@ -150,7 +150,8 @@ public struct PhaseDiagram: Widget {
 
   func legendLines(width: Int) -> [String] {
     let parts = [
-      "97 reached the target (mean val accuracy %)", "\(missedGlyph)54 did not reach it",
+      "97 trainable: ≥ \(NumberFormat.reading(quorum * 100))% of the seeds reached the target (97 = mean val accuracy %)",
+      "\(missedGlyph)54 fewer did",
       "\(divergedGlyph) diverged", "! error", "\(missingGlyph) not run yet",
     ].map { theme.label($0) }
     // Whole entries per line, three spaces apart.
