@@ -24,11 +24,11 @@ struct Sweep: ParsableCommand {
       RANGES: A..BxN is N log-spaced values from A to B (0.01..100x13); a,b,c is a list.
 
       EXAMPLES:
-        normscope sweep --data digits --init normal:0.1 --lr 0.01..100x13 --seeds 5 --steps 600 \\
-          --model 'plain: linear 100, sigmoid, linear 100, sigmoid, linear 100, sigmoid, linear 10' \\
-          --model 'bn: linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 10' \\
-          --target 0.9 --output s.jsonl
-        normscope sweep … --output part-2.jsonl --shard 2/4      (one of 4 slices)
+        normscope sweep --data digits --init normal:0.1 --lr 0.01..100x13 \\
+          --seeds 5 --steps 600 --target 0.9 --output s.jsonl \\
+          --model 'plain: linear 100, sigmoid, linear 10' \\
+          --model 'bn: linear 100, batchnorm, sigmoid, linear 10'
+        normscope sweep … --shard 2/4 --output part-2.jsonl   (one of 4 slices)
         normscope sweep merge s.jsonl part-*.jsonl
         normscope sweep --show s.jsonl --format svg -o s.svg
       """,
@@ -100,7 +100,7 @@ struct Sweep: ParsableCommand {
   var show: String?
   @Option(help: "Picture format: txt, ansi, svg or html (default: from --output's extension; ansi on a terminal).")
   var format: String?
-  @Option(help: "Glyphs: braille (Unicode) or ascii (default: ascii under a non-UTF-8 locale).")
+  @Option(help: "Glyphs: braille, blocks or ascii (default: ascii under a non-UTF-8 locale, else braille).")
   var glyphs: String?
   @Option(help: "Colours: truecolor, 256, 8 or mono (NO_COLOR forces mono).")
   var colors: String?
