@@ -28,8 +28,8 @@ public enum SweepLog {
     }
     func int(_ v: Int?) -> String { v.map(String.init) ?? "null" }
     var s = "{\"sweep\":\"\(d.hash)\",\"cell\":\(c.index),\"variant\":\(JSON.quote(c.variant))"
-    s += ",\"lr\":\(c.lr),\"batch\":\(c.batch),\"init_scale\":\(c.initScale),\"momentum\":\(c.momentum)"
-    s += ",\"weight_decay\":\(c.weightDecay),\"seed\":\(c.seed),\"steps\":\(d.steps)"
+    for p in SweepParameter.allCases { s += p == .batch ? ",\"batch\":\(c.batch)" : ",\"\(p.key)\":\(c.value(p))" }
+    s += ",\"seed\":\(c.seed),\"steps\":\(d.steps)"
     s += ",\"target\":\(JSON.quote(d.target.canonical))"
     s += ",\"val_accuracy\":\(num(r.valAccuracy)),\"val_loss\":\(num(r.valLoss))"
     s += ",\"diverged\":\(r.diverged),\"diverged_at\":\(int(r.divergedAt))"
@@ -137,9 +137,9 @@ public enum SweepLog {
       throw SweepError("\"cell\" is not a cell of this sweep (0 to \(d.cellCount - 1))")
     }
     let cell = d.cell(index)
-    guard case .string(let variant)? = o["variant"], variant == cell.variant,
-      try number("lr") == cell.lr, try int("batch") == cell.batch, try number("init_scale") == cell.initScale,
-      try number("momentum") == cell.momentum, try number("weight_decay") == cell.weightDecay,
+    var parametersMatch = true
+    for p in SweepParameter.allCases where try number(p.key) != cell.value(p) { parametersMatch = false }
+    guard case .string(let variant)? = o["variant"], variant == cell.variant, parametersMatch,
       case .number(let seed)? = o["seed"], seed == Double(cell.seed)
     else {
       throw SweepError("the line's parameters are not those of cell \(index) (\(cell.label(varying: d.varying)))")
