@@ -91,6 +91,31 @@ struct PhaseDiagramTests {
     #expect(mono.cells.allSatisfy { $0.background == .default })
   }
 
+  @Test("at every size it draws inside its rectangle and nowhere else")
+  func bounds() {
+    let results = syntheticSweep(batches: [8, 32], seeds: 2) { $0 % 5 != 0 }
+    for glyphs in [GlyphSet.braille, .ascii] {
+      let diagram = PhaseDiagram(results: results, theme: Theme(colors: .ansi256, glyphs: glyphs))
+      for width in stride(from: 1, through: 130, by: 3) {
+        for height in [1, 3, 8, diagram.height(width: width), 40] {
+          let area = Rect(x: 2, y: 1, width: width, height: height)
+          var b = Buffer(width: width + 4, height: height + 2)
+          diagram.render(area, into: &b)
+          for y in 0..<b.height {
+            for x in 0..<b.width where !(x >= area.x && x < area.right && y >= area.y && y < area.bottom) {
+              #expect(b[x, y] == .blank, "\(glyphs) \(width)x\(height): drew at \(x),\(y)")
+            }
+          }
+        }
+      }
+      // At its own height nothing is cut: the last summary line is drawn.
+      let w = 90
+      let b = PhaseDiagram.screen(results: results, theme: Theme(glyphs: glyphs), width: w)
+      #expect(b.height == diagram.height(width: w))
+      #expect(b.row(b.height - 1).contains("batch 32"))
+    }
+  }
+
   @Test("outcomes: quorum, majority diverged, missing")
   func outcomes() {
     let results = syntheticSweep()

@@ -204,7 +204,7 @@ public struct PhaseDiagram: Widget {
     if let p = rowParameter, y < area.bottom {
       buffer.write(
         Text.fit(p.rawValue, labelWidth - 1, align: .right), area.x, y, theme.axis,
-        clip: Rect(x: area.x, y: y, width: labelWidth - 1, height: 1))
+        clip: Rect(x: area.x, y: y, width: labelWidth - 1, height: 1).intersection(area))
       y += 1
     }
     drawRows(area, y: &y, into: &buffer)
@@ -217,10 +217,11 @@ public struct PhaseDiagram: Widget {
     y += 1
     // The accuracy scale (with colour only: without it the numbers are the scale).
     if theme.colors != .mono, y < area.bottom {
-      var x = buffer.write(theme.label("cell colour = accuracy %"), area.x, y, theme.axis)
+      let row = Rect(x: area.x, y: y, width: area.width, height: 1)
+      var x = buffer.write(theme.label("cell colour = accuracy %"), area.x, y, theme.axis, clip: row)
       for k in 0...10 where x + 4 <= area.right {
         let a = Double(k) / 10
-        x = buffer.write(Text.fit(String(k * 10), 4, align: .right), x, y, colours(accuracy: a))
+        x = buffer.write(Text.fit(String(k * 10), 4, align: .right), x, y, colours(accuracy: a), clip: row)
       }
       y += 1
     }
@@ -233,14 +234,15 @@ public struct PhaseDiagram: Widget {
     let lw = labelWidth
     let cw = cellWidth(area.width)
     let name = theme.label("lr →")
-    buffer.write(name, area.x, y, theme.axis, clip: Rect(x: area.x, y: y, width: lw - 1, height: 1))
+    buffer.write(
+      name, area.x, y, theme.axis, clip: Rect(x: area.x, y: y, width: lw - 1, height: 1).intersection(area))
     var lastEnd = area.x + min(lw - 1, Text.width(name))
     for (l, lr) in results.definition.learningRates.enumerated() {
       let label = NumberFormat.compact(lr, digits: 2)
       let right = area.x + lw + (l + 1) * cw
       let start = right - Text.width(label)
       guard start > lastEnd, right <= area.right else { continue }
-      buffer.write(label, start, y, theme.axis)
+      buffer.write(label, start, y, theme.axis, clip: Rect(x: start, y: y, width: right - start, height: 1))
       lastEnd = right
     }
     y += 1
@@ -266,7 +268,7 @@ public struct PhaseDiagram: Widget {
       }
       buffer.write(
         Text.truncated(label, to: lw - 1), area.x, y, theme.variantStyle(row.variant),
-        clip: Rect(x: area.x, y: y, width: lw - 1, height: 1))
+        clip: Rect(x: area.x, y: y, width: lw - 1, height: 1).intersection(area))
       for l in d.learningRates.indices {
         let o = grid[r][l]
         let x = area.x + lw + l * cw
