@@ -8,7 +8,7 @@ PREFIX ?= /usr/local
 # Vector flags for this CPU (empty unless x86-64 with AVX2+FMA; NORMSCOPE_PORTABLE=1 disables).
 CPUFLAGS := $(shell tools/cpu-flags.sh)
 
-.PHONY: run test build deps test-deps bench fuzz format clean example figures install uninstall generate-manual
+.PHONY: run test build deps test-deps bench fuzz format clean example figures install uninstall generate-manual sweep-example
 
 deps:
 	@tools/ensure-deps.sh
@@ -60,6 +60,10 @@ example:
 ## lines, played headless with its declared seeds (the library test checks them).
 figures: build
 	tools/figures.sh $(BIN)
+
+## Regenerate README.md's example phase diagram (`normscope sweep`, about a minute on 2 cores).
+sweep-example: build
+	tools/sweep-example.sh $(BIN)
 
 ## Benchmarks (release build); never part of `make test`.
 bench: deps

@@ -61,6 +61,18 @@ public enum Limits {
     v.isFinite && v > 0 ? nil : "a finite number > 0"
   }
 
+  /// Most values one sweep axis (`--lr 0.01..100x13`, `--batch 8,16,32`) may take.
+  public static let maxSweepAxisValues = 100
+  /// Most seeds a sweep runs per cell.
+  public static let maxSweepSeeds = 1000
+  /// Most variants a sweep compares.
+  public static let maxSweepVariants = 8
+  /// Most runs (cells × variants × seeds) in one sweep definition. At a few hundred bytes per
+  /// JSONL line the output stays under 100 MB.
+  public static let maxSweepRuns = 200_000
+  /// Most training steps of one sweep run.
+  public static let maxSweepSteps = 1_000_000
+
   /// What a validation fraction must be.
   public static let validationFractionRule = "a fraction in [0, 1)"
   /// The fraction of the data held out for validation: [0, 1).

@@ -268,3 +268,46 @@ public enum SafeFile {
     close(fd)
   }
 }
+
+/// A file written a line at a time and kept: `sweep --output` streams one line per finished
+/// run. Each ``append(_:)`` is complete before it returns (write(2), retried on short writes and
+/// EINTR; O_APPEND, so two processes appending to one file never overwrite each other), so an
+/// interrupted process leaves every finished line and at most one cut-off last line, which a
+/// reader drops (and a resuming writer removes with ``truncate(to:)``). Never follows a symlink.
+public final class AppendingFile: Sendable {
+  public let path: String
+  let fd: Int32
+
+  /// Opens `path` for appending, creating it (0644 less the umask) when missing.
+  public init(path: String) throws(SafeFileError) {
+    self.path = path
+    guard !path.isEmpty, !path.utf8.contains(0) else { throw SafeFileError(path: path, code: EINVAL) }
+    let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw SafeFileError(path: path, code: errno) }
+    var st = stat()
+    if fstat(fd, &st) == 0, st.st_mode & 0o170000 != 0o100000 {
+      close(fd)
+      throw SafeFileError(path: path, code: st.st_mode & 0o170000 == 0o040000 ? EISDIR : EINVAL)
+    }
+    self.fd = fd
+  }
+
+  deinit { close(fd) }
+
+  /// The file's size now.
+  public var size: Int {
+    var st = stat()
+    return fstat(fd, &st) == 0 ? Int(st.st_size) : 0
+  }
+
+  /// Cuts the file to `length` bytes (a cut-off last line, before appending after it).
+  public func truncate(to length: Int) throws(SafeFileError) {
+    guard ftruncate(fd, off_t(length)) == 0 else { throw SafeFileError(path: path, code: errno) }
+  }
+
+  /// Appends every byte of `text`.
+  public func append(_ text: String) throws(SafeFileError) {
+    let code = SafeFile.writeAll(fd, Array(text.utf8))
+    guard code == 0 else { throw SafeFileError(path: path, code: code) }
+  }
+}

@@ -13,12 +13,13 @@ struct NormScope: ParsableCommand {
     discussion: """
       With no subcommand, NormScope plays the built-in tour scene in the live lab: the BN paper's \
       Figure 1 set-up on the UCI digits (a 3×100 sigmoid MLP, batch 60, W ~ N(0, 0.1²), SGD lr 0.5), \
-      with and without batch norm, through the main claims. Press ? in the lab for the keys. \
+      with and without batch norm (and GroupNorm), through the main claims. Press ? in the lab for the keys. \
       Without a terminal, use `normscope train` (tables), `normscope shot` (screenshots) or \
-      `normscope play FILE --headless` (scenes).
+      `normscope play FILE --headless` (scenes). `normscope sweep` runs a grid of learning rates (and \
+      batch sizes, init scales, …) over seeds and draws each variant's trainable range.
       """,
     version: BuildInfo.versionText,
-    subcommands: [Live.self, Play.self, Check.self, Train.self, Shot.self]
+    subcommands: [Live.self, Play.self, Check.self, Train.self, Shot.self, Sweep.self]
   )
 
   /// The default experiment's flags (shared by the live lab and `train`'s example).

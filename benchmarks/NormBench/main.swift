@@ -4,6 +4,7 @@
 //
 //   NormBench [--reference FILE.json] [--scenes DIR] [--quick]
 //   NormBench rss        (a separate process: peak memory of an interactive-size run)
+//   NormBench sweep-rss NORMSCOPE ARGS…   (runs `NORMSCOPE sweep ARGS…`, prints its peak RSS in MiB)
 import Foundation
 import NormCore
 import NormLab
@@ -67,6 +68,21 @@ if args.count > 1 && args[1] == "rss" {
     if i % 5 == 0 { _ = Dashboard.render(DashboardState(experiment: e, theme: Theme()), width: 140, height: 45) }
   }
   print(peakRSS())
+  exit(0)
+}
+
+/// Peak memory of a `normscope sweep` process: this helper spawns it, waits, and prints the
+/// largest resident set of its children (getrusage RUSAGE_CHILDREN, in MiB).
+if args.count > 2 && args[1] == "sweep-rss" {
+  let p = Process()
+  p.executableURL = URL(fileURLWithPath: args[2])
+  p.arguments = ["sweep"] + args[3...]
+  p.standardOutput = FileHandle.nullDevice
+  try p.run()
+  p.waitUntilExit()
+  var usage = rusage()
+  getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+  print(p.terminationStatus == 0 ? Double(usage.ru_maxrss) / 1024 : Double.nan)
   exit(0)
 }
 
@@ -257,6 +273,79 @@ if want("g") {
       met: mb <= 64))
 }
 
+// Sweeps (issue 13), through the normscope binary next to this one (or --normscope PATH).
+let normscopePath =
+  option("--normscope")
+  ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("normscope").path
+let sig3Variants = ["--model", "plain: \(sig3)", "--model", "bn: \(sig3bn)"]
+/// Wall-clock seconds of `normscope sweep ARGS…` (output discarded); nil when it fails.
+func timeSweep(_ a: [String], environment: [String: String] = [:]) -> Double? {
+  let p = Process()
+  p.executableURL = URL(fileURLWithPath: normscopePath)
+  p.arguments = ["sweep"] + a + ["--no-progress"]
+  p.standardOutput = FileHandle.nullDevice
+  p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+  let clock = ContinuousClock()
+  let t0 = clock.now
+  guard (try? p.run()) != nil else { return nil }
+  p.waitUntilExit()
+  return p.terminationStatus == 0 ? seconds(clock.now - t0) : nil
+}
+if want("s"), FileManager.default.isExecutableFile(atPath: normscopePath) {
+  // Throughput: 40 runs of the BN-paper MLP (200 steps), --jobs 1 vs --jobs 2, medians of 3.
+  let grid =
+    ["--data", "digits", "--init", "normal:0.1", "--lr", "0.1..10x5", "--seeds", "4", "--steps", "200"]
+    + sig3Variants
+  func medianOf3(_ a: [String], environment: [String: String] = [:]) -> Double {
+    let t = (0..<(quick ? 1 : 3)).compactMap { _ in timeSweep(a, environment: environment) }.sorted()
+    return t.isEmpty ? .nan : t[t.count / 2]
+  }
+  let one = medianOf3(grid + ["--jobs", "1"])
+  let oneSingle = medianOf3(grid + ["--jobs", "1"], environment: ["NORMSCOPE_THREADS": "1"])
+  let two = medianOf3(grid + ["--jobs", "2"])
+  rows.append(
+    Row(
+      name: "(s) sweep, 40 runs: --jobs 2 vs --jobs 1", ours: two, reference: one, referenceName: "jobs 1",
+      target: "≤ 0.556× time (≥ 1.8× runs/s)", met: one / two >= 1.8))
+  rows.append(
+    Row(
+      name: "    same vs --jobs 1 on one thread", ours: two, reference: oneSingle, referenceName: "1 thread",
+      target: "(info)", met: nil))
+  // The issue's sweep: 13 rates × 2 variants × 5 seeds at 600 steps, on every core.
+  let full =
+    ["--data", "digits", "--init", "normal:0.1", "--lr", "0.01..100x13", "--seeds", "5", "--steps", "600"]
+    + sig3Variants
+  let t = timeSweep(full) ?? .nan
+  rows.append(
+    Row(
+      name: "(s) sweep 13 lr × 2 var. × 5 seeds × 600 st.", ours: t, reference: nil, referenceName: "",
+      target: "< 60 s", met: t < 60))
+  // Peak memory of a 1,000-run sweep streaming to a file (25 rates × 2 variants × 20 seeds).
+  let dir = FileManager.default.temporaryDirectory.appendingPathComponent("normbench-sweep-\(getpid())")
+  try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+  let p = Process()
+  p.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+  p.arguments =
+    [
+      "sweep-rss", normscopePath, "--data", "digits", "--lr", "0.01..100x25", "--seeds", "20", "--steps", "100",
+      "--model", "plain: linear 32, relu, linear 10", "--model", "bn: linear 32, batchnorm, relu, linear 10",
+      "--no-progress", "--output", dir.appendingPathComponent("s.jsonl").path,
+    ]
+  let pipe = Pipe()
+  p.standardOutput = pipe
+  try p.run()
+  p.waitUntilExit()
+  let mb =
+    Double(
+      String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(
+        in: .whitespacesAndNewlines)) ?? .nan
+  try? FileManager.default.removeItem(at: dir)
+  rows.append(
+    Row(
+      name: "(s) peak RSS, 1,000-run sweep (MiB)", ours: mb, reference: nil, referenceName: "", target: "< 64 MiB",
+      met: mb < 64))
+}
+
 // The table.
 func fmtTime(_ s: Double) -> String {
   if s >= 1 { return String(format: "%.2f s", s) }
@@ -271,7 +360,7 @@ func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: n, withPad: " ",
 let headerLine: String = pad("workload", 46) + pad("NormScope", 13) + pad("reference", 20) + pad("ratio", 10) + "target"
 print(headerLine)
 for r in rows {
-  let ours = r.name.hasPrefix("(g)") ? String(format: "%.1f", r.ours) : fmtTime(r.ours)
+  let ours = r.name.contains("RSS") ? String(format: "%.1f", r.ours) : fmtTime(r.ours)
   let refText = r.reference.map { "\(fmtTime($0)) \(r.referenceName)" } ?? "—"
   let ratio = r.reference.map { String(format: "%.3f×", r.ours / $0) } ?? "—"
   let verdict = r.met.map { $0 ? "met" : "NOT met" } ?? ""
