@@ -2,7 +2,7 @@
 /// language's `show panel NAME`, `normscope shot --focus` and the dashboard all read it, so a
 /// panel the table lacks can neither be named nor drawn.
 public enum PanelKind: String, Sendable, CaseIterable {
-  case loss, histograms, heatmap, percentiles, drift, divergence, surface
+  case loss, histograms, heatmap, percentiles, drift, divergence, surface, sweep
 
   /// The panels' names as written in scenes and options, in tab order.
   public static let names = allCases.map(\.rawValue)

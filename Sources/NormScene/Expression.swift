@@ -117,6 +117,8 @@ public enum Metrics {
     enum Reader: Sendable {
       case experiment(@Sendable (Experiment) -> Double)
       case variant(@Sendable (MetricContext) throws -> Double)
+      /// From the last `sweep` statement's results, for one variant (NaN before any sweep).
+      case sweep(@Sendable (SweepResults, String, [String: Double]) -> Double)
     }
     public let name: String
     public let arguments: [String]
@@ -124,8 +126,8 @@ public enum Metrics {
     public let help: String
     let reader: Reader
     public var takesVariant: Bool {
-      if case .variant = reader { return true }
-      return false
+      if case .experiment = reader { return false }
+      return true
     }
 
     /// A function of one variant.
@@ -139,6 +141,14 @@ public enum Metrics {
     /// A function of the whole experiment (no variant).
     init(_ name: String, help: String, experiment read: @escaping @Sendable (Experiment) -> Double) {
       (self.name, arguments, isBool, self.help, reader) = (name, [], false, help, .experiment(read))
+    }
+
+    /// A function of the last sweep's results for one variant.
+    init(
+      _ name: String, arguments: [String] = [], help: String,
+      sweep read: @escaping @Sendable (SweepResults, String, [String: Double]) -> Double
+    ) {
+      (self.name, self.arguments, isBool, self.help, reader) = (name, arguments, false, help, .sweep(read))
     }
 
     public static func == (a: Function, b: Function) -> Bool { a.name == b.name }
@@ -241,6 +251,16 @@ public enum Metrics {
       if let i = s.values.firstIndex(where: { $0 >= above }) { return Double(s.steps[i]) }
       return .nan
     },
+    .init(
+      "trainable_max_lr", help: "the last sweep: the largest rate at which ≥ 90% of the variant's runs reach the target",
+      sweep: { r, v, _ in r.trainableRange(variant: v).highest ?? .nan }),
+    .init(
+      "trainable_min_lr", help: "the last sweep: the smallest rate at which ≥ 90% of the variant's runs reach the target",
+      sweep: { r, v, _ in r.trainableRange(variant: v).lowest ?? .nan }),
+    .init(
+      "sweep_accuracy", arguments: ["lr"],
+      help: "the last sweep: the variant's mean final validation accuracy at rate `lr` (over seeds and other axes)",
+      sweep: { r, v, args in SweepMetrics.meanAccuracy(r, variant: v, lr: args["lr"]) }),
     .init("lr", help: "current learning rate") { Double($0.variant.trainer.optimizer.settings.learningRate) },
     .init("step", help: "current step", experiment: { Double($0.step) }),
     .init("batch", help: "current batch size", experiment: { Double($0.batchSize) }),
@@ -614,11 +634,14 @@ struct Evaluator {
   let experiment: Experiment
   /// The values of `let` names defined so far (this seed's).
   let names: [String: Double]
+  /// The last `sweep` statement's results.
+  let sweep: SweepResults?
   var readings: [String] = []
 
-  init(experiment: Experiment, names: [String: Double] = [:]) {
+  init(experiment: Experiment, names: [String: Double] = [:], sweep: SweepResults? = nil) {
     self.experiment = experiment
     self.names = names
+    self.sweep = sweep
   }
 
   mutating func evaluate(_ e: Expr) throws -> Double {
@@ -700,6 +723,9 @@ struct Evaluator {
   func metric(_ f: Metrics.Function, _ variantName: String?, _ args: [String: Double]) throws -> Double {
     switch f.reader {
     case .experiment(let read): return read(experiment)
+    case .sweep(let read):
+      guard let sweep, let vn = variantName else { return .nan }
+      return read(sweep, vn, args)
     case .variant(let read):
       guard let vn = variantName, let v = experiment.variant(named: vn) else { return .nan }
       return try read(MetricContext(experiment: experiment, variant: v, args: args))

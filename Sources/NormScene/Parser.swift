@@ -16,7 +16,7 @@ public enum SceneParser {
   public static let timelineKeywords = [
     "run", "set", "freeze", "unfreeze", "reset", "restart", "reestimate", "shift", "restore", "mark", "caption",
     "pause", "screenshot",
-    "chapter", "show", "zoom", "unzoom", "expect", "figure", "let",
+    "chapter", "show", "zoom", "unzoom", "expect", "figure", "let", "sweep",
   ]
   /// Panels `show panel` accepts: the dashboard's, from the one table.
   public static let panels = PanelKind.names
@@ -423,6 +423,7 @@ private struct Parse {
     case "caption": captionStatement(first, args, raw)
     case "figure": figureStatement(first, args, raw)
     case "let": letStatement(first, args, raw)
+    case "sweep": sweepStatement(first, args, raw)
     case "pause": add(.pause, raw)
     case "restart": restartStatement(args, raw)
     case "screenshot": screenshotStatement(first, args, raw)
@@ -735,6 +736,22 @@ private struct Parse {
     }
     if !literal.isEmpty { pieces.append(.text(literal)) }
     return pieces
+  }
+
+  /// `sweep lr A..BxN … steps N target X [seeds N] [for a, b]` (see ``SweepStatement``).
+  mutating func sweepStatement(_ first: Token, _ args: [Token], _ raw: String) {
+    var d: SweepDefinition
+    var forTokens: [Token]
+    do { (d, forTokens) = try SweepStatement.definition(args, scene: scene) } catch {
+      return self.error(error.column, error.message)
+    }
+    if !forTokens.isEmpty {
+      guard let names = variantList(forTokens, from: 0), let names else { return }
+      d.variants = scene.variants.filter { names.contains($0.name) }
+      guard !d.variants.isEmpty else { return }
+    }
+    if let p = d.problem() { return error(args.first?.column ?? after(first), "sweep: \(p)") }
+    add(.sweep(d, source: rest(raw, after: first).text), raw)
   }
 
   /// `restart`, alone.

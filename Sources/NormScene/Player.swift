@@ -108,6 +108,10 @@ public final class ScenePlayer {
   public private(set) var captions: [FigureResult] = []
   /// `let` names defined so far, with this seed's values.
   public private(set) var names: [String: Double] = [:]
+  /// The last `sweep` statement's results (the sweep functions and the sweep panel read them).
+  public private(set) var sweep: SweepResults? = nil
+  /// Runs at once for a `sweep` statement (headless: every core).
+  public var sweepJobs = SweepCache.defaultJobs
   /// Index of the next statement.
   public private(set) var position = 0
   /// Steps left in the current `run` / `run until` statement.
@@ -206,7 +210,7 @@ public final class ScenePlayer {
           remaining! -= 1
         }
         if remaining! == 0, (try? holds(cond)) != true {
-          var ev = Evaluator(experiment: experiment, names: names)
+          var ev = Evaluator(experiment: experiment, names: names, sweep: sweep)
           _ = try? ev.evaluate(cond)
           results.append(
             ExpectationResult(
@@ -248,7 +252,7 @@ public final class ScenePlayer {
   }
 
   private func holds(_ e: Expr) throws -> Bool {
-    var ev = Evaluator(experiment: experiment, names: names)
+    var ev = Evaluator(experiment: experiment, names: names, sweep: sweep)
     return ev.truth(try ev.evaluate(e))
   }
 
@@ -282,7 +286,7 @@ public final class ScenePlayer {
       // Values are this seed's; replicate play renders them again over every seed.
       var values: [Double] = []
       if parts.hasValues {
-        let ev = Evaluator(experiment: experiment, names: names)
+        let ev = Evaluator(experiment: experiment, names: names, sweep: sweep)
         for case .value(let x, _) in parts { values += ev.record(x).values }
         captions.append(FigureResult(line: s.line, statement: position, parts: parts, values: values))
       }
@@ -299,16 +303,18 @@ public final class ScenePlayer {
     case .showLayer(let k): view.layer = k
     case .showPanel(let p): view.panel = p
     case .zoom(let z): view.zoomed = z
+    case .sweep(let d, _):
+      sweep = try SweepCache.shared.results(d, scene: scene, jobs: sweepJobs)
     case .define(let name, let x, _):
-      var ev = Evaluator(experiment: experiment, names: names)
+      var ev = Evaluator(experiment: experiment, names: names, sweep: sweep)
       names[name] = (try? ev.evaluate(x)) ?? .nan
     case .figure(let parts, _):
-      let ev = Evaluator(experiment: experiment, names: names)
+      let ev = Evaluator(experiment: experiment, names: names, sweep: sweep)
       var values: [Double] = []
       for case .value(let x, _) in parts { values += ev.record(x).values }
       figures.append(FigureResult(line: s.line, statement: position, parts: parts, values: values))
     case .expect(let cond, let source, let quorum):
-      var ev = Evaluator(experiment: experiment, names: names)
+      var ev = Evaluator(experiment: experiment, names: names, sweep: sweep)
       var r = ExpectationResult(line: s.line, source: source, passed: false, readings: [], step: e.step)
       (r.statement, r.quorum) = (position, quorum)
       if recordsValues {

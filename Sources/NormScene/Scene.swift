@@ -129,6 +129,9 @@ public struct Statement: Sendable {
     /// `figure "TEXT {EXPR|FMT} …"`: a measured figure, printed by headless play (over
     /// several seeds as mean ± sd) and collected by `make figures` into the README.
     case figure([FigurePart], source: String)
+    /// `sweep lr A..BxN … steps N target X`: trains the grid (every variant, rate and seed; see
+    /// ``SweepStatement``) and keeps its results for the sweep functions and the sweep panel.
+    case sweep(SweepDefinition, source: String)
   }
   public var kind: Kind
   public var line: Int

@@ -32,6 +32,8 @@ public struct DashboardState: Sendable {
   public var showTiming = false
   public var captionHeading: String? = nil
   public var caption: String? = nil
+  /// A scene's last sweep (the `sweep` panel's phase diagram; nil: no panel).
+  public var sweep: SweepResults? = nil
   /// The scene browser (`o`), drawn over the panels while open.
   public var browser: SceneBrowser? = nil
   /// A line under the caption: where its numbers come from (one seed, or mean ± sd over the
@@ -98,7 +100,9 @@ public struct DashboardState: Sendable {
 
   /// Panels available for this state (the decision surface only for 2-D data).
   public var panels: [PanelKind] {
-    PanelKind.allCases.filter { $0 != .surface || surfaces.contains { $0 != nil } }
+    PanelKind.allCases.filter {
+      ($0 != .surface || surfaces.contains { $0 != nil }) && ($0 != .sweep || sweep != nil)
+    }
   }
 
   /// Number of hidden layers (the largest over variants).
@@ -209,6 +213,7 @@ public enum Dashboard {
     if !order.contains(s.focus) {
       let partner: [PanelKind: PanelKind] = [
         .heatmap: .histograms, .drift: .percentiles, .surface: wide ? .heatmap : .divergence,
+        .sweep: wide ? .drift : .percentiles,
       ]
       if let p = partner[s.focus], let i = order.firstIndex(of: p) { order[i] = s.focus }
     }
@@ -272,6 +277,9 @@ public enum Dashboard {
     case .drift: "Drift since start (W1), gradient ICS, smoothness"
     case .divergence: "Train vs eval mode: mean |Δlogit| in batches of \(s.inferenceBatch)"
     case .surface: "Decision regions (\(s.inferenceMode.rawValue) mode) and data"
+    case .sweep:
+      "Sweep: does each variant train? "
+        + (s.sweep.map { $0.isComplete ? "(\($0.count) runs)" : "(\($0.count) of \($0.definition.cellCount) runs so far)" } ?? "")
     }
   }
 
@@ -292,6 +300,8 @@ public enum Dashboard {
     case .drift: driftPanel(s, inner, &buf)
     case .divergence: divergencePanel(s, inner, &buf)
     case .surface: surfacePanel(s, inner, &buf)
+    case .sweep:
+      if let r = s.sweep { PhaseDiagram(results: r, theme: t).render(inner, into: &buf) }
     }
   }
 

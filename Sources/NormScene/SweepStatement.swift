@@ -1,0 +1,159 @@
+import Foundation
+import NormCore
+import NormLab
+import NormSupport
+import Synchronization
+
+/// What the sweep functions of the scene language read from a sweep's results.
+enum SweepMetrics {
+  /// The mean final validation accuracy of `variant`'s finished runs at rate `lr` (over seeds
+  /// and the other axes); NaN when there is none (a diverged run counts as NaN accuracy, so
+  /// the mean is NaN too: a diverged rate never looks trained).
+  static func meanAccuracy(_ r: SweepResults, variant: String, lr: Double?) -> Double {
+    guard let lr else { return .nan }
+    let runs = r.ordered.filter { $0.cell.variant == variant && abs($0.cell.lr - lr) <= 1e-9 * max(1, lr) }
+    guard !runs.isEmpty else { return .nan }
+    return runs.map { $0.diverged ? .nan : ($0.valAccuracy ?? .nan) }.reduce(0, +) / Double(runs.count)
+  }
+}
+
+/// Sweeps run by scenes, by definition: every seed of a scene played over several seeds (and
+/// every replay of a chapter) reaches the same `sweep` statement with the same definition, so
+/// its runs train once per process. A sweep being computed is waited for, not started twice.
+public final class SweepCache: Sendable {
+  public static let shared = SweepCache()
+
+  private let done = Mutex<[String: SweepResults]>([:])
+  /// Serializes computations (one sweep at a time uses the cores).
+  private let computing = Mutex<Void>(())
+
+  /// The finished results of `definition`, if computed.
+  public func cached(_ definition: SweepDefinition) -> SweepResults? {
+    done.withLock { $0[definition.canonicalText] }
+  }
+
+  /// The results of `definition` for a scene on `data`: from the cache, or computed with `jobs`
+  /// runs at a time (`onResult` sees each run as it ends; `shouldStop` abandons the sweep,
+  /// which is then not cached).
+  public func results(
+    _ definition: SweepDefinition, scene: Scene, jobs: Int,
+    shouldStop: @escaping @Sendable () -> Bool = { false },
+    onResult: @escaping @Sendable (SweepResult) -> Void = { _ in }
+  ) throws -> SweepResults {
+    if let hit = cached(definition) { return hit }
+    return try computing.withLock { _ in
+      if let hit = cached(definition) { return hit }
+      let (name, parameters) = (scene.dataName, scene.dataParameters)
+      let runner = try SweepRunner(definition) { seed in
+        try DataCache.shared.dataset(name: name, parameters: parameters, seed: seed)
+      }
+      try runner.check()
+      let r = runner.results(jobs: jobs, shouldStop: shouldStop, onResult: onResult)
+      if r.isComplete { done.withLock { $0[definition.canonicalText] = r } }
+      return r
+    }
+  }
+
+  /// Runs at once for a scene's sweep: every core.
+  public static var defaultJobs: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+}
+
+/// `sweep lr A..BxN [batch …] [init …] [momentum …] [decay …] steps N target X [seeds N]
+/// [for a, b]`: the sweep definition for a scene, from its header (data, optimizer, init,
+/// loss, validation, batch and seeds unless an axis or `seeds` says otherwise).
+enum SweepStatement {
+  struct Failure: Error {
+    var column: Int
+    var message: String
+  }
+
+  static let keys = ["lr", "batch", "init", "momentum", "decay", "steps", "target", "seeds", "for"]
+
+  static func definition(_ args: [Token], scene: Scene) throws(Failure) -> (SweepDefinition, [Token]) {
+    var d = SweepDefinition(variants: scene.variants)
+    d.data = ([scene.dataName] + scene.dataParameters.keys.sorted().map { "\($0)=\(scene.dataParameters[$0]!)" })
+      .joined(separator: " ")
+    d.optimizer = scene.optimizer.kind
+    d.nesterov = scene.optimizer.nesterov
+    d.initialization = scene.initialization.scheme
+    d.initScales = [Double(scene.initialization.scale)]
+    d.momenta = [Double(scene.optimizer.effectiveMomentum)]
+    d.weightDecays = [Double(scene.optimizer.effectiveWeightDecay)]
+    d.loss = scene.loss
+    d.validationFraction = scene.validationFraction
+    d.batchSizes = [scene.batchSize]
+    d.learningRates = [Double(scene.optimizer.learningRate)]
+    d.firstSeed = scene.seed
+    d.seedCount = max(1, scene.seedCount)
+    var sawLR = false
+    var sawSteps = false
+    var sawTarget = false
+    var variantTokens: [Token] = []
+    var i = 0
+    func value(_ k: Token) throws(Failure) -> Token {
+      guard i + 1 < args.count else { throw Failure(column: k.endColumn + 1, message: "\(k.text) needs a value") }
+      i += 1
+      return args[i]
+    }
+    func axis(_ t: Token, _ p: SweepParameter) throws(Failure) -> [Double] {
+      do { return try SweepAxis.values(t.text, for: p) } catch {
+        throw Failure(column: t.column, message: error.message.replacingOccurrences(of: "--" + p.rawValue, with: p == .initScale ? "init" : p == .weightDecay ? "decay" : p.rawValue))
+      }
+    }
+    while i < args.count {
+      let k = args[i]
+      switch k.text.lowercased() {
+      case "lr":
+        d.learningRates = try axis(try value(k), .lr)
+        sawLR = true
+      case "batch": d.batchSizes = try axis(try value(k), .batch).map { Int($0) }
+      case "init": d.initScales = try axis(try value(k), .initScale)
+      case "momentum": d.momenta = try axis(try value(k), .momentum)
+      case "decay": d.weightDecays = try axis(try value(k), .weightDecay)
+      case "steps":
+        let t = try value(k)
+        guard let n = Int(t.text), n >= 1, n <= Limits.maxSweepSteps else {
+          throw Failure(column: t.column, message: "steps must be 1 to \(Limits.maxSweepSteps)")
+        }
+        d.steps = n
+        sawSteps = true
+      case "target":
+        var t = try value(k)
+        var loss = false
+        if t.text.lowercased() == "loss" || t.text.lowercased() == "accuracy" {
+          loss = t.text.lowercased() == "loss"
+          t = try value(k)
+        }
+        guard let v = Double(t.text), v.isFinite, v > 0, loss || v <= 1 else {
+          throw Failure(
+            column: t.column, message: loss ? "target loss must be a number > 0" : "target must be an accuracy in (0, 1]")
+        }
+        d.target = loss ? .loss(v) : .accuracy(v)
+        sawTarget = true
+      case "seeds":
+        let t = try value(k)
+        guard let n = Int(t.text), n >= 1, n <= SceneParser.maxSeeds else {
+          throw Failure(column: t.column, message: "seeds must be 1 to \(SceneParser.maxSeeds)")
+        }
+        d.seedCount = n
+      case "for":
+        variantTokens = Array(args[i...])
+        i = args.count
+        continue
+      default:
+        throw Failure(
+          column: k.column,
+          message: "unknown sweep option '\(k.text)'" + hint(for: k.text.lowercased(), among: keys)
+            + " (options: \(keys.joined(separator: ", ")))")
+      }
+      i += 1
+    }
+    guard sawLR else { throw Failure(column: args.first?.column ?? 1, message: "a sweep needs `lr A..BxN` (or a list)") }
+    guard sawSteps else { throw Failure(column: args.first?.column ?? 1, message: "a sweep needs `steps N`, its budget") }
+    guard sawTarget else {
+      throw Failure(column: args.first?.column ?? 1, message: "a sweep needs `target X` (an accuracy) or `target loss X`")
+    }
+    d.checkEvery = max(1, min(50, d.steps / 10))
+    return (d, variantTokens)
+  }
+}
