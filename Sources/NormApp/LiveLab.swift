@@ -228,7 +228,7 @@ final class LabSession {
     self.failAt = failAt
     self.source = source
     if let scene = source.scene {
-      let p = try ScenePlayer(scene: scene)
+      let p = try livePlayer(scene)
       player = p
       if scene.seedCount > 1, source.replicateJobs > 0 {
         background = BackgroundReplicates(scene: scene, jobs: source.replicateJobs)
@@ -268,6 +268,7 @@ final class LabSession {
       theme: theme)
     snap.recording = recordStart != nil
     if let p = player {
+      snap.sweep = p.sweep
       snap.caption = p.view.caption
       snap.captionHeading = p.view.chapter
       if let bg = background {
@@ -368,10 +369,27 @@ final class LabSession {
     return true
   }
 
+  /// A player for live play: its sweeps run on the cores the background seeds leave, and
+  /// publish the diagram as it fills in (the training thread waits for the sweep; q still quits).
+  func livePlayer(_ scene: Scene) throws -> ScenePlayer {
+    let p = try ScenePlayer(scene: scene)
+    p.sweepJobs = max(1, source.replicateJobs)
+    p.sweepProgress = { [link] partial in
+      link.publish {
+        $0.snapshot?.sweep = partial
+        $0.version += 1
+        $0.message =
+          "sweeping: \(partial.count) of \(partial.definition.cellCount) runs (the scene goes on when all have run)"
+        $0.messageVersion += 1
+      }
+    }
+    return p
+  }
+
   /// Plays `scene` from its start in place of what was playing (its seeds in the background,
   /// as at start-up); a recording in progress ends.
   func play(_ scene: Scene) throws {
-    let p = try ScenePlayer(scene: scene)
+    let p = try livePlayer(scene)
     background?.cancel()
     background = nil
     backgroundSeen = (-1, false)
@@ -394,7 +412,7 @@ final class LabSession {
   /// Starts the scene (or the command line's experiment) afresh; a recording in progress ends.
   func reset() throws {
     if let scene = source.scene {
-      player = try ScenePlayer(scene: scene)
+      player = try livePlayer(scene)
       reportedEnd = false
     } else {
       experiment = try source.experiment(config)
@@ -420,7 +438,7 @@ final class LabSession {
     } else {
       let current = starts.last { $0 < p.position } ?? 0
       let target = starts.last { $0 < current } ?? 0
-      let fresh = try ScenePlayer(scene: p.scene)
+      let fresh = try livePlayer(p.scene)
       fastForward(fresh, to: target)
       player = fresh
     }

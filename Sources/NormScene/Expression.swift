@@ -252,10 +252,12 @@ public enum Metrics {
       return .nan
     },
     .init(
-      "trainable_max_lr", help: "the last sweep: the largest rate at which ≥ 90% of the variant's runs reach the target",
+      "trainable_max_lr",
+      help: "the last sweep: the largest rate at which ≥ 90% of the variant's runs reach the target",
       sweep: { r, v, _ in r.trainableRange(variant: v).highest ?? .nan }),
     .init(
-      "trainable_min_lr", help: "the last sweep: the smallest rate at which ≥ 90% of the variant's runs reach the target",
+      "trainable_min_lr",
+      help: "the last sweep: the smallest rate at which ≥ 90% of the variant's runs reach the target",
       sweep: { r, v, _ in r.trainableRange(variant: v).lowest ?? .nan }),
     .init(
       "sweep_accuracy", arguments: ["lr"],

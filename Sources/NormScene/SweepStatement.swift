@@ -17,6 +17,19 @@ enum SweepMetrics {
   }
 }
 
+/// A sweep's results so far, added to from the runner's threads (one call at a time).
+final class PartialSweep: Sendable {
+  private let results: Mutex<SweepResults>
+  init(_ d: SweepDefinition) { results = Mutex(SweepResults(definition: d)) }
+  /// Adds `r`; returns the results so far.
+  func add(_ r: SweepResult) -> SweepResults {
+    results.withLock {
+      _ = $0.add(r)
+      return $0
+    }
+  }
+}
+
 /// Sweeps run by scenes, by definition: every seed of a scene played over several seeds (and
 /// every replay of a chapter) reaches the same `sweep` statement with the same definition, so
 /// its runs train once per process. A sweep being computed is waited for, not started twice.
@@ -97,7 +110,10 @@ enum SweepStatement {
     }
     func axis(_ t: Token, _ p: SweepParameter) throws(Failure) -> [Double] {
       do { return try SweepAxis.values(t.text, for: p) } catch {
-        throw Failure(column: t.column, message: error.message.replacingOccurrences(of: "--" + p.rawValue, with: p == .initScale ? "init" : p == .weightDecay ? "decay" : p.rawValue))
+        throw Failure(
+          column: t.column,
+          message: error.message.replacingOccurrences(
+            of: "--" + p.rawValue, with: p == .initScale ? "init" : p == .weightDecay ? "decay" : p.rawValue))
       }
     }
     while i < args.count {
@@ -126,7 +142,8 @@ enum SweepStatement {
         }
         guard let v = Double(t.text), v.isFinite, v > 0, loss || v <= 1 else {
           throw Failure(
-            column: t.column, message: loss ? "target loss must be a number > 0" : "target must be an accuracy in (0, 1]")
+            column: t.column,
+            message: loss ? "target loss must be a number > 0" : "target must be an accuracy in (0, 1]")
         }
         d.target = loss ? .loss(v) : .accuracy(v)
         sawTarget = true
@@ -148,10 +165,15 @@ enum SweepStatement {
       }
       i += 1
     }
-    guard sawLR else { throw Failure(column: args.first?.column ?? 1, message: "a sweep needs `lr A..BxN` (or a list)") }
-    guard sawSteps else { throw Failure(column: args.first?.column ?? 1, message: "a sweep needs `steps N`, its budget") }
+    guard sawLR else {
+      throw Failure(column: args.first?.column ?? 1, message: "a sweep needs `lr A..BxN` (or a list)")
+    }
+    guard sawSteps else {
+      throw Failure(column: args.first?.column ?? 1, message: "a sweep needs `steps N`, its budget")
+    }
     guard sawTarget else {
-      throw Failure(column: args.first?.column ?? 1, message: "a sweep needs `target X` (an accuracy) or `target loss X`")
+      throw Failure(
+        column: args.first?.column ?? 1, message: "a sweep needs `target X` (an accuracy) or `target loss X`")
     }
     d.checkEvery = max(1, min(50, d.steps / 10))
     return (d, variantTokens)

@@ -279,7 +279,9 @@ public enum Dashboard {
     case .surface: "Decision regions (\(s.inferenceMode.rawValue) mode) and data"
     case .sweep:
       "Sweep: does each variant train? "
-        + (s.sweep.map { $0.isComplete ? "(\($0.count) runs)" : "(\($0.count) of \($0.definition.cellCount) runs so far)" } ?? "")
+        + (s.sweep.map {
+          $0.isComplete ? "(\($0.count) runs)" : "(\($0.count) of \($0.definition.cellCount) runs so far)"
+        } ?? "")
     }
   }
 

@@ -317,6 +317,18 @@ struct OperatorAndMetricTableTests {
     ("grad_norm", ["layer"], true, false, "‖∇W‖ of the layer"),
     ("steps_to_loss", ["below"], true, false, "first step with smoothed loss < below"),
     ("steps_to_accuracy", ["above"], true, false, "first step with validation accuracy ≥ above"),
+    (
+      "trainable_max_lr", [], true, false,
+      "the last sweep: the largest rate at which ≥ 90% of the variant's runs reach the target"
+    ),
+    (
+      "trainable_min_lr", [], true, false,
+      "the last sweep: the smallest rate at which ≥ 90% of the variant's runs reach the target"
+    ),
+    (
+      "sweep_accuracy", ["lr"], true, false,
+      "the last sweep: the variant's mean final validation accuracy at rate `lr` (over seeds and other axes)"
+    ),
     ("lr", [], true, false, "current learning rate"),
     ("step", [], false, false, "current step"),
     ("batch", [], false, false, "current batch size"),
