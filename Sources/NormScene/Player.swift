@@ -112,8 +112,9 @@ public final class ScenePlayer {
   public private(set) var sweep: SweepResults? = nil
   /// Runs at once for a `sweep` statement (headless: every core).
   public var sweepJobs = SweepCache.defaultJobs
-  /// Called with the results so far each time one of a `sweep` statement's runs ends (live
-  /// play draws the diagram filling in); not called when the sweep was already computed.
+  /// Called with the results so far as a `sweep` statement's runs end (live play draws the
+  /// diagram filling in), also while another thread computes the same sweep; not called when
+  /// the sweep was already computed.
   public var sweepProgress: (@Sendable (SweepResults) -> Void)? = nil
   /// Index of the next statement.
   public private(set) var position = 0
@@ -307,13 +308,7 @@ public final class ScenePlayer {
     case .showPanel(let p): view.panel = p
     case .zoom(let z): view.zoomed = z
     case .sweep(let d, _):
-      let partial = PartialSweep(d)
-      let hook = sweepProgress
-      sweep = try SweepCache.shared.results(
-        d, scene: scene, jobs: sweepJobs,
-        onResult: { r in
-          if let hook { hook(partial.add(r)) }
-        })
+      sweep = try SweepCache.shared.results(d, scene: scene, jobs: sweepJobs, progress: sweepProgress)
     case .define(let name, let x, _):
       var ev = Evaluator(experiment: experiment, names: names, sweep: sweep)
       names[name] = (try? ev.evaluate(x)) ?? .nan

@@ -17,53 +17,79 @@ enum SweepMetrics {
   }
 }
 
-/// A sweep's results so far, added to from the runner's threads (one call at a time).
-final class PartialSweep: Sendable {
-  private let results: Mutex<SweepResults>
-  init(_ d: SweepDefinition) { results = Mutex(SweepResults(definition: d)) }
-  /// Adds `r`; returns the results so far.
-  func add(_ r: SweepResult) -> SweepResults {
-    results.withLock {
-      _ = $0.add(r)
-      return $0
-    }
-  }
-}
-
 /// Sweeps run by scenes, by definition: every seed of a scene played over several seeds (and
-/// every replay of a chapter) reaches the same `sweep` statement with the same definition, so
-/// its runs train once per process. A sweep being computed is waited for, not started twice.
+/// every replay of a chapter, and live play beside its background seeds) reaches the same
+/// `sweep` statement with the same definition, so its runs train once per process. A sweep
+/// being computed elsewhere is waited for, with its results so far passed to `progress`.
 public final class SweepCache: Sendable {
   public static let shared = SweepCache()
 
-  private let done = Mutex<[String: SweepResults]>([:])
-  /// Serializes computations (one sweep at a time uses the cores).
-  private let computing = Mutex<Void>(())
+  private struct State {
+    var done: [String: SweepResults] = [:]
+    /// Sweeps being computed, with their results so far.
+    var running: [String: SweepResults] = [:]
+  }
+  private let state = Mutex(State())
 
   /// The finished results of `definition`, if computed.
   public func cached(_ definition: SweepDefinition) -> SweepResults? {
-    done.withLock { $0[definition.canonicalText] }
+    state.withLock { $0.done[definition.canonicalText] }
   }
 
-  /// The results of `definition` for a scene on `data`: from the cache, or computed with `jobs`
-  /// runs at a time (`onResult` sees each run as it ends; `shouldStop` abandons the sweep,
-  /// which is then not cached).
+  /// The results of `definition` for a scene on its data: from the cache, from another thread
+  /// computing it (waited for), or computed here with `jobs` runs at a time. `progress` sees
+  /// the results so far as runs end (also those of a computation it waits for). A sweep that
+  /// `shouldStop` cut short is returned incomplete and not cached.
   public func results(
     _ definition: SweepDefinition, scene: Scene, jobs: Int,
     shouldStop: @escaping @Sendable () -> Bool = { false },
-    onResult: @escaping @Sendable (SweepResult) -> Void = { _ in }
+    progress: (@Sendable (SweepResults) -> Void)? = nil
   ) throws -> SweepResults {
-    if let hit = cached(definition) { return hit }
-    return try computing.withLock { _ in
-      if let hit = cached(definition) { return hit }
+    let key = definition.canonicalText
+    var seen = -1
+    while true {
+      let (hit, mine, partial) = state.withLock { s -> (SweepResults?, Bool, SweepResults?) in
+        if let d = s.done[key] { return (d, false, nil) }
+        if let r = s.running[key] { return (nil, false, r) }
+        s.running[key] = SweepResults(definition: definition)
+        return (nil, true, nil)
+      }
+      if let hit { return hit }
+      if mine { return try compute(definition, key: key, scene: scene, jobs: jobs, shouldStop, progress) }
+      if let partial, partial.count != seen {
+        seen = partial.count
+        progress?(partial)
+      }
+      if shouldStop() { return partial ?? SweepResults(definition: definition) }
+      Thread.sleep(forTimeInterval: 0.2)
+    }
+  }
+
+  private func compute(
+    _ definition: SweepDefinition, key: String, scene: Scene, jobs: Int, _ shouldStop: @escaping @Sendable () -> Bool,
+    _ progress: (@Sendable (SweepResults) -> Void)?
+  ) throws -> SweepResults {
+    do {
       let (name, parameters) = (scene.dataName, scene.dataParameters)
       let runner = try SweepRunner(definition) { seed in
         try DataCache.shared.dataset(name: name, parameters: parameters, seed: seed)
       }
       try runner.check()
-      let r = runner.results(jobs: jobs, shouldStop: shouldStop, onResult: onResult)
-      if r.isComplete { done.withLock { $0[definition.canonicalText] = r } }
+      let r = runner.results(jobs: jobs, shouldStop: shouldStop) { [self] r in
+        let now = state.withLock { s -> SweepResults? in
+          _ = s.running[key]?.add(r)
+          return s.running[key]
+        }
+        if let now { progress?(now) }
+      }
+      state.withLock { s in
+        s.running[key] = nil
+        if r.isComplete { s.done[key] = r }
+      }
       return r
+    } catch {
+      state.withLock { $0.running[key] = nil }
+      throw error
     }
   }
 
