@@ -44,3 +44,26 @@ check "seeds: the caption gives mean ± sd once the seeds have run" "BN reaches 
 check "seeds: the line under the caption counts the claims over the seeds" "claims: 1 of 1 hold over 3 seeds" 10
 T send-keys -t ns q
 check "seeds: quits" "^exit=0"
+
+# A scene's sweep live (issue 13): the sweep panel draws the phase diagram as the runs end,
+# then the timeline goes on and the claims about it are checked.
+cat >"$tmp/sweep.scene" <<'SCENE'
+title "a small sweep"
+seed 1
+seeds 3
+data moons
+variant plain: linear 8, relu, linear 2
+variant bn: linear 8, batchnorm, relu, linear 2
+lr 0.1
+batch 32
+show panel sweep
+sweep lr 0.01..3x5 steps 300 target 0.8
+expect trainable_max_lr(bn) > 0
+pause
+SCENE
+start "'$bin' play '$tmp/sweep.scene'"
+check "sweep: the panel shows the phase diagram" "Sweep: does each variant train\?" 30
+check "sweep: each variant's trainable range under it" "bn: trains at lr" 60
+check "sweep: the claim on it is checked live" "PASS line 11: trainable_max_lr\(bn\) > 0" 60
+T send-keys -t ns q
+check "sweep: quits" "^exit=0"
