@@ -37,17 +37,20 @@ struct Sweep: ParsableCommand {
 
   @Option(name: .customLong("model"), help: ArgumentHelp("A model variant, as in train (repeat).", valueName: "spec"))
   var models: [String] = []
-  @Option(help: ArgumentHelp("Built-in data set[:k=v,…] or CSV file.", valueName: "name|path"))
+  @Option(
+    help: ArgumentHelp(
+      "Built-in data set[:k=v,…] (\(Choices.sentence(BuiltinData.names))) or CSV file.", valueName: "name|path"))
   var data = "digits"
-  @Option(help: "Optimizer: \(OptimizerSettings.Kind.choices).")
+  @Option(help: Choices.help("Optimizer:", Choices.optimizers), completion: Choices.completion(Choices.optimizers))
   var optimizer = "sgd"
   @Flag(help: "Nesterov momentum.")
   var nesterov = false
   @Option(
     name: .customLong("init"),
-    help: ArgumentHelp("Weight init: pytorch, kaiming, xavier or normal:STD.", valueName: "scheme"))
+    help: Choices.help("Weight init:", Choices.initSchemes, valueName: "scheme"),
+    completion: Choices.completion(Choices.initSchemes))
   var initScheme = "pytorch"
-  @Option(help: "Loss: ce or mse.")
+  @Option(help: Choices.help("Loss:", Choices.losses), completion: Choices.completion(Choices.losses))
   var loss = "ce"
   @Option(name: .customLong("val-fraction"), help: "Fraction of the data held out for validation.")
   var valFraction = 0.2
@@ -98,11 +101,17 @@ struct Sweep: ParsableCommand {
 
   @Option(help: ArgumentHelp("Draw the sweep in FILE.jsonl (finished or still running) and exit.", valueName: "file"))
   var show: String?
-  @Option(help: "Picture format: txt, ansi, svg or html (default: from --output's extension; ansi on a terminal).")
+  @Option(
+    help: Choices.help("Picture format:", Choices.formats, "(default: from --output's extension; ansi on a terminal)."),
+    completion: Choices.completion(Choices.formats))
   var format: String?
-  @Option(help: "Glyphs: braille, blocks or ascii (default: ascii under a non-UTF-8 locale, else braille).")
+  @Option(
+    help: Choices.help("Glyphs:", Choices.glyphs, "(default: ascii under a non-UTF-8 locale, else braille)."),
+    completion: Choices.completion(Choices.glyphs))
   var glyphs: String?
-  @Option(help: "Colours: truecolor, 256, 8 or mono (NO_COLOR forces mono).")
+  @Option(
+    help: Choices.help("Colours:", Choices.colors, "(NO_COLOR forces mono)."),
+    completion: Choices.completion(Choices.colors))
   var colors: String?
   @Option(help: ArgumentHelp("Picture width in cells, or WxH.", valueName: "W|WxH"))
   var size: String?

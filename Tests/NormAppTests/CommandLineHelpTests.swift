@@ -109,7 +109,7 @@ struct CommandLineHelpTests {
   @Test("--colors lists truecolor on every command that takes it")
   func colorsListTruecolor() throws {
     let colors = try DumpedOption.all().filter { $0.name == "--colors" }
-    #expect(Set(colors.map(\.command)) == ["normscope live", "normscope play", "normscope shot"])
+    #expect(Set(colors.map(\.command)) == ["normscope live", "normscope play", "normscope shot", "normscope sweep"])
     for o in colors { #expect(o.help.contains("truecolor"), "\(o.command)") }
   }
 
