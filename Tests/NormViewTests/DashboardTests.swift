@@ -143,7 +143,9 @@ struct DashboardTests {
     expectGolden(text, "dashboard-surface.txt")
     for name in Fixture.variants.map(\.name) { #expect(text.contains("\(name)")) }
     // Every data point drawn, in each variant's panel: 8 per class, no two in one cell.
-    let grid = text.split(separator: "\n").filter { $0.hasPrefix("# ") && !$0.contains("plain") }
+    let grid = text.split(separator: "\n").filter {
+      $0.hasPrefix("# ") && !$0.contains("plain") && !$0.contains("class")
+    }
     let points = grid.joined().filter { "ABC".contains($0) }.count
     #expect(points == 3 * Fixture.surfacePoints.count)
     #expect(!Fixture.state().panels.contains(.surface))
