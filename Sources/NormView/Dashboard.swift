@@ -434,8 +434,9 @@ public enum Dashboard {
         let tap = Tap(block: s.selectedLayer, kind: kind)
         // The long place names when all three fit their columns, else the short ones; the
         // variant's name leads its row when every variant has one (a header names the one).
+        let longestShown = shown.map { Text.width(t.label(s.records[$0].name)) }.max() ?? 0
         let longFits = zip(kinds, cols).allSatisfy { k, col in
-          Text.width(t.label(long[k]!)) + (k == kinds[0] && shown.count > 1 ? Text.width(rec.name) + 5 : 0) <= col.width
+          Text.width(t.label(long[k]!)) + (k == kinds[0] && shown.count > 1 ? longestShown + 5 : 0) <= col.width
         }
         let place = longFits ? long[kind]! : short[kind]!
         let forms =
@@ -604,9 +605,9 @@ public enum Dashboard {
       r.x, y, t.dim, clip: r)
     y += 1
     // The longest form in which every variant's line fits: full, then shorter single-sample
-    // words, then no single samples, then one letter per mode (the same form on every line).
+    // words (twice), then no single samples, then one letter per mode (the same form on every line).
     let detail =
-      (0...3).map { 3 - $0 }.first { d in
+      (0...4).map { 4 - $0 }.first { d in
         s.records.indices.allSatisfy { Text.width(t.label(divergenceLine($0, s.records[$0], s, detail: d))) <= r.width }
       } ?? 0
     for (i, rec) in s.records.enumerated() where y < r.bottom {
@@ -618,9 +619,10 @@ public enum Dashboard {
 
   /// One variant's accuracies: the one the current inference mode gives first (what `e`
   /// changes), then eval, train mode in small batches, and one sample at a time.
-  /// `detail` 3: everything; 2: shorter single-sample words; 1: no single samples; 0: one
-  /// letter per mode, for narrow panels (`● bn now 90% e 90% t 70%`).
-  static func divergenceLine(_ i: Int, _ rec: VariantRecord, _ s: DashboardState, detail: Int = 3) -> String {
+  /// `detail` 4: everything; 3 and 2: shorter single-sample words (`single: train-mode error`,
+  /// `single: train err`); 1: no single samples; 0: one letter per mode, for narrow panels
+  /// (`● bn now 90% e 90% t 70%`).
+  static func divergenceLine(_ i: Int, _ rec: VariantRecord, _ s: DashboardState, detail: Int = 4) -> String {
     func pct(_ v: Float?) -> String { v.map { $0.isNaN ? "err" : fixed(Double($0) * 100, 0) + "%" } ?? "—" }
     let eval = rec.evalModeAccuracy.last
     let small = rec.smallBatchTrainAccuracy.last
@@ -630,7 +632,9 @@ public enum Dashboard {
     var text = "\(head) · eval \(pct(eval)) · train \(pct(small))"
     guard detail >= 2 else { return text }
     if rec.singleSampleError != nil {
-      text += detail == 3 ? " · single: train-mode error (1 value per channel)" : " · single: train err"
+      text +=
+        [" · single: train err", " · single: train-mode error", " · single: train-mode error (1 value per channel)"][
+          min(detail, 4) - 2]
     } else {
       text += " · single \(pct(rec.singleSampleTrainAccuracy.last))/\(pct(rec.singleSampleEvalAccuracy.last))"
     }
