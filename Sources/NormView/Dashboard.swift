@@ -183,7 +183,8 @@ public enum Dashboard {
     return [
       "Marks: \(markers) variants 1-4 (in legends and on their lines); \(solid) solid line = loss or median, "
         + "\(dashed) dashed = p15/p85 band; ↕N = N values outside a histogram's range; ! = NaN or ±Inf values; "
-        + "✕@N = diverged at step N; heatmap shades \(t.shades.joined()) = low to high density (see its scale).",
+        + "✕@N = diverged at step N; heatmap shades \(t.shades.joined()) = low to high density (see its scale); "
+        + "decision regions: A B C = data points of class 0 1 2, a b c (or their colour) = the class predicted there.",
       "Smoothness: ICS ‖G−G′‖ (gradient change) and β-smoothness: lower is smoother; ICS cos: higher is steadier "
         + "(1 = same direction); loss range along −g: lower is smoother.",
     ]

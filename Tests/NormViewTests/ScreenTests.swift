@@ -300,6 +300,11 @@ struct ScreenTests {
     let text = Screenshot.text(Dashboard.render(s, width: 120, height: 40))
     #expect(text.contains("class 0 a/A") && text.contains("class 1 b/B") && text.contains("class 2 c/C"))
     #expect(!text.contains("▀"), "no half blocks without colour")
+    // The help overlay's marks explain the letters too.
+    s.zoomed = false
+    s.showHelp = true
+    let help = Screenshot.text(Dashboard.render(s, width: 200, height: 60))
+    #expect(help.contains("A B C = data points of class 0 1 2"))
   }
 
   // MARK: one variant at a time
