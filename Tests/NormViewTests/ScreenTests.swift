@@ -304,7 +304,9 @@ struct ScreenTests {
     s.zoomed = false
     s.showHelp = true
     let help = Screenshot.text(Dashboard.render(s, width: 200, height: 60))
-    #expect(help.contains("A B C = data points of class 0 1 2"))
+    let box = Self.focusedPanel(help, title: "keys") ?? ""
+    let words = box.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
+    #expect(words.contains("A B C = data points of class 0 1 2"), "\(words)")
   }
 
   // MARK: one variant at a time
