@@ -581,7 +581,12 @@ public enum Dashboard {
 
   static func divergencePanel(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
     let t = s.theme
-    let textRows = min(s.records.count + 1, max(0, r.height - 4))
+    // Every variant's line comes first; then the line that explains them; the chart (four rows
+    // at least) gets what is left, and none when that is less.
+    let n = s.records.count
+    let chartRows = r.height >= n + 5 ? r.height - n - 1 : r.height >= n + 4 ? r.height - n : 0
+    let header = r.height - chartRows > n
+    let textRows = min(r.height - chartRows, n + (header ? 1 : 0))
     // The gap in small batches: with the whole probe batch of 128, BN's batch statistics are
     // close to its running ones and the forgotten eval() hardly shows.
     let series = s.records.enumerated().map { i, rec in
@@ -592,19 +597,21 @@ public enum Dashboard {
     // Short of room, the legend keeps the gaps and drops the names (the lines below name them).
     var chart = LineChart(series: series, theme: t)
     chart.legendPrefersValues = true
-    chart.render(r.inset(bottom: textRows), into: &buf)
-    var y = r.bottom - textRows
+    if chartRows > 0 { chart.render(Rect(x: r.x, y: r.y, width: r.width, height: chartRows), into: &buf) }
+    var y = r.y + chartRows
     guard textRows > 0 else { return }
     let b = s.inferenceBatch
-    buf.write(
-      t.label(
-        [
-          "accuracy now (e: \(s.inferenceMode.rawValue)) · eval · train mode, batch \(b) · single train/eval",
-          "now (e: \(s.inferenceMode.rawValue)) · eval · train mode, batch \(b) · single",
-          "now (e: \(s.inferenceMode.rawValue)) · e eval · t train, batch \(b)",
-        ].first { Text.width(t.label($0)) <= r.width } ?? "now · e eval · t train \(b)"),
-      r.x, y, t.dim, clip: r)
-    y += 1
+    if header {
+      buf.write(
+        t.label(
+          [
+            "accuracy now (e: \(s.inferenceMode.rawValue)) · eval · train mode, batch \(b) · single train/eval",
+            "now (e: \(s.inferenceMode.rawValue)) · eval · train mode, batch \(b) · single",
+            "now (e: \(s.inferenceMode.rawValue)) · e eval · t train, batch \(b)",
+          ].first { Text.width(t.label($0)) <= r.width } ?? "now · e eval · t train \(b)"),
+        r.x, y, t.dim, clip: r)
+      y += 1
+    }
     // The longest form in which every variant's line fits: full, then shorter single-sample
     // words (twice), then no single samples, then one letter per mode (the same form on every line).
     let detail =

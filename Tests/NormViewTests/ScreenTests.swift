@@ -61,11 +61,18 @@ struct ScreenTests {
   /// Every panel, in the grid and zoomed, at every size, as `v` cycles: each view names either
   /// every variant, or the one it shows as `(k/4)` with the key to switch; over the cycle every
   /// variant is shown with its numbers.
+  /// Also with a scene's caption taking rows from the panels (the tour at 80x24).
   @Test("every panel shows every variant's data at 80x24, 120x40 and 200x60", arguments: sizes)
   func everyVariantEverywhere(width: Int, height: Int) {
-    for ascii in [false, true] {
+    for (ascii, caption) in [(false, false), (true, false), (false, true)] {
       let theme = ascii ? Theme(colors: .mono, glyphs: .ascii) : Theme(colors: .ansi256, glyphs: .braille)
       var s = Self.four(theme)
+      if caption {
+        s.captionHeading = "1 · Two networks"
+        s.caption =
+          "Two copies of the same network start from identical weights and train on identical batches; the "
+          + "second (bn) normalizes every hidden layer with batch norm. Press ? for the keys, space to pause."
+      }
       for p in s.panels {
         for zoomed in [false, true] {
           s.focus = p
@@ -74,7 +81,8 @@ struct ScreenTests {
           for k in 0..<4 {
             s.shownVariant = k
             let text = Screenshot.text(Dashboard.render(s, width: width, height: height))
-            let what = "\(p) at \(width)x\(height)\(zoomed ? " zoomed" : "")\(ascii ? " ascii" : "")"
+            let what =
+              "\(p) at \(width)x\(height)\(zoomed ? " zoomed" : "")\(ascii ? " ascii" : "")\(caption ? " caption" : "")"
             guard let inside = Self.focusedPanel(text, ascii: ascii) else {
               Issue.record("\(what): no focused panel\n\(text)")
               continue
