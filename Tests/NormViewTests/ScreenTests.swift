@@ -186,10 +186,11 @@ struct ScreenTests {
   // MARK: truncation
 
   /// The word cut before each "…" on a screen (letters, digits and marks up to it).
-  static func cutWords(_ text: String) -> [String] {
+  /// In ASCII a cut ends in `~` (the one-cell form of "…").
+  static func cutWords(_ text: String, ellipsis: Character = "…") -> [String] {
     var out = [String]()
     let chars = Array(text)
-    for (i, c) in chars.enumerated() where c == "…" {
+    for (i, c) in chars.enumerated() where c == ellipsis {
       var j = i
       while j > 0, chars[j - 1].isLetter || chars[j - 1].isNumber || "-'′‖".contains(chars[j - 1]) { j -= 1 }
       if j < i { out.append(String(chars[j..<i])) }
@@ -218,8 +219,9 @@ struct ScreenTests {
     "no label is cut inside a word where an abbreviation fits (80, 120, 200 columns, 3 and 4 variants)",
     arguments: sizes)
   func noMidWordCuts(width: Int, height: Int) {
-    for four in [false, true] {
-      var s = Fixture.state(surfaces: true, four: four)
+    for (four, ascii) in [(false, false), (true, false), (true, true)] {
+      var s = Fixture.state(
+        theme: ascii ? Theme(colors: .mono, glyphs: .ascii) : Theme(), surfaces: true, four: four)
       s.title = "Small batches break BN; GroupNorm does not care"
       s.message = "inference in TRAIN mode: batch statistics, as if model.eval() was forgotten"
       let words = Self.vocabulary(s)
@@ -230,7 +232,7 @@ struct ScreenTests {
             s.zoomed = zoomed
             s.shownVariant = k
             let text = Screenshot.text(Dashboard.render(s, width: width, height: height))
-            let cut = Self.cutWords(text).filter { !words.contains($0) }
+            let cut = Self.cutWords(text, ellipsis: ascii ? "~" : "…").filter { !words.contains($0) }
             #expect(cut.isEmpty, "\(p)\(zoomed ? " zoomed" : "") at \(width)x\(height): cut inside a word: \(cut)")
           }
         }

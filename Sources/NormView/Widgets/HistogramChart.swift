@@ -159,10 +159,17 @@ public struct HistogramChart: Widget {
           area.x, axisY + 1, warn ? theme.warning : theme.dim)
       }
     } else if !notes.isEmpty, middleRoom > 2 {
-      let short = theme.label(warn ? "!" + notes[0] : "↕" + (under.reduce(0, +) + over.reduce(0, +)).description)
-      buffer.write(
-        Text.fit(short, middleRoom, align: .center), area.x + Text.width(lo) + 1, axisY,
-        warn ? theme.warning : theme.dim)
+      // A count is never cut: the note as it is, or its mark alone.
+      let outside = (under.reduce(0, +) + over.reduce(0, +)).description
+      let forms =
+        (warn
+        ? ["!" + notes[0], "!" + histograms.map { $0.0.nonFinite }.reduce(0, +).description, "!"]
+        : ["↕" + outside, "↕"]).map(theme.label)
+      if let short = forms.first(where: { Text.width($0) <= middleRoom }) {
+        buffer.write(
+          Text.fit(short, middleRoom, align: .center), area.x + Text.width(lo) + 1, axisY,
+          warn ? theme.warning : theme.dim)
+      }
     } else if middleRoom > Text.width(mid) + 2 {
       buffer.write(mid, area.x + (area.width - Text.width(mid)) / 2, axisY, theme.axis)
     }
