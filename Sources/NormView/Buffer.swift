@@ -172,7 +172,8 @@ public enum Text {
   /// Truncates to at most `n` cells at a word boundary, ending with "…" when cut: "Small batches
   /// break BN" in 16 cells is "Small batches…", never "Small batches b…". Words end at a space;
   /// separators (`·`, `:`, `,`, `;`, `(`) before the cut are dropped with it. Only when the
-  /// first word alone does not fit is it cut inside (as ``truncated(_:to:)``).
+  /// first word alone does not fit, or the cut would leave a third of the room (12 cells or
+  /// more) empty (a long path in a message), is it cut inside a word (as ``truncated(_:to:)``).
   public static func truncatedAtWord(_ s: String, to n: Int) -> String {
     guard n > 0 else { return "" }
     let clean = sanitized(s)
@@ -188,7 +189,8 @@ public enum Text {
     }
     guard var end = best else { return truncated(clean, to: n) }
     while end > 0, " ·:,;(—–-".contains(chars[end - 1]) { end -= 1 }
-    guard end > 0 else { return truncated(clean, to: n) }
+    let used = chars[0..<end].reduce(0) { $0 + width(of: $1) }
+    guard end > 0, n - 1 - used < max(12, n / 3) else { return truncated(clean, to: n) }
     return String(chars[0..<end]) + "…"
   }
 

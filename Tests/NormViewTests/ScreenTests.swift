@@ -268,6 +268,10 @@ struct ScreenTests {
     #expect(Text.truncatedAtWord("Small batches break BN", to: 22) == "Small batches break BN")
     #expect(Text.truncatedAtWord("loss range · β-smoothness", to: 14) == "loss range…")
     #expect(Text.truncatedAtWord("Unbreakableword here", to: 8) == "Unbreak…")
+    // A long word (a path) that would leave a third of the room empty is cut inside.
+    #expect(
+      Text.truncatedAtWord("screenshot failed: cannot write /tmp/a/very/long/path/normscope-step0.txt", to: 48)
+        == "screenshot failed: cannot write /tmp/a/very/lon…")
     #expect(Text.truncatedAtWord("anything", to: 0) == "")
     #expect(Text.firstFitting(["a long form", "short"], 6) == "short")
     #expect(Text.firstFitting(["a long form", "shorter form"], 8) == "shorter…")

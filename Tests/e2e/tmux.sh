@@ -73,12 +73,12 @@ check "e back to eval" "inference eval"
 T send-keys -t ns s
 if wait_for "screenshot: " 5 && ls "$tmp"/normscope-step*.txt >/dev/null 2>&1 && grep -q "Loss (training" "$tmp"/normscope-step*.txt && ls "$tmp"/normscope-step*.ansi >/dev/null 2>&1; then ok; else bad "s writes .txt and .ansi" "$(ls "$tmp")"; fi
 T send-keys -t ns '?'
-check "? opens help" "keys — press \? or Esc to close"
+check "? opens help" "press \? or Esc to close"
 T send-keys -t ns '?'
 # Wait for the overlay to go ("Loss (training" shows beside it while it is still open).
 help_gone=0
 for _ in $(seq 60); do
-  if ! cap | grep -q "keys — press"; then help_gone=1; break; fi
+  if ! cap | grep -q "press ? or Esc to close"; then help_gone=1; break; fi
   sleep 0.05
 done
 if [ "$help_gone" = 1 ] && wait_for "Loss \(training" 3; then ok; else bad "? closes help" "$(cap)"; fi
