@@ -62,7 +62,7 @@ func expectFixtureLegible(_ text: String, width: Int, sourceLocation: SourceLoca
   #expect(
     text.contains("hot diverged@150"), "the status bar names the diverged variant", sourceLocation: sourceLocation)
   #expect(
-    text.contains("hot ✕@150") || text.contains("hot x@150"), "the loss legend marks the diverged variant",
+    text.contains("hot ✕@150") || text.contains("hot X@150"), "the loss legend marks the diverged variant",
     sourceLocation: sourceLocation)
   guard width >= 140 else { return }
   for v in ["● plain 62.5%", "■ bn 90.0%", "▲ hot 10.0%"] {

@@ -342,3 +342,15 @@ struct ScreenTests {
     #expect(!Screenshot.text(Dashboard.render(s, width: 200, height: 60)).contains("v: next variant"))
   }
 }
+
+@Suite("Screens (issue 14): ASCII marks")
+struct ASCIIMarkTests {
+  @Test("in ASCII a diverged variant is X@N, never the fourth variant's marker x")
+  func divergedMark() {
+    let s = Fixture.state(theme: Theme(colors: .mono, glyphs: .ascii), four: true)
+    let text = Screenshot.text(Dashboard.render(s, width: 120, height: 40))
+    #expect(text.contains("o hot X@150"))
+    #expect(!text.contains("x@150"))
+    #expect(ASCII.label("✕@7") == "X@7")
+  }
+}
