@@ -462,9 +462,9 @@ public enum Dashboard {
 
   static func heatmapPanel(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
     let t = s.theme
-    // Every variant needs four rows (its name, three rows of map and axis) and the panel one
-    // for a shared scale; otherwise the panel shows one variant, with its own scale.
-    let shown = shown(s, fits: r.height - 1 >= 4 * s.records.count)
+    // Every variant needs five rows (its name, three rows of map, the step axis) and the panel
+    // one for a shared scale; otherwise the panel shows one variant, with its own scale.
+    let shown = shown(s, fits: r.height - 1 >= 5 * s.records.count)
     let n = max(shown.count, 1)
     // Each variant's heatmap has its own scale row from six rows up; below that the panel's
     // last row holds one scale for all (its range: the highest bin count of the columns).
