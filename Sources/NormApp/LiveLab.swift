@@ -225,7 +225,8 @@ final class LabSession {
   /// The status-bar title of a scene: live play shows one seed, and says which when the scene
   /// is judged over several (`seeds N`), so its figures are not mistaken for the multi-seed ones.
   static func title(_ scene: Scene) -> String {
-    Text.truncated(scene.title, to: 50) + (scene.seedCount > 1 ? " (seed \(scene.seed) of \(scene.seedCount))" : "")
+    Text.truncatedAtWord(scene.title, to: 50)
+      + (scene.seedCount > 1 ? " (seed \(scene.seed) of \(scene.seedCount))" : "")
   }
 
   /// One checked claim in a line: `PASS line 24: drift(plain) > 3 * drift(bn) (1.03, 0.0266)`.

@@ -131,7 +131,7 @@ public enum Dashboard {
       ]
       let y0 = max(0, height / 2 - 1)
       for (i, l) in lines.enumerated() where y0 + i < height {
-        let fitted = Text.truncated(l, to: width)
+        let fitted = Text.truncatedAtWord(l, to: width)
         buf.write(fitted, max(0, (width - Text.width(fitted)) / 2), y0 + i, i == 0 ? t.warning : t.text)
       }
       return buf

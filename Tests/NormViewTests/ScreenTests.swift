@@ -281,6 +281,22 @@ struct ScreenTests {
     #expect(Text.truncated("Small batches break BN", to: 16) == "Small batches b…")
   }
 
+  @Test("a caption too long for its box ends after a whole word with …")
+  func captionOverflow() {
+    let text =
+      "Without batch norm the last hidden layer's input drifts while the layers below it learn, "
+      + "and with it the input holds still at mean zero and a steady spread over the whole run."
+    for width in 20...60 {
+      var b = Buffer(width: width, height: 3)
+      Caption(text: text, theme: Theme()).render(b.area, into: &b)
+      let last = Screenshot.text(b).split(separator: "\n").last.map(String.init) ?? ""
+      #expect(last.hasSuffix("…"), "width \(width): \(last)")
+      let cut = Self.cutWords(last)
+      let words = Set(text.split(whereSeparator: { !$0.isLetter && $0 != "'" }).map(String.init))
+      #expect(cut.allSatisfy { words.contains($0) }, "width \(width): cut inside a word: \(last)")
+    }
+  }
+
   // MARK: decision surface
 
   @Test("decision-surface classes: never a variant's colour, distinct glyphs, and a legend")
