@@ -375,7 +375,8 @@ public enum Dashboard {
 
   /// The row that names the one variant a panel shows and how to switch: `■ bn (2/4) · v: next
   /// variant`, with `values` (longest first) after the name where they fit. The longest form
-  /// that fits `r`'s first row; the key hint shortens before the values do.
+  /// that fits `r`'s first row: the values shorten while the key hint stays, and only then does
+  /// the hint shrink to the count.
   static func variantHeader(_ s: DashboardState, _ i: Int, values: [String] = [], _ r: Rect, _ buf: inout Buffer) {
     let t = s.theme
     let n = s.records.count
