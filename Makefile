@@ -1,10 +1,14 @@
 # NormScope — the two commands a user needs are `make run` and `make test`.
 SWIFT ?= swift
-BIN := .build/release/normscope
+# Where SwiftPM builds (`make test SCRATCH=.build-x` keeps a second build apart).
+SCRATCH ?= .build
+BIN := $(SCRATCH)/release/normscope
+# `make install` / `make uninstall`: the prefix (and DESTDIR, for packagers).
+PREFIX ?= /usr/local
 # Vector flags for this CPU (empty unless x86-64 with AVX2+FMA; NORMSCOPE_PORTABLE=1 disables).
 CPUFLAGS := $(shell tools/cpu-flags.sh)
 
-.PHONY: run test build deps test-deps bench fuzz format clean example figures
+.PHONY: run test build deps test-deps bench fuzz format clean example figures install uninstall generate-manual
 
 deps:
 	@tools/ensure-deps.sh
@@ -13,16 +17,30 @@ test-deps:
 	@tools/ensure-deps.sh --tests
 
 build: deps
-	$(SWIFT) build -c release $(CPUFLAGS) --product normscope
+	$(SWIFT) build -c release $(CPUFLAGS) --scratch-path $(SCRATCH) --product normscope
+
+## swift-argument-parser's man page generator (from the package's dependency; no network).
+generate-manual:
+	$(SWIFT) build -c release $(CPUFLAGS) --scratch-path $(SCRATCH) --product generate-manual
+
+## Install the program, its man page, the bash/zsh/fish completion scripts (both generated from
+## the program's own help) and the scene library under PREFIX (default /usr/local):
+##   make install PREFIX=$$HOME/.local      then      make uninstall PREFIX=$$HOME/.local
+install: build generate-manual
+	DESTDIR=$(DESTDIR) tools/install.sh install $(BIN) $(PREFIX)
+
+## Remove exactly what `make install` wrote under PREFIX.
+uninstall:
+	DESTDIR=$(DESTDIR) tools/install.sh uninstall $(PREFIX)
 
 ## Build release and open the live dashboard on the default experiment.
 run: build
 	$(BIN) $(ARGS)
 
 ## Run every test. Release mode: the claim checks train real networks.
-test: test-deps
-	$(SWIFT) build -c release $(CPUFLAGS) --build-tests
-	$(SWIFT) test -c release $(CPUFLAGS) --skip-build
+test: test-deps generate-manual
+	$(SWIFT) build -c release $(CPUFLAGS) --scratch-path $(SCRATCH) --build-tests
+	$(SWIFT) test -c release $(CPUFLAGS) --scratch-path $(SCRATCH) --skip-build
 	Tests/cli/run.sh $(BIN)
 	Tests/e2e/tmux.sh $(BIN)
 	$(MAKE) example

@@ -63,9 +63,10 @@ let package = Package(
     .testTarget(name: "NormLabTests", dependencies: ["NormLab", "NormCore", "NormSupport"]),
     .testTarget(name: "NormFuzzTests", dependencies: ["NormFuzz"]),
     .testTarget(name: "NormSceneTests", dependencies: ["NormScene", "NormView", "NormLab", "NormCore", "NormSupport"]),
-    .testTarget(name: "NormAppTests", dependencies: ["NormApp", "NormView", "NormLab", "NormCore"]),
+    .testTarget(name: "NormAppTests", dependencies: ["NormApp", "NormView", "NormLab", "NormCore", "NormScene"]),
     .testTarget(
-      name: "NormViewTests", dependencies: ["NormView", "NormLab", "NormCore", "NormSupport"], exclude: ["Golden"]),
+      name: "NormViewTests", dependencies: ["NormView", "NormScene", "NormLab", "NormCore", "NormSupport"],
+      exclude: ["Golden"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what NormScope needs and the machine lacks; prints nothing when all is there.
-# Usage: tools/ensure-deps.sh [--tests]   (--tests also wants tmux for the end-to-end tests, and
+# Usage: tools/ensure-deps.sh [--tests]   (--tests also wants tmux for the end-to-end tests, python3
+# for the asciicast replay check, and
 # Debian's chromium with the DejaVu fonts for the HTML export's browser check; about 40 s of apt)
 set -euo pipefail
 
@@ -10,6 +11,8 @@ have_header || want+=(libncurses-dev)
 command -v pkg-config >/dev/null 2>&1 || want+=(pkg-config)
 if [ "${1:-}" = "--tests" ]; then
   command -v tmux >/dev/null 2>&1 || want+=(tmux)
+  # The asciicast checks replay casts with a small Python script (standard library only).
+  command -v python3 >/dev/null 2>&1 || want+=(python3)
   command -v chromium >/dev/null 2>&1 || want+=(chromium)
   [ -f /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf ] || want+=(fonts-dejavu-core)
 fi

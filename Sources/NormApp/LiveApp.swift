@@ -1,5 +1,6 @@
 import NormCore
 import NormLab
+import NormScene
 import NormSupport
 import NormView
 
@@ -34,6 +35,10 @@ public struct LiveApp<Backend: TerminalBackend> {
   var drawnVersion = -1
   var seenSceneViewVersion = 0
   public var isScene = false
+  /// Where the scene browser looks for `.scene` files (see ``SceneLibrary``).
+  public var sceneDirectories = ["scenes"]
+  /// The open scene browser: the library, the chosen entry, a path being typed, an error.
+  var browser: (library: SceneLibrary, selected: Int, path: String?, message: String?)? = nil
   /// The loop ends (as a quit) after this many frames; nil: never.
   public var frameLimit: Int? = nil
   /// The screen is redrawn at least this often (flash messages, timing); a new snapshot or a key
@@ -145,6 +150,12 @@ public struct LiveApp<Backend: TerminalBackend> {
     s.presenter = presenter
     s.message = message
     s.showTiming = true
+    if let b = browser {
+      let verdicts = link.shared.withLock { $0.verdicts }
+      s.browser = SceneBrowser(
+        items: b.library.entries.map { Self.item($0, verdicts: verdicts) }, selected: b.selected, pathInput: b.path,
+        message: b.message, theme: theme)
+    }
     let layers = max(s.layerCount, 1)
     s.selectedLayer = min(layer ?? layers, layers)
     s.shownVariant = variant
@@ -159,6 +170,10 @@ public struct LiveApp<Backend: TerminalBackend> {
   mutating func handle(_ key: Key, _ s: DashboardState?) -> Bool {
     if key == .resize {
       flash("\(term.width)x\(term.height)", seconds: 1.5)
+      return false
+    }
+    if browser != nil {
+      handleBrowser(key)
       return false
     }
     guard let name = Self.keyName(key), let action = KeyBinding.action(for: name) else { return false }
@@ -245,8 +260,83 @@ public struct LiveApp<Backend: TerminalBackend> {
     case .reset:
       link.send(.reset)
       flash("reset to step 0 (same seed)")
+    case .sceneBrowser:
+      showHelp = false
+      browser = (SceneLibrary(directories: sceneDirectories), 0, nil, nil)
     }
     return false
+  }
+
+  /// A library entry as the browser shows it: title, length, claims, last verdict.
+  static func item(_ e: SceneLibrary.Entry, verdicts: [String: String]) -> SceneBrowser.Item {
+    guard let scene = e.scene else {
+      return SceneBrowser.Item(
+        name: e.name, title: e.path ?? e.name, summary: "", description: "", error: e.error ?? "cannot be read")
+    }
+    let chapters = scene.chapters.count
+    let minutes = scene.liveSeconds() / 60
+    let length = minutes < 1 ? "under a minute" : "about \(Int(minutes.rounded())) min"
+    let summary =
+      "\(chapters) chapter\(chapters == 1 ? "" : "s") · \(NumberFormat.grouped(scene.totalSteps)) steps · \(length) live · "
+      + "\(scene.seedCount) seed\(scene.seedCount == 1 ? "" : "s") · \(scene.expectationCount) claim\(scene.expectationCount == 1 ? "" : "s")"
+    return SceneBrowser.Item(
+      name: e.name, title: scene.title, summary: summary, description: scene.description,
+      verdict: verdicts[scene.title])
+  }
+
+  /// Keys while the scene browser is open: ↑↓ choose, Enter plays, `/` types a path, Esc
+  /// closes (or leaves the path); nothing else reaches the dashboard.
+  mutating func handleBrowser(_ key: Key) {
+    guard var b = browser else { return }
+    if var path = b.path {
+      switch key {
+      case .escape: b.path = nil
+      case .backspace:
+        if !path.isEmpty { path.removeLast() }
+        b.path = path
+      case .enter:
+        let entry = SceneLibrary.load(path)
+        if let scene = entry.scene {
+          browser = nil
+          playScene(scene)
+          return
+        }
+        b.message = entry.error
+      case .character(let c) where path.count < 4096: b.path = path + String(c)
+      default: break
+      }
+      browser = b
+      return
+    }
+    let n = b.library.entries.count
+    switch key {
+    case .escape, .character("o"), .character("q"):
+      browser = nil
+      return
+    case .up, .left: b.selected = max(0, b.selected - 1)
+    case .down, .right: b.selected = min(max(0, n - 1), b.selected + 1)
+    case .character("/"):
+      b.path = ""
+      b.message = nil
+    case .enter:
+      guard b.library.entries.indices.contains(b.selected) else { break }
+      let e = b.library.entries[b.selected]
+      if let scene = e.scene {
+        browser = nil
+        playScene(scene)
+        return
+      }
+      b.message = e.error
+    default: break
+    }
+    browser = b
+  }
+
+  /// Asks the lab to play `scene` from its start.
+  mutating func playScene(_ scene: Scene) {
+    link.send(.playScene(scene))
+    isScene = true
+    flash("playing \(scene.title)")
   }
 
   mutating func changeSpeed(faster: Bool, _ s: DashboardState?) {

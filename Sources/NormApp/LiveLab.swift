@@ -25,6 +25,8 @@ public enum LabCommand: Sendable {
   case previousChapter
   /// Start or stop recording the session into a `.scene` file.
   case toggleRecord
+  /// Play another scene from its start (the scene browser).
+  case playScene(Scene)
 }
 
 /// State shared between the UI thread and the training thread, behind a mutex. The training
@@ -46,6 +48,9 @@ struct LabShared: Sendable {
   var sceneView: SceneView? = nil
   var sceneViewVersion = 0
   var recording = false
+  /// Verdicts over their seeds of the scenes played this session, by scene title (the scene
+  /// browser shows them).
+  var verdicts: [String: String] = [:]
 }
 
 /// Where the live session came from, for recordings.
@@ -58,6 +63,9 @@ public struct LabSource: Sendable {
   /// `--freeze norm`: every experiment the session builds (at start and on reset) starts with
   /// the norms' γ and β frozen.
   public var freezeNormAffine = false
+  /// Seeds a multi-seed scene (`seeds N`) plays at once in the background while live play shows
+  /// one (0: no background run; see ``BackgroundReplicates``).
+  public var replicateJobs = 0
 
   public init(scene: Scene?, dataName: String?, dataParameters: [String: String] = [:], recordDir: String) {
     self.scene = scene
@@ -154,7 +162,10 @@ public enum LabThread {
         return (c, s.paused, s.stepsPerFrame)
       }
       session.beginFrame(paused: paused0, speed: speed0)
-      guard session.apply(commands) else { return }
+      guard session.apply(commands) else {
+        session.background?.cancel()
+        return
+      }
       if session.paused != paused0 { session.experiment.record(session.paused ? .pause : .resume) }
       if session.single { session.experiment.record(.singleStep) }
       if !commands.isEmpty {
@@ -182,10 +193,21 @@ final class LabSession {
   let theme: Theme
   let link: LabLink
   let failAt: Int?
-  let source: LabSource
+  var source: LabSource
   let clock = ContinuousClock()
-  var experiment: Experiment
+  /// The experiment on screen: the scene player's (which `restart` replaces), or the command
+  /// line's.
+  var experiment: Experiment {
+    get { player?.experiment ?? freeExperiment! }
+    set { freeExperiment = newValue }
+  }
+  /// The command line's experiment (sessions without a scene).
+  private var freeExperiment: Experiment? = nil
   var player: ScenePlayer? = nil
+  /// The scene over all its seeds, playing in the background (multi-seed scenes only).
+  var background: BackgroundReplicates? = nil
+  /// The background run's progress last published (a change is published).
+  var backgroundSeen = (done: -1, finished: false)
   var lastView: SceneView? = nil
   var holdUntil: ContinuousClock.Instant? = nil
   /// A chapter jump happened since the last publish (the view is then sent whole).
@@ -208,7 +230,9 @@ final class LabSession {
     if let scene = source.scene {
       let p = try ScenePlayer(scene: scene)
       player = p
-      experiment = p.experiment
+      if scene.seedCount > 1, source.replicateJobs > 0 {
+        background = BackgroundReplicates(scene: scene, jobs: source.replicateJobs)
+      }
     } else {
       experiment = try source.experiment(config)
     }
@@ -226,7 +250,7 @@ final class LabSession {
   /// is judged over several (`seeds N`), so its figures are not mistaken for the multi-seed ones.
   static func title(_ scene: Scene) -> String {
     Text.truncatedAtWord(scene.title, to: 50)
-      + (scene.seedCount > 1 ? " (seed \(scene.seed) of \(scene.seedCount))" : "")
+      + (scene.seedCount > 1 ? " (seed \(scene.seed) of \(BackgroundReplicates.seedRange(scene)))" : "")
   }
 
   /// One checked claim in a line: `PASS line 24: drift(plain) > 3 * drift(bn) (1.03, 0.0266)`.
@@ -246,6 +270,13 @@ final class LabSession {
     if let p = player {
       snap.caption = p.view.caption
       snap.captionHeading = p.view.chapter
+      if let bg = background {
+        let progress = bg.progress
+        // Once every seed has run, the caption's values are those over the seeds.
+        if let o = progress.outcome, let k = p.view.captionStatement, let text = o.captions[k] { snap.caption = text }
+        snap.captionNote = BackgroundReplicates.note(
+          progress, seed: p.scene.seed, captionHasValues: p.view.captionHasValues)
+      }
       if p.holdSeconds != nil, let until = holdUntil {
         let left = until - clock.now
         snap.holdingSeconds = max(0, Double(left.components.seconds) + Double(left.components.attoseconds) * 1e-18)
@@ -332,15 +363,38 @@ final class LabSession {
     case .nextChapter: try jumpChapter(forward: true)
     case .previousChapter: try jumpChapter(forward: false)
     case .toggleRecord: toggleRecord()
+    case .playScene(let scene): try play(scene)
     }
     return true
+  }
+
+  /// Plays `scene` from its start in place of what was playing (its seeds in the background,
+  /// as at start-up); a recording in progress ends.
+  func play(_ scene: Scene) throws {
+    let p = try ScenePlayer(scene: scene)
+    background?.cancel()
+    background = nil
+    backgroundSeen = (-1, false)
+    source.scene = scene
+    source.dataName = scene.dataName
+    source.dataParameters = scene.dataParameters
+    player = p
+    if scene.seedCount > 1, source.replicateJobs > 0 {
+      background = BackgroundReplicates(scene: scene, jobs: source.replicateJobs)
+    }
+    holdUntil = nil
+    reportedEnd = false
+    recordStart = nil
+    paused = false
+    // The scene's own view (panel, layer) replaces what the user had chosen.
+    jumped = true
+    say("playing \(Text.truncated(scene.title, to: 60))")
   }
 
   /// Starts the scene (or the command line's experiment) afresh; a recording in progress ends.
   func reset() throws {
     if let scene = source.scene {
       player = try ScenePlayer(scene: scene)
-      experiment = player!.experiment
       reportedEnd = false
     } else {
       experiment = try source.experiment(config)
@@ -369,7 +423,6 @@ final class LabSession {
       let fresh = try ScenePlayer(scene: p.scene)
       fastForward(fresh, to: target)
       player = fresh
-      experiment = fresh.experiment
     }
     holdUntil = nil
     reportedEnd = false
@@ -407,11 +460,28 @@ final class LabSession {
     } catch { say("recording not saved: \(error)") }
   }
 
+  /// Publishes the background run's progress when it moved, and says when it has ended.
+  func checkBackground() {
+    guard let bg = background else { return }
+    let p = bg.progress
+    let now = (done: p.done, finished: p.outcome != nil || p.failure != nil)
+    guard now != backgroundSeen else { return }
+    backgroundSeen = now
+    changed = true
+    if now.finished {
+      let verdict = BackgroundReplicates.note(p, seed: bg.scene.seed, captionHasValues: false)
+      link.publish { $0.verdicts[bg.scene.title] = verdict }
+      say(verdict + "; captions now give mean ± sd")
+    }
+  }
+
   /// This frame's training unless paused (a single step runs even then). False when the test
   /// hook's injected failure ends the app.
   func step() -> Bool {
+    checkBackground()
     guard !paused || single else { return true }
-    if let p = player, !p.finished {
+    // A scene's last statements (a final `pause`, the end report) still go through the scene.
+    if let p = player, !p.finished || p.pauseRequested || !reportedEnd {
       stepScene(p)
       return true
     }
@@ -439,14 +509,16 @@ final class LabSession {
       say("the scene pauses here: press space (or Enter) to go on")
     } else {
       let before = p.results.count
-      do {
-        try p.tick(maxSteps: single ? 1 : speed, delegate: nil)
-      } catch { say("\(error)") }
+      if !p.finished {
+        do {
+          try p.tick(maxSteps: single ? 1 : speed, delegate: nil)
+        } catch { say("\(error)") }
+      }
       changed = true
       // Each claim as it is checked: PASS or FAIL with what it measured.
       let new = p.results.dropFirst(before)
       if !new.isEmpty { say(new.map(Self.verdict).joined(separator: "  ·  ")) }
-      if p.finished && !reportedEnd {
+      if p.finished && !reportedEnd && !p.pauseRequested {
         reportedEnd = true
         paused = true
         let end = p.failure.map { "stopped: \($0)" } ?? "scene finished"

@@ -17,31 +17,56 @@ public indirect enum Expr: Sendable, Equatable {
   /// evaluated once per seed and the results combined. With one seed, `mean` is the value and
   /// `sd` and the interval bounds are NaN.
   case aggregate(Aggregate, Expr)
+  /// A value named by `let NAME = EXPR` earlier in the timeline: what the expression read
+  /// for this seed when the `let` ran (it outlives `restart`, so a closing caption can quote
+  /// every chapter).
+  case name(String, column: Int)
 
   /// The metric calls in the expression, in the order the evaluator records them (pre-order,
   /// left to right, every branch).
+  /// Whether the expression combines values over seeds anywhere.
+  public var containsAggregate: Bool {
+    switch self {
+    case .number, .bool, .call, .name: false
+    case .aggregate: true
+    case .not(let x), .negate(let x): x.containsAggregate
+    case .binary(_, let a, let b): a.containsAggregate || b.containsAggregate
+    }
+  }
+
   public var calls: [Expr] {
     switch self {
     case .number, .bool: []
-    case .call: [self]
+    case .call, .name: [self]
     case .not(let x), .negate(let x), .aggregate(_, let x): x.calls
     case .binary(_, let a, let b): a.calls + b.calls
     }
   }
 }
 
-/// The aggregates over seeds: the mean, the sample standard deviation (n − 1), and the bounds
-/// of the 95 % confidence interval of the mean (Student's t with n − 1 degrees of freedom).
+/// The aggregates over seeds: the mean, the sample standard deviation (n − 1), the bounds of
+/// the 95 % confidence interval of the mean (Student's t with n − 1 degrees of freedom), the
+/// smallest and largest value, and `count(COND)`, the number of seeds where COND holds
+/// (`count(true)` is the number of seeds).
 public enum Aggregate: String, Sendable, CaseIterable {
   case mean
   case sd
   case ci95Low = "ci95_low"
   case ci95High = "ci95_high"
+  case min
+  case max
+  case count
 
-  /// The aggregate of `values` (NaN values included: a diverged seed makes the mean NaN).
+  /// The aggregate of `values` (NaN values included: a diverged seed makes the mean, the
+  /// minimum and the maximum NaN; `count` counts it as not holding).
   public func combine(_ values: [Double]) -> Double {
     let n = Double(values.count)
+    if self == .count { return Double(values.filter { $0 != 0 && !$0.isNaN }.count) }
     guard !values.isEmpty else { return .nan }
+    if self == .min || self == .max {
+      guard !values.contains(where: \.isNaN) else { return .nan }
+      return self == .min ? values.min()! : values.max()!
+    }
     let mean = values.reduce(0, +) / n
     if self == .mean { return mean }
     guard values.count > 1 else { return .nan }
@@ -51,6 +76,7 @@ public enum Aggregate: String, Sendable, CaseIterable {
     case .sd: return sd
     case .ci95Low: return mean - Aggregate.t975(degrees: values.count - 1) * sd / n.squareRoot()
     case .ci95High: return mean + Aggregate.t975(degrees: values.count - 1) * sd / n.squareRoot()
+    case .min, .max, .count: return .nan  // handled above
     }
   }
 
@@ -62,7 +88,7 @@ public enum Aggregate: String, Sendable, CaseIterable {
       2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
     ]
     if d >= 1 && d <= table.count { return table[d - 1] }
-    return 1.959964 + 2.37 / Double(max(d, 1))
+    return 1.959964 + 2.37 / Double(Swift.max(d, 1))
   }
 }
 
@@ -293,6 +319,8 @@ struct ExprParser {
   var tokens: [(Token, Int)] = []
   var i = 0
   let variants: Set<String>
+  /// Names defined by `let` before the expression's line.
+  let names: Set<String>
   /// Parentheses, `not` and unary minus open a level each; deeper input is an error, so the
   /// recursive parser, the evaluator and the tree's deallocation stay far from the stack's end.
   static let maxNesting = 64
@@ -307,8 +335,9 @@ struct ExprParser {
     var message: String
   }
 
-  init(_ text: String, columnOffset: Int, variants: Set<String>) throws(Failure) {
+  init(_ text: String, columnOffset: Int, variants: Set<String>, names: Set<String> = []) throws(Failure) {
     self.variants = variants
+    self.names = names
     let chars = Array(text)
     var k = 0
     while k < chars.count {
@@ -517,10 +546,13 @@ struct ExprParser {
     case .ident("false"): return .bool(false)
     case .ident(let name) where Aggregate(rawValue: name) != nil:
       return try aggregate(Aggregate(rawValue: name)!, column: col)
+    case .ident(let name) where names.contains(name) && peek != .lparen:
+      return .name(name, column: col)
     case .ident(let name):
       guard let f = Metrics.functions[name] else {
-        let names = (Array(Metrics.functions.keys) + Aggregate.allCases.map(\.rawValue)).sorted()
-        throw Failure(column: col, message: "unknown function '\(name)'" + hint(for: name, among: names))
+        let known = (Array(Metrics.functions.keys) + Aggregate.allCases.map(\.rawValue) + names).sorted()
+        let what = peek == .lparen ? "function" : "function or name"
+        throw Failure(column: col, message: "unknown \(what) '\(name)'" + hint(for: name, among: known))
       }
       guard peek == .lparen else { throw Failure(column: column, message: "expected '(' after \(name)") }
       _ = next()
@@ -580,9 +612,14 @@ public struct Evaluation: Sendable {
 /// Evaluates expressions against an experiment. NaN compares false; `and`/`or` treat NaN as false.
 struct Evaluator {
   let experiment: Experiment
+  /// The values of `let` names defined so far (this seed's).
+  let names: [String: Double]
   var readings: [String] = []
 
-  init(experiment: Experiment) { self.experiment = experiment }
+  init(experiment: Experiment, names: [String: Double] = [:]) {
+    self.experiment = experiment
+    self.names = names
+  }
 
   mutating func evaluate(_ e: Expr) throws -> Double {
     switch e {
@@ -615,11 +652,16 @@ struct Evaluator {
     case .aggregate(let a, let x):
       // One experiment is one seed.
       return a.combine([try evaluate(x)])
+    case .name(let n, _):
+      let v = names[n] ?? .nan
+      readings.append("\(n) = \(short(v))")
+      return v
     }
   }
 
   /// `final_loss(bn)`, `drift(plain, layer=2)`: how a metric call is shown in readings.
   static func name(of call: Expr) -> String {
+    if case .name(let n, _) = call { return n }
     guard case .call(let f, let variant, let args, _) = call else { return "" }
     let argText = args.keys.sorted().map { key in
       // A word argument is shown as the word (`place=after_norm`, `unit=median`).
@@ -636,6 +678,10 @@ struct Evaluator {
     var values: [Double] = []
     var errors: [String] = []
     for c in e.calls {
+      if case .name(let n, _) = c {
+        values.append(names[n] ?? .nan)
+        continue
+      }
       guard case .call(let f, let variant, let args, _) = c else { continue }
       do { values.append(try metric(f, variant, args)) } catch {
         values.append(.nan)
@@ -687,7 +733,7 @@ struct RecordedEvaluator {
     case .bool(let b): return b ? 1 : 0
     case .not(let x): return truth(value(x, seed: seed, next: &next)) ? 0 : 1
     case .negate(let x): return -value(x, seed: seed, next: &next)
-    case .call:
+    case .call, .name:
       defer { next += 1 }
       return seeds[seed][next]
     case .aggregate(let a, let x):

@@ -16,7 +16,7 @@ public enum SceneParser {
   public static let timelineKeywords = [
     "run", "set", "freeze", "unfreeze", "reset", "restart", "reestimate", "shift", "restore", "mark", "caption",
     "pause", "screenshot",
-    "chapter", "show", "zoom", "unzoom", "expect", "figure",
+    "chapter", "show", "zoom", "unzoom", "expect", "figure", "let",
   ]
   /// Panels `show panel` accepts: the dashboard's, from the one table.
   public static let panels = PanelKind.names
@@ -43,6 +43,10 @@ private struct Parse {
   /// `figure` lines, parsed in `finish` once every variant is known: text pieces and
   /// placeholders (expression text, its column, its format).
   var figures: [(line: Int, source: String, pieces: [Either])] = []
+  /// Captions that quote values, parsed in `finish` like figures.
+  var valuedCaptions: [(line: Int, seconds: Double?, pieces: [Either])] = []
+  /// `let` names in timeline order, with their line (an expression sees those above it).
+  var lets: [(name: String, line: Int)] = []
   enum Either {
     case text(String)
     case value(String, column: Int, FigureFormat)
@@ -418,6 +422,7 @@ private struct Parse {
     case "mark": markStatement(first, args, raw)
     case "caption": captionStatement(first, args, raw)
     case "figure": figureStatement(first, args, raw)
+    case "let": letStatement(first, args, raw)
     case "pause": add(.pause, raw)
     case "restart": restartStatement(args, raw)
     case "screenshot": screenshotStatement(first, args, raw)
@@ -620,7 +625,41 @@ private struct Parse {
       }
     }
     guard !text.isEmpty else { return error(after(first), "caption needs text") }
-    add(.caption(text, seconds: seconds), raw)
+    let column = args.first.map { $0.quoted ? $0.column + 1 : $0.column } ?? after(first)
+    guard let pieces = placeholders(text, column: column, what: "a caption") else { return }
+    if pieces.contains(where: { if case .value = $0 { true } else { false } }) {
+      valuedCaptions.append((lineNo, seconds, pieces))
+      add(.run(0), raw)
+    } else {
+      add(.caption([.text(pieces.map { if case .text(let t) = $0 { t } else { "" } }.joined())], seconds: seconds), raw)
+    }
+  }
+
+  /// `let NAME = EXPR`: names this seed's value of EXPR at this point of the timeline.
+  mutating func letStatement(_ first: Token, _ args: [Token], _ raw: String) {
+    guard args.count >= 3, args[1].text == "=" else {
+      return error(
+        args.first?.column ?? after(first), "expected `let NAME = EXPRESSION`, e.g. `let bn32 = val_accuracy(bn)`")
+    }
+    let name = args[0]
+    guard let c0 = name.text.first, c0.isLetter || c0 == "_",
+      name.text.allSatisfy({ ($0.isLetter || $0.isNumber || $0 == "_") && $0.isASCII }), name.text.count <= 40
+    else {
+      return error(name.column, "a name is ASCII letters, digits and '_', starting with a letter, e.g. `bn32`")
+    }
+    guard Metrics.functions[name.text] == nil, Aggregate(rawValue: name.text) == nil,
+      !["true", "false", "and", "or", "not"].contains(name.text)
+    else {
+      return error(name.column, "'\(name.text)' is a function or keyword; choose another name")
+    }
+    if let earlier = lets.first(where: { $0.name == name.text }) {
+      return error(name.column, "'\(name.text)' is already defined at line \(earlier.line); names are set once")
+    }
+    let r = rest(raw, after: args[1])
+    lets.append((name.text, lineNo))
+    let n = name.text
+    expressions.append((lineNo, r.text, r.column, { .define(n, $0, source: r.text) }))
+    add(.run(0), raw)
   }
 
   /// `figure "TEXT {EXPR|FMT} …"`: the text with measured values in braces.
@@ -629,18 +668,44 @@ private struct Parse {
       return error(
         args.first?.column ?? after(first), "figure needs one quoted text, e.g. `figure \"BN {val_accuracy(bn)|%}\"`")
     }
+    guard let pieces = placeholders(q.text, column: q.column + 1, what: "a figure") else { return }
+    guard pieces.contains(where: { if case .value = $0 { true } else { false } }) else {
+      return error(q.column, "a figure quotes at least one measured value in braces, e.g. {val_accuracy(bn)|%}")
+    }
+    figures.append((lineNo, q.text, pieces))
+    add(.run(0), raw)
+  }
+
+  /// Splits TEXT into literal text and `{EXPR|FMT}` values (`{{` and `}}` are literal
+  /// braces). `column` is where TEXT starts. Nil after an error.
+  mutating func placeholders(_ text: String, column: Int, what: String) -> [Either]? {
     var pieces: [Either] = []
     var literal = ""
-    let chars = Array(q.text)
+    let chars = Array(text)
     var k = 0
     while k < chars.count {
+      if chars[k] == "}" {
+        guard k + 1 < chars.count, chars[k + 1] == "}" else {
+          error(column + k, "a lone '}' in \(what): write '}}' for a brace")
+          return nil
+        }
+        literal.append("}")
+        k += 2
+        continue
+      }
       guard chars[k] == "{" else {
         literal.append(chars[k])
         k += 1
         continue
       }
+      if k + 1 < chars.count, chars[k + 1] == "{" {
+        literal.append("{")
+        k += 2
+        continue
+      }
       guard let close = chars[k...].firstIndex(of: "}") else {
-        return error(q.column + 1 + k, "unclosed '{' in a figure: add '}'")
+        error(column + k, "unclosed '{' in \(what): add '}' (or write '{{' for a brace)")
+        return nil
       }
       if !literal.isEmpty { pieces.append(.text(literal)) }
       literal = ""
@@ -655,20 +720,21 @@ private struct Parse {
         } else if let d = Int(f), (0...6).contains(d) {
           format = .decimals(d)
         } else {
-          return error(
-            q.column + 1 + k + 1 + inside.distance(from: inside.startIndex, to: bar) + 1,
-            "a figure format is % or 0 to 6 decimals, found '\(f)'")
+          error(
+            column + k + 1 + inside.distance(from: inside.startIndex, to: bar) + 1,
+            "a value's format is % or 0 to 6 decimals, found '\(f)'")
+          return nil
         }
       }
-      pieces.append(.value(exprText, column: q.column + 1 + k + 1, format))
+      guard !exprText.trimmingCharacters(in: " ").isEmpty else {
+        error(column + k, "empty '{}' in \(what): put a measured value inside, e.g. {val_accuracy(bn)|%}")
+        return nil
+      }
+      pieces.append(.value(exprText, column: column + k + 1, format))
       k = close + 1
     }
     if !literal.isEmpty { pieces.append(.text(literal)) }
-    guard pieces.contains(where: { if case .value = $0 { true } else { false } }) else {
-      return error(q.column, "a figure quotes at least one measured value in braces, e.g. {val_accuracy(bn)|%}")
-    }
-    figures.append((lineNo, q.text, pieces))
-    add(.run(0), raw)
+    return pieces
   }
 
   /// `restart`, alone.
@@ -751,6 +817,25 @@ private struct Parse {
     return (String(text[..<r.lowerBound]), p / 100)
   }
 
+  /// The `let` names an expression on `line` may quote: those defined above it.
+  func namesBefore(_ line: Int) -> Set<String> { Set(lets.filter { $0.line < line }.map(\.name)) }
+
+  /// A figure's or caption's pieces with their expressions parsed (errors reported).
+  mutating func parts(_ pieces: [Either], line: Int, variants: Set<String>) -> [FigurePart] {
+    var parts: [FigurePart] = []
+    for piece in pieces {
+      switch piece {
+      case .text(let t): parts.append(.text(t))
+      case .value(let text, let column, let format):
+        do {
+          var p = try ExprParser(text, columnOffset: column, variants: variants, names: namesBefore(line))
+          parts.append(.value(try p.parse(), format))
+        } catch { self.error(error.column, error.message, line: line) }
+      }
+    }
+    return parts
+  }
+
   mutating func finish() {
     // Without an `lr` line: the optimizer's default, the same as on the command line.
     scene.optimizer.learningRate = explicitLearningRate ?? scene.optimizer.kind.defaultLearningRate
@@ -764,24 +849,24 @@ private struct Parse {
     for e in expressions {
       guard let idx = scene.statements.firstIndex(where: { $0.line == e.line }) else { continue }
       do {
-        var p = try ExprParser(e.text, columnOffset: e.column, variants: names)
-        scene.statements[idx].kind = e.build(try p.parse())
+        var p = try ExprParser(e.text, columnOffset: e.column, variants: names, names: namesBefore(e.line))
+        let x = try p.parse()
+        if case .define = e.build(x), x.containsAggregate {
+          self.error(
+            e.column, "a `let` names one seed's value; aggregate where it is quoted, e.g. {mean(NAME)|%}",
+            line: e.line)
+          continue
+        }
+        scene.statements[idx].kind = e.build(x)
       } catch { self.error(error.column, error.message, line: e.line) }
     }
     for f in figures {
       guard let idx = scene.statements.firstIndex(where: { $0.line == f.line }) else { continue }
-      var parts: [FigurePart] = []
-      for piece in f.pieces {
-        switch piece {
-        case .text(let t): parts.append(.text(t))
-        case .value(let text, let column, let format):
-          do {
-            var p = try ExprParser(text, columnOffset: column, variants: names)
-            parts.append(.value(try p.parse(), format))
-          } catch { self.error(error.column, error.message, line: f.line) }
-        }
-      }
-      scene.statements[idx].kind = .figure(parts, source: f.source)
+      scene.statements[idx].kind = .figure(parts(f.pieces, line: f.line, variants: names), source: f.source)
+    }
+    for c in valuedCaptions {
+      guard let idx = scene.statements.firstIndex(where: { $0.line == c.line }) else { continue }
+      scene.statements[idx].kind = .caption(parts(c.pieces, line: c.line, variants: names), seconds: c.seconds)
     }
     // Variant lists in statements (`for a, b`), each name at its own column.
     for r in variantReferences where !names.contains(r.name.text) {

@@ -63,6 +63,38 @@ public protocol ScenePlayerDelegate: AnyObject {
   func scenePlayer(_ player: ScenePlayer, screenshot name: String) throws
 }
 
+/// The pace of a recorded playback (an asciicast): `stepsPerFrame` training steps per frame at
+/// `fps` frames a second (the live app's default pace: 5 steps, about 30 frames a second), a
+/// caption holding its frame for its seconds (`for Ns`, else its reading time, as in live
+/// play) and a `pause` statement holding it for `pauseSeconds`.
+public struct ScenePacing: Sendable, Equatable {
+  public var fps: Int
+  public var stepsPerFrame: Int
+  public var pauseSeconds: Double
+
+  public init(fps: Int = 30, stepsPerFrame: Int = 5, pauseSeconds: Double = 3) {
+    self.fps = max(1, fps)
+    self.stepsPerFrame = max(1, stepsPerFrame)
+    self.pauseSeconds = pauseSeconds
+  }
+
+  /// Microseconds at frame `n`, from the frame count (no drift from summing a rounded interval).
+  public func time(ofFrame n: Int) -> Int { n / fps * 1_000_000 + n % fps * 1_000_000 / fps }
+
+  /// A hold of `seconds` in microseconds (at most a day, as in live play).
+  static func micros(_ seconds: Double) -> Int { Int(clamping: (min(max(seconds, 0), 86_400) * 1e6).rounded()) }
+}
+
+/// A delegate that records the timeline frame by frame: ``ScenePlayer/playToEnd(delegate:)``
+/// then advances `pacing.stepsPerFrame` steps per frame and hands over every frame with its
+/// time. The results are the same as at full speed (the same steps in the same order).
+public protocol ScenePlayerFrameDelegate: ScenePlayerDelegate {
+  var pacing: ScenePacing { get }
+  /// The screen at `time` microseconds from the start: step 0 first, then after every frame's
+  /// steps; a caption's hold or a pause adds its seconds before the next frame.
+  func scenePlayer(_ player: ScenePlayer, frameAt time: Int) throws
+}
+
 /// Plays a scene against a fresh experiment. Headless playback calls ``playToEnd(delegate:)``;
 /// the live app calls ``tick(maxSteps:delegate:)`` once per frame.
 public final class ScenePlayer {
@@ -72,6 +104,10 @@ public final class ScenePlayer {
   public private(set) var results: [ExpectationResult] = []
   /// The `figure` lines reached, with their values.
   public private(set) var figures: [FigureResult] = []
+  /// The captions reached that quote values, with this seed's values.
+  public private(set) var captions: [FigureResult] = []
+  /// `let` names defined so far, with this seed's values.
+  public private(set) var names: [String: Double] = [:]
   /// Index of the next statement.
   public private(set) var position = 0
   /// Steps left in the current `run` / `run until` statement.
@@ -105,6 +141,27 @@ public final class ScenePlayer {
     return max(3, (Double(words) / 200 * 60).rounded(.up))
   }
 
+  /// ``playToEnd(delegate:)`` for a frame delegate: frame by frame at its pacing, holding
+  /// captions and pauses for their seconds instead of waiting.
+  private func playPaced(_ d: ScenePlayerFrameDelegate) throws {
+    let pacing = d.pacing
+    var frames = 0
+    var held = 0
+    try d.scenePlayer(self, frameAt: 0)
+    while !finished {
+      try tick(maxSteps: pacing.stepsPerFrame, delegate: d)
+      frames += 1
+      try d.scenePlayer(self, frameAt: held + pacing.time(ofFrame: frames))
+      if let hold = holdSeconds {
+        held += ScenePacing.micros(hold)
+      } else if pauseRequested {
+        held += ScenePacing.micros(pacing.pauseSeconds)
+      }
+      pauseRequested = false
+      holdSeconds = nil
+    }
+  }
+
   /// Clears a reached `pause` (interactive resume).
   public func resume() {
     pauseRequested = false
@@ -113,9 +170,12 @@ public final class ScenePlayer {
 
   /// Runs the whole timeline at full speed. Never throws for a failing expectation or a
   /// runtime error inside training (those are results); throws only what the delegate throws.
-  public func playToEnd(delegate: ScenePlayerDelegate?) throws {
+  /// `isCancelled` is asked every 1,000 steps; when it says yes, play stops where it is.
+  public func playToEnd(delegate: ScenePlayerDelegate?, isCancelled: (() -> Bool)? = nil) throws {
+    if let paced = delegate as? ScenePlayerFrameDelegate { return try playPaced(paced) }
     while !finished {
-      _ = try tick(maxSteps: Int.max, delegate: delegate)
+      if isCancelled?() == true { return }
+      _ = try tick(maxSteps: isCancelled == nil ? Int.max : 1000, delegate: delegate)
       pauseRequested = false
       holdSeconds = nil
     }
@@ -146,7 +206,7 @@ public final class ScenePlayer {
           remaining! -= 1
         }
         if remaining! == 0, (try? holds(cond)) != true {
-          var ev = Evaluator(experiment: experiment)
+          var ev = Evaluator(experiment: experiment, names: names)
           _ = try? ev.evaluate(cond)
           results.append(
             ExpectationResult(
@@ -188,7 +248,7 @@ public final class ScenePlayer {
   }
 
   private func holds(_ e: Expr) throws -> Bool {
-    var ev = Evaluator(experiment: experiment)
+    var ev = Evaluator(experiment: experiment, names: names)
     return ev.truth(try ev.evaluate(e))
   }
 
@@ -218,10 +278,20 @@ public final class ScenePlayer {
     case .restoreData: try e.setData(originalData, description: "original data")
     case .restart: experiment = try Experiment(try scene.experimentConfig())
     case .mark(let m): e.mark(m)
-    case .caption(let t, let secs):
+    case .caption(let parts, let secs):
+      // Values are this seed's; replicate play renders them again over every seed.
+      var values: [Double] = []
+      if parts.hasValues {
+        let ev = Evaluator(experiment: experiment, names: names)
+        for case .value(let x, _) in parts { values += ev.record(x).values }
+        captions.append(FigureResult(line: s.line, statement: position, parts: parts, values: values))
+      }
+      let t = FigureResult.render(parts, runs: [values])
       // Without `for Ns`, live play holds a caption for its reading time (Enter goes on).
       let hold = secs ?? Self.readingSeconds(t)
       view.caption = t
+      view.captionStatement = position
+      view.captionHasValues = parts.hasValues
       view.captionSeconds = hold
       holdSeconds = hold > 0 ? hold : nil
     case .pause: pauseRequested = true
@@ -229,13 +299,16 @@ public final class ScenePlayer {
     case .showLayer(let k): view.layer = k
     case .showPanel(let p): view.panel = p
     case .zoom(let z): view.zoomed = z
+    case .define(let name, let x, _):
+      var ev = Evaluator(experiment: experiment, names: names)
+      names[name] = (try? ev.evaluate(x)) ?? .nan
     case .figure(let parts, _):
-      let ev = Evaluator(experiment: experiment)
+      let ev = Evaluator(experiment: experiment, names: names)
       var values: [Double] = []
       for case .value(let x, _) in parts { values += ev.record(x).values }
       figures.append(FigureResult(line: s.line, statement: position, parts: parts, values: values))
     case .expect(let cond, let source, let quorum):
-      var ev = Evaluator(experiment: experiment)
+      var ev = Evaluator(experiment: experiment, names: names)
       var r = ExpectationResult(line: s.line, source: source, passed: false, readings: [], step: e.step)
       (r.statement, r.quorum) = (position, quorum)
       if recordsValues {

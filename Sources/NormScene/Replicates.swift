@@ -68,6 +68,11 @@ public struct ReplicateOutcome: Sendable {
   }
   /// Runtime failures that stopped a seed's run, with the seed.
   public var failures: [String]
+  /// Every caption that quotes values, rendered over the seeds that reached it, by timeline
+  /// index (live play shows these once its background run ends).
+  public var captions: [Int: String] = [:]
+  /// The same as headless play prints them: `CAPTION line 40: … (10 seeds)`.
+  public var captionLines: [String] = []
   public var passedCount: Int { verdicts.filter(\.passed).count }
   public var failedCount: Int { verdicts.count - passedCount + failures.count }
 }
@@ -84,6 +89,7 @@ public enum Replicates {
     var results: [RecordedResult]
     var failure: String?
     var figures: [FigureResult] = []
+    var captions: [FigureResult] = []
   }
 
   struct RecordedResult: Sendable {
@@ -92,8 +98,25 @@ public enum Replicates {
     var errors: [String]
   }
 
+  /// Options for a run in the background (live play): `threadSetup` runs first on every
+  /// thread that plays seeds (e.g. to lower its priority), `progress` after each seed ends, and
+  /// `isCancelled` is asked every 1,000 steps (a cancelled run's outcome is incomplete).
+  public struct Hooks: Sendable {
+    public var threadSetup: (@Sendable () -> Void)?
+    public var progress: (@Sendable () -> Void)?
+    public var isCancelled: (@Sendable () -> Bool)?
+    public init(
+      threadSetup: (@Sendable () -> Void)? = nil, progress: (@Sendable () -> Void)? = nil,
+      isCancelled: (@Sendable () -> Bool)? = nil
+    ) {
+      self.threadSetup = threadSetup
+      self.progress = progress
+      self.isCancelled = isCancelled
+    }
+  }
+
   public static func play(
-    _ scene: Scene, seeds: [UInt64], jobs: Int, delegate: ScenePlayerDelegate?
+    _ scene: Scene, seeds: [UInt64], jobs: Int, delegate: ScenePlayerDelegate?, hooks: Hooks = Hooks()
   ) throws -> ReplicateOutcome {
     precondition(!seeds.isEmpty)
     let runs = Mutex<[SeedRun?]>(Array(repeating: nil, count: seeds.count))
@@ -104,36 +127,49 @@ public enum Replicates {
       while true {
         let i = nextSeed.wrappingAdd(1, ordering: .relaxed).oldValue
         guard i < seeds.count else { return }
-        let run = runSeed(scene.withSeed(seeds[i]), delegate: nil)
+        let run = runSeed(scene.withSeed(seeds[i]), delegate: nil, isCancelled: hooks.isCancelled)
         runs.withLock { $0[i] = run }
+        hooks.progress?()
       }
     }
-    for _ in 0..<max(0, min(jobs, seeds.count) - 1) { DispatchQueue.global().async(group: group, execute: drain) }
+    for _ in 0..<max(0, min(jobs, seeds.count) - 1) {
+      DispatchQueue.global().async(group: group) {
+        hooks.threadSetup?()
+        drain()
+      }
+    }
     // The first seed (with the delegate), then whatever is left, on this thread.
-    let first = try runSeedThrowing(scene.withSeed(seeds[0]), delegate: delegate)
+    hooks.threadSetup?()
+    let first = try runSeedThrowing(scene.withSeed(seeds[0]), delegate: delegate, isCancelled: hooks.isCancelled)
     runs.withLock { $0[0] = first }
+    hooks.progress?()
     drain()
     group.wait()
     return judge(scene, seeds: seeds, runs: runs.withLock { $0.map { $0! } })
   }
 
   /// One seed's run; a delegate's error escapes.
-  static func runSeedThrowing(_ scene: Scene, delegate: ScenePlayerDelegate?) throws -> SeedRun {
+  static func runSeedThrowing(
+    _ scene: Scene, delegate: ScenePlayerDelegate?, isCancelled: (@Sendable () -> Bool)? = nil
+  ) throws -> SeedRun {
     let player: ScenePlayer
     do { player = try ScenePlayer(scene: scene) } catch {
       return SeedRun(results: [], failure: "seed \(scene.seed): \(error)")
     }
     player.recordsValues = true
-    try player.playToEnd(delegate: delegate)
+    try player.playToEnd(delegate: delegate, isCancelled: isCancelled)
     return SeedRun(
       results: player.results.compactMap { r in
         r.statement.map { RecordedResult(statement: $0, values: r.values, errors: r.readings) }
       },
-      failure: player.failure.map { "seed \(scene.seed): \($0)" }, figures: player.figures)
+      failure: player.failure.map { "seed \(scene.seed): \($0)" }, figures: player.figures,
+      captions: player.captions)
   }
 
-  static func runSeed(_ scene: Scene, delegate: ScenePlayerDelegate?) -> SeedRun {
-    do { return try runSeedThrowing(scene, delegate: delegate) } catch {
+  static func runSeed(
+    _ scene: Scene, delegate: ScenePlayerDelegate?, isCancelled: (@Sendable () -> Bool)? = nil
+  ) -> SeedRun {
+    do { return try runSeedThrowing(scene, delegate: delegate, isCancelled: isCancelled) } catch {
       return SeedRun(results: [], failure: "seed \(scene.seed): \(error)")
     }
   }
@@ -164,15 +200,33 @@ public enum Replicates {
     }
     var figures: [String] = []
     var texts: [String] = []
+    var captions: [Int: String] = [:]
+    var captionLines: [String] = []
     for (index, statement) in scene.statements.enumerated() {
-      guard case .figure(let parts, _) = statement.kind else { continue }
-      let reached = runs.compactMap { run in run.figures.first { $0.statement == index }?.values }
+      let reached: [[Double]]
+      let parts: [FigurePart]
+      switch statement.kind {
+      case .figure(let p, _):
+        parts = p
+        reached = runs.compactMap { run in run.figures.first { $0.statement == index }?.values }
+      case .caption(let p, _) where p.hasValues:
+        parts = p
+        reached = runs.compactMap { run in run.captions.first { $0.statement == index }?.values }
+      default: continue
+      }
       guard !reached.isEmpty else { continue }
       let text = FigureResult.render(parts, runs: reached)
-      texts.append(text)
-      figures.append("FIGURE line \(statement.line): \(text) (\(reached.count) seed\(reached.count == 1 ? "" : "s"))")
+      let counted = "\(text) (\(reached.count) seed\(reached.count == 1 ? "" : "s"))"
+      if case .figure = statement.kind {
+        texts.append(text)
+        figures.append("FIGURE line \(statement.line): \(counted)")
+      } else {
+        captions[index] = text
+        captionLines.append("CAPTION line \(statement.line): \(counted)")
+      }
     }
     return ReplicateOutcome(
-      seeds: seeds, verdicts: verdicts, figures: figures, figureTexts: texts, failures: runs.compactMap(\.failure))
+      seeds: seeds, verdicts: verdicts, figures: figures, figureTexts: texts, failures: runs.compactMap(\.failure),
+      captions: captions, captionLines: captionLines)
   }
 }

@@ -82,6 +82,12 @@ public struct SceneView: Sendable, Equatable {
   public var panel: PanelKind? = nil
   public var zoomed = false
   public var caption: String? = nil
+  /// The timeline index of the caption shown, so live play can show the same caption with its
+  /// values over every seed once those are measured.
+  public var captionStatement: Int? = nil
+  /// The caption quotes measured values (`{…}`), so its numbers are one seed's until the
+  /// scene's seeds have run.
+  public var captionHasValues = false
   /// Seconds the caption stays in interactive play (nil: until the next caption or a key).
   public var captionSeconds: Double? = nil
   public var chapter: String? = nil
@@ -106,7 +112,11 @@ public struct Statement: Sendable {
     /// A fresh experiment from the header (same seed, step 0); the view is kept.
     case restart
     case mark(String)
-    case caption(String, seconds: Double?)
+    /// `caption "TEXT {EXPR|FMT} …" [for Ns]`: text, and values measured when the caption is
+    /// reached (shown as mean ± sd over seeds where those are known, see ``SceneView/caption``).
+    case caption([FigurePart], seconds: Double?)
+    /// `let NAME = EXPR`: this seed's value of EXPR now, quoted later as NAME.
+    case define(String, Expr, source: String)
     case pause
     case screenshot(String)
     case chapter(String)
@@ -125,10 +135,17 @@ public struct Statement: Sendable {
   public var text: String
 }
 
-/// A piece of a `figure` line: text, or a value with its format.
+/// A piece of a `figure` line or a caption: text, or a value with its format.
 public enum FigurePart: Sendable {
   case text(String)
   case value(Expr, FigureFormat)
+}
+
+extension [FigurePart] {
+  /// Whether any piece is a measured value.
+  public var hasValues: Bool {
+    contains { if case .value = $0 { true } else { false } }
+  }
 }
 
 /// How a figure's value is written: `{x}` three significant digits, `{x|%}` as a percentage
@@ -147,10 +164,13 @@ public enum FigureFormat: Sendable, Equatable {
     }
   }
 
-  /// One value, or the mean ± sd of several (one per seed): `97.2 ± 2.9 %`.
+  /// One value, or the mean ± sd of several (one per seed): `97.2 ± 2.9 %`. Values equal in
+  /// every seed (an aggregate such as `mean(…)`, or a setting) are written once.
   public func render(_ values: [Double]) -> String {
     let unit = self == .percent ? " %" : ""
-    guard values.count > 1 else { return number(values.first ?? .nan) + unit }
+    guard values.count > 1, values.contains(where: { $0 != values[0] && !($0.isNaN && values[0].isNaN) }) else {
+      return number(values.first ?? .nan) + unit
+    }
     let mean = Aggregate.mean.combine(values)
     let sd = Aggregate.sd.combine(values)
     return "\(number(mean)) ± \(number(sd))\(unit)"

@@ -2,53 +2,76 @@
 extension BuiltinScenes {
   /// The text of `scenes/tour.scene`.
   public static let tour = #"""
-    # The default scene: `normscope` (and `make run`) opens it. A few minutes through the main claims.
-    title "NormScope tour: what batch norm does, measured"
-    description "The BN paper's Figure 1 set-up on the UCI digits (3×100 sigmoid, batch 60, W ~ N(0, 0.1²)), with and without batch norm."
-    seed 1
-    seeds 10
-    data digits
-    variant plain: linear 100, sigmoid, linear 100, sigmoid, linear 100, sigmoid, linear 10
-    variant bn: linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 10
-    init normal:0.1
-    instruments ics=0 smoothness=0 validation=500
-    lr 0.5
-    batch 60
-    show layer 3
+# The default scene: `normscope` (and `make run`) opens it. Six chapters through the main claims.
+title "NormScope tour: what batch norm does, measured"
+description "The BN paper's Figure 1 set-up on the UCI digits (3×100 sigmoid, batch 60, W ~ N(0, 0.1²)), three ways: plain, with batch norm, and with GroupNorm."
+seed 1
+seeds 10
+data digits
+variant plain: linear 100, sigmoid, linear 100, sigmoid, linear 100, sigmoid, linear 10
+variant bn: linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 10
+variant gn: linear 100, groupnorm 10, sigmoid, linear 100, groupnorm 10, sigmoid, linear 100, groupnorm 10, sigmoid, linear 10
+init normal:0.1
+instruments ics=0 smoothness=300 validation=300 unit=median
+lr 0.5
+batch 60
+show layer 3
 
-    chapter "1 · Two networks"
-    caption "Two copies of the same network start from identical weights and train on identical batches; the second (bn) normalizes every hidden layer with batch norm. Press ? for the keys, space to pause, ] to skip ahead." for 8s
-    run 300
-    expect final_loss(bn) < 0.5 * final_loss(plain)
-    caption "Loss (top left, log scale): BN is already far ahead — after 300 steps its training loss is 0.074 ± 0.005 against plain's 2.30 (chance), over 10 seeds." for 5s
-    run 200
+chapter "1 · Convergence"
+caption "Three copies of one network start from identical weights and see identical batches. plain: no normalization. bn: batch norm on every hidden layer (statistics over the batch). gn: GroupNorm (statistics over groups of 10 units, per sample). Top left: training loss, log scale. Keys: ? help, space pause, Enter go on, ] next chapter."
+run 600
+expect final_loss(bn) < 0.5 * final_loss(plain)
+expect final_loss(gn) < 0.5 * final_loss(plain)
+figure "after 600 steps validation accuracy bn {val_accuracy(bn)|%}, gn {val_accuracy(gn)|%}, plain {val_accuracy(plain)|%}"
+caption "After 600 steps the training loss is {final_loss(bn)|3} with bn, {final_loss(gn)|3} with gn and {final_loss(plain)|2} without a norm; validation accuracy {val_accuracy(bn)|%}, {val_accuracy(gn)|%} and {val_accuracy(plain)|%}."
 
-    chapter "2 · Covariate shift"
-    show panel percentiles
-    caption "Bottom left: the 15th, 50th and 85th percentiles of layer 3's input. Without BN they keep moving as the layers below learn; with BN they move about 5× less (BN paper, Figure 1). By step 1,200 (10 seeds), plain's percentiles have travelled 2.77 ± 0.08, BN's 0.49 ± 0.02." for 10s
-    run 700
-    expect percentile_travel(plain, layer=3) > 3 * percentile_travel(bn, layer=3)
+chapter "2 · Covariate shift, one unit"
+show panel percentiles
+caption "Bottom left: the 15th, 50th and 85th percentiles of one typical unit's sigmoid input in layer 3 (the unit with the median spread), as in the BN paper's Figure 1. Without a norm they move as the layers below learn."
+run 900
+expect percentile_travel(plain, layer=3, unit=median) > 1.5 * percentile_travel(bn, layer=3, unit=median) in ≥ 90% of seeds
+caption "By step 1,500 the median unit's percentiles have travelled {percentile_travel(plain, layer=3, unit=median)|1} without a norm and {percentile_travel(bn, layer=3, unit=median)|1} with bn (more than 1.5× less in {count(percentile_travel(plain, layer=3, unit=median) > 1.5 * percentile_travel(bn, layer=3, unit=median))|0} of {count(true)|0} seeds). With bn the band moves less, but it moves: its learned scale γ and shift β are free to move it."
 
-    chapter "3 · Train mode vs eval mode"
-    show panel divergence
-    set mode train
-    caption "Inference now in TRAINING mode — the forgotten model.eval(). Right panel: served in batches of 4, BN's accuracy falls from 97.8 % (eval mode) to 86.6 % and its logits move by 1.77 on average (10 seeds; plain does not change). One sample at a time is an error, exactly as in PyTorch." for 10s
-    run 100
-    expect eval_gap(bn) > 0 and eval_gap(plain) == 0
-    expect single_sample_error(bn)
-    expect acc_train_mode_small(bn) < acc_eval_mode(bn) - 0.05
-    expect eval_gap_small(bn) > eval_gap(bn)
-    figure "served in batches of 4 in train mode BN gives {acc_train_mode_small(bn)|%} against {acc_eval_mode(bn)|%} in eval mode, logits {eval_gap_small(bn)|2} apart"
-    set mode eval
+chapter "3 · Train mode vs eval mode"
+show panel divergence
+set mode train
+caption "Inference now in TRAINING mode — the forgotten model.eval(). Right panel: predictions served in batches of 4 (i and I change the size) against eval mode. bn normalizes each batch of 4 with its own statistics; gn and plain do not look at the batch."
+run 300
+expect eval_gap(bn) > 0 and eval_gap(plain) == 0 and eval_gap(gn) == 0
+expect single_sample_error(bn)
+expect acc_train_mode_small(bn) < acc_eval_mode(bn) - 0.05
+expect eval_gap_small(bn) > eval_gap(bn)
+figure "served in batches of 4 in train mode BN gives {acc_train_mode_small(bn)|%} against {acc_eval_mode(bn)|%} in eval mode, logits {eval_gap_small(bn)|2} apart"
+caption "In batches of 4, train-mode bn is right on {acc_train_mode_small(bn)|%} of the probe against {acc_eval_mode(bn)|%} in eval mode, its logits {eval_gap_small(bn)|2} apart on average; gn and plain are unchanged. One sample at a time in train mode is an error, exactly as in PyTorch."
+set mode eval
 
-    chapter "4 · A much higher learning rate"
-    show panel loss
-    set lr 10
-    caption "Learning rate ×20 (0.5 → 10). Watch which loss survives." for 8s
-    run 300
-    expect final_loss(bn) < final_loss(plain)
-    caption "Measured after 300 steps at lr 10 (10 seeds): BN's training loss 0.055 ± 0.012, plain's 30 ± 22. The end of the tour. The scenes/ folder has one scene per claim: normscope play scenes/small-batch.scene, and so on. Keys still work: explore." for 10s
-    screenshot tour-end
+chapter "4 · Why it helps: a smoother landscape"
+show panel drift
+caption "Santurkar et al. (2018) argue that BN helps less by fixing distributions than by smoothing the loss: along the gradient, the loss changes more predictably. Bottom left, last columns: β-smoothness (how fast the gradient changes along it; lower is smoother) and the loss range along the step."
+run 300
+expect beta_smoothness(bn) < beta_smoothness(plain)
+expect loss_variation(bn) < loss_variation(plain)
+caption "At step 2,100: β-smoothness {beta_smoothness(bn)|2} with bn, {beta_smoothness(gn)|2} with gn, {beta_smoothness(plain)|2} without a norm; lower with bn in {count(beta_smoothness(bn) < beta_smoothness(plain))|0} of {count(true)|0} seeds. The two views are not exclusive; the ics-debate scene measures both."
 
-    """#
+chapter "5 · A much higher learning rate"
+show panel loss
+set lr 10
+caption "Learning rate ×20 (0.5 → 10). Watch which losses survive."
+run 300
+expect final_loss(bn) < 0.1
+expect final_loss(plain) > 1 and final_loss(gn) > 1
+caption "After 300 steps at lr 10 the training loss is {final_loss(bn)|3} with bn, {final_loss(gn)|2} with gn and {final_loss(plain)} without a norm: only batch norm survives this rate here (GroupNorm does not). The learning-rate scene measures how far each range reaches."
+
+chapter "6 · Small batches: batch norm vs GroupNorm"
+restart
+set batch 2
+set lr 0.05
+caption "Fresh weights, batch 2 and a rate of 0.05 for all three: every bn statistic in training now comes from two samples. gn normalizes each sample on its own and does not notice."
+run 2000
+expect val_accuracy(bn) < val_accuracy(gn) - 0.1
+figure "at batch 2 (lr 0.05, 2,000 steps) bn {val_accuracy(bn)|%}, gn {val_accuracy(gn)|%}"
+caption "After 2,000 steps at batch 2: validation accuracy {val_accuracy(bn)|%} with bn, {val_accuracy(gn)|%} with gn ({(val_accuracy(gn) - val_accuracy(bn)) * 100|0} points ahead, in {count(val_accuracy(bn) < val_accuracy(gn) - 0.1)|0} of {count(true)|0} seeds by more than 10), and {val_accuracy(plain)|%} without a norm, which this small rate leaves at chance. The small-batch scene follows bn from batch 32 down to 2. The end of the tour: scenes/ has one scene per claim (normscope play scenes/small-batch.scene …), and the keys still work."
+screenshot tour-end
+
+"""#
 }

@@ -40,6 +40,17 @@ public enum NumberFormat {
   /// A value read by a scene expression, for PASS/FAIL lines: integral values under 1e9 as
   /// integers (`49`, `-0` as `0`); magnitudes in [0.01, 1e5) with at most 4 decimals, rounded
   /// half away from zero (`0.1235`); anything else as the nearest Float (`1e-05`, `1e+30`).
+  /// An integer with thousands separated by commas: `9,600`.
+  public static func grouped(_ n: Int) -> String {
+    let digits = String(n.magnitude)
+    var out = ""
+    for (k, c) in digits.enumerated() {
+      if k > 0 && (digits.count - k) % 3 == 0 { out.append(",") }
+      out.append(c)
+    }
+    return (n < 0 ? "-" : "") + out
+  }
+
   public static func reading(_ v: Double) -> String {
     if v.isNaN { return "NaN" }
     if v.isInfinite { return v > 0 ? "inf" : "-inf" }

@@ -32,6 +32,11 @@ public struct DashboardState: Sendable {
   public var showTiming = false
   public var captionHeading: String? = nil
   public var caption: String? = nil
+  /// The scene browser (`o`), drawn over the panels while open.
+  public var browser: SceneBrowser? = nil
+  /// A line under the caption: where its numbers come from (one seed, or mean ± sd over the
+  /// scene's seeds) and how many claims hold over the seeds.
+  public var captionNote: String? = nil
   /// A transient status message (the last change made).
   public var message: String? = nil
   /// Recording indicator (the scenes issue's R key).
@@ -143,6 +148,7 @@ public enum Dashboard {
       let maxRows = s.presenter ? 10 : 5
       captionHeight =
         min(maxRows, Caption.height(of: t.label(captionText), width: width - 4) + (s.presenter ? 2 : 0)) + 2
+        + (s.captionNote == nil ? 0 : 1)
       rows.append(.length(captionHeight))
     }
     if !s.presenter { rows.append(.length(1)) }
@@ -152,7 +158,13 @@ public enum Dashboard {
     if let captionText {
       let r = parts[2]
       Panel(title: s.captionHeading ?? "caption", theme: t).render(r, into: &buf)
-      Caption(text: s.caption ?? captionText, theme: t, presenter: s.presenter).render(r.inset(1), into: &buf)
+      var body = r.inset(1)
+      if let note = s.captionNote, body.height >= 2 {
+        body.height -= 1
+        let fitted = Text.truncated(t.label(note), to: body.width)
+        buf.write(fitted, body.x + max(0, body.width - Text.width(fitted)), body.y + body.height, t.dim)
+      }
+      Caption(text: s.caption ?? captionText, theme: t, presenter: s.presenter).render(body, into: &buf)
     }
     if !s.presenter { KeyHelpBar(bindings: KeyBinding.all, theme: t).render(parts.last!, into: &buf) }
     for (kind, rect) in slots(s, main) { panel(kind, s, rect, &buf) }
@@ -160,6 +172,10 @@ public enum Dashboard {
       var help = HelpOverlay(bindings: KeyBinding.all, notes: glyphLegend(t) + helpNotes, theme: t)
       help.scroll = s.helpScroll
       help.render(main, into: &buf)
+    }
+    if var browser = s.browser {
+      browser.theme = t
+      browser.render(main, into: &buf)
     }
     return buf
   }

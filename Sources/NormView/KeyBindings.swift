@@ -7,7 +7,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
   case nextPanel, previousPanel, zoom
   case layerDown, layerUp, layerNumber
   case nextVariant, previousVariant
-  case glyphs, presenter, screenshot, record, reset
+  case glyphs, presenter, screenshot, record, reset, sceneBrowser
   case previousChapter, nextChapter, continueScene
   case quit, help, closeHelp
 }
@@ -127,6 +127,11 @@ public struct KeyBinding: Sendable {
     KeyBinding(
       "[ / ]", help: "previous / next chapter (scenes)", readme: "previous / next chapter of a playing scene",
       [KeyTrigger(["["], .previousChapter), KeyTrigger(["]"], .nextChapter)]),
+    KeyBinding(
+      "o", help: "scene browser: the library; Enter plays one",
+      readme:
+        "scene browser: the built-in tour and `scenes/`, each with its claim, length and last verdict; ↑↓ choose, Enter plays it here, `/` types a scene file's path, Esc closes",
+      [KeyTrigger(["o"], .sceneBrowser)]),
     KeyBinding(
       "Enter", help: "continue a scene's caption or pause", readme: "continue past a scene's caption hold or `pause`",
       [KeyTrigger(["enter"], .continueScene)]),

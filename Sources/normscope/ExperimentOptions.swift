@@ -9,13 +9,17 @@ struct ExperimentOptions: ParsableArguments {
   @Option(name: .customLong("model"), help: ArgumentHelp("A model variant (repeat for up to 4).", valueName: "spec"))
   var models: [String] = []
 
-  @Option(help: ArgumentHelp("Built-in data set[:k=v,…], CSV file, or IDX image file.", valueName: "name|path"))
+  @Option(
+    help: ArgumentHelp(
+      "Built-in data set[:k=v,…] (\(Choices.sentence(BuiltinData.names))), CSV file, or IDX image file.",
+      valueName: "name|path"),
+    completion: .file())
   var data = "digits"
 
-  @Option(help: ArgumentHelp("IDX label file to go with an IDX image file.", valueName: "path"))
+  @Option(help: ArgumentHelp("IDX label file to go with an IDX image file.", valueName: "path"), completion: .file())
   var labels: String?
 
-  @Option(help: "Optimizer: \(OptimizerSettings.Kind.choices).")
+  @Option(help: Choices.help("Optimizer:", Choices.optimizers), completion: Choices.completion(Choices.optimizers))
   var optimizer = "sgd"
 
   @Option(help: "Learning rate (default: 0.1 for sgd, 0.01 for momentum, 0.001 for adam and adamw).")
@@ -38,19 +42,25 @@ struct ExperimentOptions: ParsableArguments {
   @Option(help: "Random seed (weights, batches, data).")
   var seed: UInt64 = 1
 
-  @Option(help: ArgumentHelp("Weight init: pytorch, kaiming, xavier or normal:STD.", valueName: "scheme"))
+  @Option(
+    help: Choices.help("Weight init:", Choices.initSchemes, valueName: "scheme"),
+    completion: Choices.completion(Choices.initSchemes))
   var `init` = "pytorch"
 
   @Option(name: .customLong("init-scale"), help: "Multiply initial weights by this factor (e.g. 0.1, 10).")
   var initScale: Float = 1
 
-  @Option(help: "Loss: ce (softmax cross-entropy) or mse (against one-hot targets).")
+  @Option(
+    help: Choices.help("Loss:", Choices.losses, "(ce: softmax cross-entropy; mse: against one-hot targets)."),
+    completion: Choices.completion(Choices.losses))
   var loss = "ce"
 
   @Option(name: .customLong("val-fraction"), help: "Fraction of the data held out for validation.")
   var valFraction = 0.2
 
-  @Option(help: ArgumentHelp("Freeze parameters: 'norm' freezes every norm's γ and β.", valueName: "what"))
+  @Option(
+    help: Choices.help("Freeze parameters:", Choices.freeze, "(freezes every norm's γ and β).", valueName: "what"),
+    completion: Choices.completion(Choices.freeze))
   var freeze: String?
 
   @Option(name: .customLong("sample-every"), help: "Instruments (histograms, drift, train/eval) every N steps.")

@@ -19,16 +19,23 @@ struct Live: ParsableCommand {
   @Flag(help: "Presenter mode: no key bar, large captions (toggle with p).")
   var present = false
 
-  @Option(name: .customLong("screenshot-dir"), help: "Where s writes screenshots (default: the current directory).")
+  @Option(
+    name: .customLong("screenshot-dir"), help: "Where s writes screenshots (default: the current directory).",
+    completion: .directory)
   var screenshotDir = "."
 
-  @Option(help: "Glyphs: braille, blocks or ascii (g cycles).")
+  @Option(help: Choices.help("Glyphs:", Choices.glyphs, "(g cycles)."), completion: Choices.completion(Choices.glyphs))
   var glyphs = "braille"
 
-  @Option(help: "Colours: 256, 8 or mono (default: what the terminal has; NO_COLOR forces mono).")
+  @Option(
+    help: Choices.help(
+      "Colours:", Choices.colors, "(default: what the terminal has, and never more; NO_COLOR forces mono)."),
+    completion: Choices.completion(Choices.colors))
   var colors: String?
 
-  @Option(help: "Training speed in steps per frame (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000).")
+  @Option(
+    help: Choices.help("Training speed in steps per frame:", Choices.speeds),
+    completion: Choices.completion(Choices.speeds))
   var speed = 5
 
   @Flag(help: "Start paused.")
@@ -36,6 +43,12 @@ struct Live: ParsableCommand {
 
   @Flag(help: "On exit, print frames drawn and frames per second.")
   var stats = false
+
+  @Option(
+    help: ArgumentHelp(
+      "Record the session as an asciicast v2 file (asciinema's format), timed as drawn.", valueName: "file.cast"),
+    completion: .file(extensions: ["cast"]))
+  var cast: String?
 
   /// Test hook: the training thread fails fatally at this step (exercises that exit path).
   @Option(name: .customLong("inject-failure-at"), help: .hidden)
@@ -66,26 +79,42 @@ struct Live: ParsableCommand {
     try Self.session(
       config: probe.config, source: source, present: present, screenshotDir: screenshotDir, glyphs: glyphs,
       colors: colors,
-      speed: speed, paused: paused, stats: stats, failAt: injectFailureAt)
+      speed: speed, paused: paused, stats: stats, failAt: injectFailureAt, cast: cast)
   }
 
   /// `normscope play FILE` in the terminal.
-  static func runScene(_ scene: Scene, file: String, present: Bool, screenshotDir: String, glyphs: String) throws {
+  static func runScene(
+    _ scene: Scene, file: String, present: Bool, screenshotDir: String, glyphs: String, replicateJobs: Int,
+    cast: String? = nil
+  ) throws {
     let config: ExperimentConfig
     do { config = try scene.experimentConfig() } catch { throw CleanExit.failure("\(file): \(error)", code: 2) }
-    let source = LabSource(
+    var source = LabSource(
       scene: scene, dataName: scene.dataName, dataParameters: scene.dataParameters, recordDir: screenshotDir)
+    source.replicateJobs = replicateJobs
     try session(
       config: config, source: source, present: present, screenshotDir: screenshotDir, glyphs: glyphs, colors: nil,
       speed: 5,
-      paused: false, stats: false, failAt: nil)
+      paused: false, stats: false, failAt: nil, cast: cast, title: scene.title)
+  }
+
+  /// The UI loop on `backend` (the terminal, or a recorder around it) until the session ends.
+  static func loop<B: TerminalBackend>(
+    _ backend: B, link: LabLink, theme: Theme, present: Bool, screenshotDir: String, source: LabSource
+  ) -> (outcome: LiveOutcome, frames: Int, seconds: Double) {
+    var app = LiveApp(term: backend, link: link, theme: theme, presenter: present, screenshotDir: screenshotDir)
+    app.isScene = source.scene != nil
+    app.sceneDirectories = SceneLoader.libraryDirectories()
+    if !backend.utf8 { app.flash("non-UTF-8 locale: using ASCII glyphs (set LANG to a UTF-8 locale for braille)") }
+    let outcome = app.loop()
+    return (outcome, app.frames, app.seconds)
   }
 
   /// Opens the terminal, runs the training thread and the UI loop, and always restores the
   /// terminal before reporting how the session ended.
   static func session(
     config: ExperimentConfig, source: LabSource, present: Bool, screenshotDir: String, glyphs: String, colors: String?,
-    speed: Int, paused: Bool, stats: Bool, failAt: Int?
+    speed: Int, paused: Bool, stats: Bool, failAt: Int?, cast: String?, title: String = "NormScope live lab"
   ) throws {
     let env = ProcessInfo.processInfo.environment
     var isDir: ObjCBool = false
@@ -95,33 +124,65 @@ struct Live: ParsableCommand {
     let headless =
       "Run headless instead: `normscope train …` prints tables, `normscope shot --output FILE …` writes a "
       + "screenshot, `normscope play FILE --headless` plays a scene."
+    // Opened before the screen: an unwritable --cast fails here, with the terminal untouched.
+    let castFile = try cast.map { try StreamFile(path: $0) }
     if let problem = Terminal.notATerminal {
+      castFile?.discard()
       throw CleanExit.failure("\(problem), so the live dashboard cannot open. " + headless, code: 1)
     }
     let term: Terminal
     do {
       term = try Terminal(
         environment: env, forceColors: ColorMode.resolve(flag: colors, environment: env, terminalColors: nil))
-    } catch { throw CleanExit.failure("\(error). " + headless, code: 1) }
+    } catch {
+      castFile?.discard()
+      throw CleanExit.failure("\(error). " + headless, code: 1)
+    }
     let glyphSet = term.utf8 ? GlyphSet(rawValue: glyphs) ?? .braille : .ascii
     let theme = Theme(colors: term.colorMode, glyphs: glyphSet)  // ColorMode.resolve, capped by the terminal
     let link = LabLink()
     link.set(stepsPerFrame: speed, paused: paused)
+    var source = source
+    // A scene opened from the browser runs its seeds in the background too.
+    if source.replicateJobs == 0 {
+      source.replicateJobs = BackgroundReplicates.defaultJobs(cores: ProcessInfo.processInfo.activeProcessorCount)
+    }
     LabThread.start(config: config, theme: theme, link: link, failAt: failAt, source: source)
-    var app = LiveApp(term: term, link: link, theme: theme, presenter: present, screenshotDir: screenshotDir)
-    app.isScene = source.scene != nil
-    if !term.utf8 { app.flash("non-UTF-8 locale: using ASCII glyphs (set LANG to a UTF-8 locale for braille)") }
-    let outcome = app.loop()
+    let run: (outcome: LiveOutcome, frames: Int, seconds: Double)
+    var castReport: String? = nil
+    var castFailed = false
+    if let castFile {
+      let recorder: RecordingTerminal<Terminal>
+      do {
+        // A failure is reported once the terminal is restored, never printed over the screen.
+        recorder = try RecordingTerminal(term, title: title, colors: theme.colors, write: { try castFile.write($0) })
+      } catch {
+        link.send(.quit)
+        term.restore()
+        throw CleanExit.failure("\(error)", code: 1)
+      }
+      run = loop(recorder, link: link, theme: theme, present: present, screenshotDir: screenshotDir, source: source)
+      castFailed = recorder.failure != nil
+      castReport =
+        recorder.failure.map { "cast stopped: \($0)" }
+        ?? "cast: \(castFile.path) (\(recorder.frameCount) frames; play it with `asciinema play \(castFile.path)`)"
+    } else {
+      run = loop(term, link: link, theme: theme, present: present, screenshotDir: screenshotDir, source: source)
+    }
+    let outcome = run.outcome
     link.send(.quit)
     term.restore()
     var err = StandardError()
+    if let castReport { print(printable(castReport), to: &err) }
     if stats {
-      let fps = app.seconds > 0 ? Double(app.frames) / app.seconds : 0
-      print(String(format: "frames %d in %.2f s = %.1f fps", app.frames, app.seconds, fps))
+      let fps = run.seconds > 0 ? Double(run.frames) / run.seconds : 0
+      print(String(format: "frames %d in %.2f s = %.1f fps", run.frames, run.seconds, fps))
     }
     switch outcome {
     case .quit(let step):
       print("normscope: quit at step \(step)")
+      // The recording asked for is incomplete: say so in the status too.
+      if castFailed { throw ExitCode(1) }
     case .signal(let name, let code, let step):
       print("normscope: \(name) at step \(step); terminal restored", to: &err)
       throw ExitCode(code)

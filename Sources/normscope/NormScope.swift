@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import NormApp
 import NormCore
 import NormLab
 import NormScene
@@ -15,6 +17,7 @@ struct NormScope: ParsableCommand {
       Without a terminal, use `normscope train` (tables), `normscope shot` (screenshots) or \
       `normscope play FILE --headless` (scenes).
       """,
+    version: BuildInfo.versionText,
     subcommands: [Live.self, Play.self, Check.self, Train.self, Shot.self]
   )
 
@@ -31,6 +34,8 @@ struct NormScope: ParsableCommand {
     do { tour = try BuiltinScenes.defaultScene() } catch {
       throw CleanExit.failure("built-in tour scene: \(error)", code: 1)
     }
-    try Live.runScene(tour, file: "tour", present: false, screenshotDir: ".", glyphs: "braille")
+    try Live.runScene(
+      tour, file: "tour", present: false, screenshotDir: ".", glyphs: "braille",
+      replicateJobs: BackgroundReplicates.defaultJobs(cores: ProcessInfo.processInfo.activeProcessorCount))
   }
 }

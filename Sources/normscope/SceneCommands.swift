@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NormApp
 import NormCore
 import NormLab
 import NormScene
@@ -8,7 +9,8 @@ import NormView
 
 /// Reads and parses a scene file; on errors prints every one and exits 2.
 enum SceneLoader {
-  static func load(_ path: String) throws -> Scene {
+  static func load(_ name: String) throws -> Scene {
+    let path = resolve(name)
     let text = try readText(path)
     do { return try SceneParser.parse(text, file: path) } catch {
       var err = StandardError()
@@ -21,8 +23,64 @@ enum SceneLoader {
   /// Largest scene file read (1 MB): `check`, `play` and the live app share this limit.
   static let maxBytes = 1_000_000
 
-  /// A scene file's text, read within ``maxBytes`` (never reading more), as UTF-8.
-  static func readText(_ path: String) throws -> String {
+  /// The library's directories, searched in this order for a scene named without a path:
+  /// `$NORMSCOPE_SCENES`, `./scenes` (a source checkout), and `../share/normscope/scenes` beside
+  /// the program (where `make install` puts the library).
+  static func libraryDirectories(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+    SceneLibrary.defaultDirectories(environment: environment, executable: executablePath())
+  }
+
+  /// This program's file (`/proc/self/exe` on Linux).
+  static func executablePath() -> String? {
+    if let p = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return p }
+    return Bundle.main.executablePath
+  }
+
+  /// `name` itself when it is a file; else, for a name without `/`, the first library
+  /// directory's `NAME.scene` (or `NAME` when it already ends in `.scene`); else `name`
+  /// unchanged (reading it then says what is wrong).
+  static func resolve(_ name: String) -> String {
+    let fm = FileManager.default
+    if fm.fileExists(atPath: name) || name.contains("/") || name.isEmpty { return name }
+    let file = name.hasSuffix(".scene") ? name : name + ".scene"
+    for dir in libraryDirectories() {
+      let candidate = (dir as NSString).appendingPathComponent(file)
+      if fm.fileExists(atPath: candidate) { return candidate }
+    }
+    return name
+  }
+
+  /// The library scenes' names (without `.scene`) in every library directory, sorted, once each.
+  static func libraryNames() -> [String] {
+    var names = Set<String>()
+    for dir in libraryDirectories() {
+      for f in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where f.hasSuffix(".scene") {
+        names.insert(String(f.dropLast(6)))
+      }
+    }
+    return names.sorted()
+  }
+
+  /// A scene file's text, read within ``maxBytes`` (never reading more), as UTF-8. A name
+  /// without `/` that is neither a file nor a library scene says where the library was looked for.
+  static func readText(_ name: String) throws -> String {
+    let path = resolve(name)
+    if path == name, !name.contains("/"), !FileManager.default.fileExists(atPath: name) {
+      // The tour is built in: `normscope play tour` works without the library.
+      if name == "tour" || name == "tour.scene" { return BuiltinScenes.tour }
+      let known = libraryNames()
+      let base = name.hasSuffix(".scene") ? String(name.dropLast(6)) : name
+      throw CleanExit.failure(
+        "\(name): no such scene file or library scene"
+          + (known.isEmpty
+            ? " (no library found in \(libraryDirectories().joined(separator: ", ")))"
+            : " (library: \(known.joined(separator: ", ")))" + hint(for: base, among: known)),
+        code: 2)
+    }
+    return try readFile(path)
+  }
+
+  static func readFile(_ path: String) throws -> String {
     let bytes: [UInt8]
     do { bytes = try InputFile.read(path, limit: maxBytes, what: "a scene file") } catch {
       throw CleanExit.failure("\(error)", code: 2)
@@ -53,7 +111,8 @@ struct Check: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Validate scene files: every error with file:line:column; exit 2 if any.")
 
-  @Argument(help: "Scene files.") var files: [String]
+  @Argument(help: "Scene files, or names of library scenes.", completion: .file(extensions: ["scene"])) var files:
+    [String]
 
   func run() throws {
     var bad = 0
@@ -65,7 +124,7 @@ struct Check: ParsableCommand {
         continue  // readText printed the reason
       }
       do {
-        let scene = try SceneParser.parse(text, file: f)
+        let scene = try SceneParser.parse(text, file: SceneLoader.resolve(f))
         let expects = scene.statements.filter {
           if case .expect = $0.kind { return true }
           return false
@@ -86,7 +145,7 @@ struct Check: ParsableCommand {
 }
 
 /// Headless playback: renders a flip-book frame after every statement and writes screenshots.
-final class HeadlessSink: ScenePlayerDelegate {
+class HeadlessSink: ScenePlayerDelegate {
   let size: (Int, Int)
   let theme: Theme
   let screenshotDir: String?
@@ -148,29 +207,45 @@ struct Play: ParsableCommand {
       """
   )
 
-  @Argument(help: "The .scene file.") var file: String
+  @Argument(
+    help: "The .scene file, or the name of a library scene (`normscope play small-batch`).",
+    completion: .file(extensions: ["scene"]))
+  var file: String
   @Flag(help: "No terminal: play at full speed and check the expectations.") var headless = false
   @Option(
     help: ArgumentHelp("Screen size for frames and screenshots (default: the scene's, else 140x45).", valueName: "WxH"))
   var size: String?
-  @Option(help: ArgumentHelp("Directory for the scene's screenshots (created if missing).", valueName: "dir"))
+  @Option(
+    help: ArgumentHelp("Directory for the scene's screenshots (created if missing).", valueName: "dir"),
+    completion: .directory)
   var screenshots: String?
-  @Option(help: ArgumentHelp("Write a flip-book: the screen after every timeline statement.", valueName: "file"))
+  @Option(
+    help: ArgumentHelp("Write a flip-book: the screen after every timeline statement.", valueName: "file"),
+    completion: .file())
   var flipbook: String?
-  @Option(help: "Glyphs: braille, blocks or ascii.") var glyphs = "braille"
-  @Option(help: "Colours for screenshots: truecolor, 256, 8 or mono.") var colors = "256"
+  @Option(help: Choices.help("Glyphs:", Choices.glyphs), completion: Choices.completion(Choices.glyphs))
+  var glyphs = "braille"
+  @Option(
+    help: Choices.help("Colours for screenshots, flip-books and casts:", Choices.colors),
+    completion: Choices.completion(Choices.colors))
+  var colors = "256"
   @Flag(help: "Presenter mode (interactive).") var present = false
-  @Option(name: .customLong("screenshot-dir"), help: "Where s and R write files in interactive play (default: .).")
+  @Option(
+    name: .customLong("screenshot-dir"), help: "Where s and R write files in interactive play (default: .).",
+    completion: .directory)
   var screenshotDir = "."
   @Option(
     help: ArgumentHelp(
-      "Headless: run the scene with this many seeds (the scene's `seed`, then the next ones), overriding its `seeds` line.",
+      "Run the scene with this many seeds (the scene's `seed`, then the next ones), overriding its `seeds` line. Live play shows the first and plays them all in the background (1: no background run).",
       valueName: "N"))
   var seeds: Int?
-  @Option(help: ArgumentHelp("Headless: seeds run at once (default: the number of cores).", valueName: "N"))
+  @Option(
+    help: ArgumentHelp(
+      "Seeds run at once (default: headless, the number of cores; live, one fewer, at least 1).", valueName: "N"))
   var jobs: Int?
   @Flag(help: "Headless: also print the README's summary of the scene's figure lines (used by `make figures`).")
   var summary = false
+  @OptionGroup var castOptions: CastOptions
 
   func validate() throws {
     if let seeds, !(1...SceneParser.maxSeeds).contains(seeds) {
@@ -187,7 +262,12 @@ struct Play: ParsableCommand {
   func run() throws {
     let loaded = try SceneLoader.load(file)
     if !headless {
-      try Live.runScene(loaded, file: file, present: present, screenshotDir: screenshotDir, glyphs: glyphs)
+      var scene = loaded
+      if let seeds { scene.seedCount = seeds }
+      let cores = ProcessInfo.processInfo.activeProcessorCount
+      try Live.runScene(
+        scene, file: file, present: present, screenshotDir: screenshotDir, glyphs: glyphs,
+        replicateJobs: jobs ?? BackgroundReplicates.defaultJobs(cores: cores), cast: castOptions.cast)
       return
     }
     let sz = try size.map(parseSize) ?? (loaded.size.width, loaded.size.height)
@@ -197,9 +277,13 @@ struct Play: ParsableCommand {
       }
     }
     let mode = ColorMode.resolve(flag: colors, environment: ProcessInfo.processInfo.environment, terminalColors: nil)
-    let sink = HeadlessSink(
-      size: sz, theme: Theme(colors: mode, glyphs: GlyphSet(rawValue: glyphs)!), screenshotDir: screenshots,
-      keepFrames: flipbook != nil)
+    let theme = Theme(colors: mode, glyphs: GlyphSet(rawValue: glyphs)!)
+    let sink =
+      try castOptions.cast.map {
+        try CastingSink(
+          size: sz, theme: theme, screenshotDir: screenshots, keepFrames: flipbook != nil, cast: $0,
+          pacing: castOptions.pacing, title: loaded.title)
+      } ?? HeadlessSink(size: sz, theme: theme, screenshotDir: screenshots, keepFrames: flipbook != nil)
     var scene = loaded
     if let seeds { scene.seedCount = seeds }
     let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -213,8 +297,10 @@ struct Play: ParsableCommand {
     try player.playToEnd(delegate: sink)
     for r in player.results { print(r.rendered) }
     for f in player.figures { print(f.rendered) }
+    for c in player.captions { print("CAPTION line \(c.line): " + FigureResult.render(c.parts, runs: [c.values])) }
     let writeFailures = sink.failedWrites + writeFlipbook(sink)
     if !sink.written.isEmpty { print("screenshots: " + sink.written.joined(separator: ", ")) }
+    if let cast = sink as? CastingSink { print(cast.summary) }
     if !sink.skipped.isEmpty {
       print("screenshots not written (no --screenshots DIR): " + sink.skipped.joined(separator: ", "))
     }
@@ -250,10 +336,12 @@ extension Play {
     let outcome = try Replicates.play(scene, seeds: seeds, jobs: jobs ?? cores, delegate: sink)
     for v in outcome.verdicts { print(v.rendered) }
     for f in outcome.figures { print(f) }
+    for c in outcome.captionLines { print(c) }
     if summary { print("SUMMARY: \(outcome.figureSummary)") }
     for f in outcome.failures { print("FAIL  \(f)") }
     let writeFailures = sink.failedWrites + writeFlipbook(sink)
     if !sink.written.isEmpty { print("screenshots (seed \(seeds[0])): " + sink.written.joined(separator: ", ")) }
+    if let cast = sink as? CastingSink { print(cast.summary + " (seed \(seeds[0]))") }
     print(
       "\(name): \(outcome.passedCount) passed, \(outcome.verdicts.count - outcome.passedCount) failed over \(seeds.count) seed\(seeds.count == 1 ? "" : "s")"
         + (outcome.failures.isEmpty

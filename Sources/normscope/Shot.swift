@@ -25,22 +25,28 @@ struct Shot: ParsableCommand {
   @Option(help: ArgumentHelp("Screen size WIDTHxHEIGHT (at least 80x24 for the dashboard).", valueName: "WxH"))
   var size = "140x45"
 
-  @Option(help: "Format: txt, ansi, svg or html (default: from --output's extension, else txt).")
+  @Option(
+    help: Choices.help("Format:", Choices.formats, "(default: from --output's extension, else txt)."),
+    completion: Choices.completion(Choices.formats))
   var format: String?
 
-  @Option(help: ArgumentHelp("Output file (written atomically); '-' or none for standard output.", valueName: "file"))
+  @Option(
+    help: ArgumentHelp("Output file (written atomically); '-' or none for standard output.", valueName: "file"),
+    completion: .file())
   var output: String?
 
-  @Option(help: "Glyphs: braille, blocks or ascii.")
+  @Option(help: Choices.help("Glyphs:", Choices.glyphs), completion: Choices.completion(Choices.glyphs))
   var glyphs = "braille"
 
-  @Option(help: "Colours: truecolor, 256, 8 or mono (default: 256; NO_COLOR forces mono).")
+  @Option(
+    help: Choices.help("Colours:", Choices.colors, "(default: 256; NO_COLOR forces mono)."),
+    completion: Choices.completion(Choices.colors))
   var colors: String?
 
   @Option(help: "Hidden layer to show (default: the last).")
   var layer: Int?
 
-  @Option(help: "Focused panel: loss, histograms, heatmap, percentiles, drift, divergence, surface.")
+  @Option(help: Choices.help("Focused panel:", Choices.panels), completion: Choices.completion(Choices.panels))
   var focus = "loss"
 
   @Flag(help: "Maximize the focused panel.")
@@ -55,10 +61,16 @@ struct Shot: ParsableCommand {
   @Option(help: "Caption text to show.")
   var caption: String?
 
-  @Option(name: .customLong("inference-mode"), help: "Inference mode for the views: eval or train.")
+  @Option(
+    name: .customLong("inference-mode"), help: Choices.help("Inference mode for the views:", Choices.inferenceModes),
+    completion: Choices.completion(Choices.inferenceModes))
   var inferenceMode = "eval"
 
-  @Option(help: ArgumentHelp("Play this scene headless to its end and screenshot the last screen.", valueName: "file"))
+  @Option(
+    help: ArgumentHelp(
+      "Play this scene headless to its end and screenshot the last screen (a path, or a library scene's name).",
+      valueName: "file"),
+    completion: .file(extensions: ["scene"]))
   var scene: String?
 
   func parsedSize() throws -> (Int, Int) { try parseSize(size) }

@@ -36,7 +36,9 @@ struct Train: ParsableCommand {
   @Option(help: "Print a row every N steps (default: steps/10).")
   var every: Int?
 
-  @Option(help: ArgumentHelp("Write per-step metrics to FILE.csv or FILE.jsonl.", valueName: "file"))
+  @Option(
+    help: ArgumentHelp("Write per-step metrics to FILE.csv or FILE.jsonl.", valueName: "file"),
+    completion: .file(extensions: ["csv", "jsonl"]))
   var metrics: String?
 
   func validate() throws {
@@ -94,40 +96,18 @@ struct Train: ParsableCommand {
 final class MetricsFile {
   var export: MetricsExport
   let format: MetricsExport.Format
-  let fd: Int32
-  let path: String
+  let file: StreamFile
 
   init(path: String, export: MetricsExport) throws {
     self.export = export
-    self.path = path
     format = path.hasSuffix(".csv") ? .csv : .jsonl
-    // O_NOFOLLOW: a symbolic link planted at the path is refused, never written through.
-    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
-    guard fd >= 0 else {
-      let reason = errno == ELOOP ? "it is a symbolic link" : String(cString: strerror(errno))
-      throw CleanExit.failure("cannot write \(path): \(reason)", code: 1)
-    }
-    try write(export.header(format))
+    file = try StreamFile(path: path)
+    try file.writeOrExit(export.header(format))
   }
-
-  deinit { close(fd) }
 
   func capture(_ e: Experiment) throws {
     export.capture(e)
-    try write(export.drain(format))
-  }
-
-  /// Writes all of `text` (retrying short writes and EINTR) or fails with one plain line.
-  func write(_ text: String) throws {
-    var bytes = Array(text.utf8)[...]
-    while !bytes.isEmpty {
-      let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw CleanExit.failure("cannot write \(path): \(String(cString: strerror(errno)))", code: 1)
-      }
-      bytes = bytes.dropFirst(n)
-    }
+    try file.writeOrExit(export.drain(format))
   }
 }
 

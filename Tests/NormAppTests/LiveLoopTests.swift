@@ -1,6 +1,8 @@
+import Foundation
 import NormApp
 import NormCore
 import NormLab
+import NormScene
 import NormView
 import Testing
 
@@ -10,22 +12,23 @@ import Testing
   /// Runs the live app on moons (`linear 16, relu, linear 2`) with the scripted terminal.
   static func run(
     paused: Bool = false, width: Int = 120, height: Int = 40, frameLimit: Int? = nil,
-    frameInterval: Duration = .milliseconds(33),
+    frameInterval: Duration = .milliseconds(33), scene: Scene? = nil, sceneDirectories: [String] = [],
     variants: [VariantSpec] = [VariantSpec(name: "relu", model: "linear 16, relu, linear 2")],
     _ script: (TestTerminal) -> Void
   ) throws -> (LiveOutcome, TestTerminal) {
     let data = try BuiltinData.make(name: "moons", seed: 1)
-    let config = ExperimentConfig(variants: variants, data: data, batchSize: 32)
+    let config = try scene?.experimentConfig() ?? ExperimentConfig(variants: variants, data: data, batchSize: 32)
     let term = TestTerminal(width: width, height: height)
     script(term)
     let theme = Theme(colors: term.colorMode, glyphs: .braille)
     let link = LabLink()
     link.set(stepsPerFrame: 1, paused: paused)
-    LabThread.start(
-      config: config, theme: theme, link: link,
-      source: LabSource(scene: nil, dataName: "moons", recordDir: "/tmp"))
+    var source = LabSource(scene: scene, dataName: scene?.dataName ?? "moons", recordDir: "/tmp")
+    source.replicateJobs = 1
+    LabThread.start(config: config, theme: theme, link: link, source: source)
     var app = LiveApp(term: term, link: link, theme: theme, presenter: false, screenshotDir: "/tmp", now: term.now)
     app.frameLimit = frameLimit
+    app.sceneDirectories = sceneDirectories
     app.frameInterval = frameInterval
     let outcome = app.loop()
     link.send(.quit)
@@ -84,6 +87,101 @@ import Testing
     }
     #expect(Self.status(term).contains("paused"))
     #expect(Self.step(term) == before.map { $0 + 1 })
+  }
+
+  @Test("a multi-seed scene: once every seed has run in the background, the caption gives mean ± sd and the claims")
+  func backgroundSeeds() throws {
+    let scene = try SceneParser.parse(
+      """
+      title "bg"
+      seed 4
+      seeds 3
+      data moons
+      variant bn: linear 16, batchnorm, relu, linear 2
+      lr 0.1
+      run 30
+      caption "BN reaches {val_accuracy(bn)|%}"
+      expect val_accuracy(bn) >= 0
+      pause
+      """, file: "bg.scene")
+    let (_, term) = try Self.run(scene: scene) { t in
+      t.wait(for: "numbers: mean ± sd over 3 seeds")
+      t.wait(for: "claims: 1 of 1 hold over 3 seeds")
+      t.type("q")
+    }
+    #expect(term.text.firstMatch(of: /BN reaches [0-9.]+ ± [0-9.]+ %/) != nil)
+    // The status bar says which seed is shown.
+    #expect(term.text.contains("(seed 4 of 4–6)"))
+  }
+
+  @Test("after `restart` the screen shows the scene's fresh experiment, not the one before it")
+  func restartShowsFreshExperiment() throws {
+    let scene = try SceneParser.parse(
+      """
+      title "restart"
+      data moons
+      variant bn: linear 16, batchnorm, relu, linear 2
+      run 40
+      restart
+      set batch 7
+      run 5
+      pause
+      """, file: "restart.scene")
+    let (_, term) = try Self.run(scene: scene) { t in
+      // A final `pause` still pauses; space then ends the scene.
+      t.wait(for: "the scene pauses here")
+      t.type(" ")
+      t.wait(for: "scene finished")
+      t.type("q")
+    }
+    #expect(Self.step(term) == 5, "\(Self.status(term))")
+  }
+
+  @Test("o opens the scene browser; Enter plays the chosen scene in the running app")
+  func sceneBrowser() throws {
+    let scenes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("scenes").path
+    let (_, term) = try Self.run(paused: true, sceneDirectories: [scenes]) { t in
+      Self.waitForStatus(t, "paused") { $0.contains("paused") }
+      t.type("o")
+      t.wait(for: "Enter plays")
+      t.wait(for: "small-batch")
+      // tour, alternatives, batch-size-mismatch: the third entry.
+      t.send(.key(.down))
+      t.send(.key(.down))
+      t.wait(for: "Batch size at inference")
+      t.send(.key(.enter))
+      Self.waitForStatus(t, "the new scene's title") { $0.contains("Batch size at inference") }
+      t.type("q")
+    }
+    #expect(!term.text.contains("Enter plays"), "the browser closed")
+    #expect(term.text.contains("Train at 64") || Self.status(term).contains("Batch size at inference"))
+  }
+
+  @Test("the caption's note: one seed's numbers while the seeds run, then mean ± sd and the claims over them")
+  func backgroundNote() throws {
+    var p = BackgroundReplicates.Progress(total: 10)
+    p.done = 3
+    #expect(
+      BackgroundReplicates.note(p, seed: 2, captionHasValues: true)
+        == "numbers: seed 2 of 2–11 · checking all 10 seeds: 3 done")
+    #expect(BackgroundReplicates.note(p, seed: 2, captionHasValues: false) == "checking all 10 seeds: 3 done")
+    let scene = try SceneParser.parse(
+      """
+      title "bg"
+      seed 1
+      seeds 3
+      data moons
+      variant bn: linear 16, batchnorm, relu, linear 2
+      run 5
+      expect val_accuracy(bn) >= 0
+      expect val_accuracy(bn) > 2
+      """, file: "bg.scene")
+    p.total = 3
+    p.outcome = try Replicates.play(scene, seeds: scene.seeds, jobs: 1, delegate: nil)
+    #expect(
+      BackgroundReplicates.note(p, seed: 1, captionHasValues: true)
+        == "numbers: mean ± sd over 3 seeds · claims: 1 of 2 hold over 3 seeds (line 8: 0/3)")
   }
 
   @Test("l doubles the learning rate")

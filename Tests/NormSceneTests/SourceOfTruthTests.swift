@@ -225,7 +225,7 @@ struct OperatorAndMetricTableTests {
 
   func operators(_ e: Expr) -> [BinaryOperator] {
     switch e {
-    case .number, .bool, .call: []
+    case .number, .bool, .call, .name: []
     case .not(let x), .negate(let x), .aggregate(_, let x): operators(x)
     case .binary(let op, let a, let b): [op] + operators(a) + operators(b)
     }

@@ -163,7 +163,7 @@ check "bad spec exit status" "^exit=2"
 
 # 5. Scenes: the default tour, chapters, Enter, recording.
 start "'$bin'"
-check "normscope opens the tour scene" "1 · Two networks" 20
+check "normscope opens the tour scene" "1 · Convergence" 20
 T send-keys -t ns ']'
 check "] jumps to the next chapter" "chapter: 2 · Covariate shift" 5
 check "the new chapter's caption shows" "15th, 50th and 85th percentiles"

@@ -1,7 +1,7 @@
 # Chapter navigation in the tour while paused (issue 14): `]` shows the chapter it reached in
 # the caption box, a second `]` goes on to the next chapter, `[` goes back exactly one.
 start "'$bin'"
-check "chapters: the tour opens" "1 · Two networks" 20
+check "chapters: the tour opens" "1 · Convergence" 20
 T send-keys -t ns ' '
 check "chapters: space pauses" "paused" 5
 T send-keys -t ns ']'
@@ -23,3 +23,24 @@ T send-keys -t ns Enter
 check "live claims: a checked expectation shows PASS with its values" "PASS line [0-9]+: .*\(" 40
 T send-keys -t ns q
 check "hold: quits" "^exit=0"
+
+# A multi-seed scene live (issue 12): the shown seed's numbers first, then, once the seeds have
+# run in the background, mean ± sd over them and the claims that hold.
+cat >"$tmp/seeds3.scene" <<'SCENE'
+title "three seeds"
+seed 4
+seeds 3
+data moons
+variant bn: linear 16, batchnorm, relu, linear 2
+lr 0.1
+run 200
+caption "BN reaches {val_accuracy(bn)|%}"
+expect val_accuracy(bn) > 0.5
+pause
+SCENE
+start "'$bin' play '$tmp/seeds3.scene'"
+check "seeds: the status bar names the shown seed" "\(seed 4 of 4–6\)" 10
+check "seeds: the caption gives mean ± sd once the seeds have run" "BN reaches [0-9.]+ ± [0-9.]+ %" 30
+check "seeds: the line under the caption counts the claims over the seeds" "claims: 1 of 1 hold over 3 seeds" 10
+T send-keys -t ns q
+check "seeds: quits" "^exit=0"

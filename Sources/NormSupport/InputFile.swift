@@ -1,16 +1,15 @@
 import Foundation
-import NormSupport
 
 /// Reads input files within a size limit, never reading more than the limit (a FIFO, a
 /// device such as /dev/zero or a file that grows while read cannot exhaust memory).
-enum InputFile {
-  struct Failure: Error, CustomStringConvertible {
-    var description: String
+public enum InputFile {
+  public struct Failure: Error, CustomStringConvertible {
+    public var description: String
   }
 
   /// The bytes of `path`; fails with one plain line when it cannot be opened, is a directory,
   /// or holds more than `limit` bytes. `what` names the kind of file in the message.
-  static func read(_ path: String, limit: Int, what: String) throws -> [UInt8] {
+  public static func read(_ path: String, limit: Int, what: String) throws -> [UInt8] {
     let shown = printable(path)
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -33,7 +32,7 @@ enum InputFile {
   }
 
   /// "1 MB" or "512 MiB".
-  static func describe(_ bytes: Int) -> String {
+  public static func describe(_ bytes: Int) -> String {
     bytes % (1 << 20) == 0
       ? "\(bytes >> 20) MiB" : bytes % 1_000_000 == 0 ? "\(bytes / 1_000_000) MB" : "\(bytes) bytes"
   }
