@@ -432,6 +432,9 @@ final class LabSession {
     jumped = true
     let reached = player!
     let name = reached.scene.chapters.first { $0.statement == reached.position }?.name ?? "start"
+    // A caption that ends the chapter before (the tour's first) leaves a hold pending: it
+    // belongs to the chapter left behind, so it must not stop the new one's opening statements.
+    reached.resume()
     _ = try? reached.tick(maxSteps: 0, delegate: nil)
     say("chapter: \(name) (step \(experiment.step))")
   }

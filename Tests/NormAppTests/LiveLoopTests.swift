@@ -137,6 +137,32 @@ import Testing
     #expect(Self.step(term) == 5, "\(Self.status(term))")
   }
 
+  @Test("] while paused past a chapter that ends with a caption: the caption box shows the next chapter")
+  func chapterAfterClosingCaption() throws {
+    let scene = try SceneParser.parse(
+      """
+      title "chapters"
+      data moons
+      variant bn: linear 16, batchnorm, relu, linear 2
+      chapter "one"
+      caption "first words"
+      run 20
+      caption "closing words of one"
+      chapter "two"
+      caption "opening words of two"
+      run 20
+      """, file: "chapters.scene")
+    let (_, term) = try Self.run(scene: scene) { t in
+      t.wait(for: "first words")
+      t.type(" ")
+      Self.waitForStatus(t, "paused") { $0.contains("paused") }
+      t.type("]")
+      t.wait(for: "opening words of two")
+      t.type("q")
+    }
+    #expect(Screenshot.text(term.frames.last!).contains("┌─ two "), "the caption box heads with chapter two")
+  }
+
   @Test("o opens the scene browser; Enter plays the chosen scene in the running app")
   func sceneBrowser() throws {
     let scenes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
