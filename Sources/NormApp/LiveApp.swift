@@ -24,6 +24,8 @@ public struct LiveApp<Backend: TerminalBackend> {
   /// How far the help overlay is scrolled (arrow keys while it is open).
   var helpScroll = 0
   var layer: Int? = nil
+  /// The variant panels too small for every variant show (`v`/`V`).
+  var variant = 0
   var message: String? = nil
   var messageUntil = ContinuousClock.now
   public private(set) var frames = 0
@@ -156,6 +158,7 @@ public struct LiveApp<Backend: TerminalBackend> {
     }
     let layers = max(s.layerCount, 1)
     s.selectedLayer = min(layer ?? layers, layers)
+    s.shownVariant = variant
     let b = Dashboard.render(s, width: term.width, height: term.height)
     term.draw(b)
     lastBuffer = b
@@ -228,6 +231,11 @@ public struct LiveApp<Backend: TerminalBackend> {
         chooseLayer(action, key: key, s)
       }
     case .layerNumber: chooseLayer(action, key: key, s)
+    case .nextVariant, .previousVariant:
+      let names = s?.records.map(\.name) ?? []
+      guard !names.isEmpty else { break }
+      variant = (variant % names.count + (action == .nextVariant ? 1 : names.count - 1)) % names.count
+      flash("variant \(names[variant]) (\(variant + 1)/\(names.count)) where a panel shows one")
     case .glyphs:
       theme.glyphs = term.utf8 ? theme.glyphs.next : .ascii
       flash("glyphs: \(theme.glyphs.rawValue)")

@@ -249,7 +249,7 @@ final class LabSession {
   /// The status-bar title of a scene: live play shows one seed, and says which when the scene
   /// is judged over several (`seeds N`), so its figures are not mistaken for the multi-seed ones.
   static func title(_ scene: Scene) -> String {
-    Text.truncated(scene.title, to: 50)
+    Text.truncatedAtWord(scene.title, to: 50)
       + (scene.seedCount > 1 ? " (seed \(scene.seed) of \(BackgroundReplicates.seedRange(scene)))" : "")
   }
 
@@ -450,8 +450,8 @@ final class LabSession {
     jumped = true
     let reached = player!
     let name = reached.scene.chapters.first { $0.statement == reached.position }?.name ?? "start"
-    // A caption hold or `pause` reached before the jump (the previous chapter's last caption)
-    // must not stop the new chapter's opening statements.
+    // A caption that ends the chapter before (the tour's first) leaves a hold pending: it
+    // belongs to the chapter left behind, so it must not stop the new one's opening statements.
     reached.resume()
     _ = try? reached.tick(maxSteps: 0, delegate: nil)
     say("chapter: \(name) (step \(experiment.step))")

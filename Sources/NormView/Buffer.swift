@@ -169,6 +169,38 @@ public enum Text {
     return out + "…"
   }
 
+  /// Truncates to at most `n` cells at a word boundary, ending with "…" when cut: "Small batches
+  /// break BN" in 16 cells is "Small batches…", never "Small batches b…". Words end at a space;
+  /// separators (`·`, `:`, `,`, `;`, `(`) before the cut are dropped with it. Only when the
+  /// first word alone does not fit, or the cut would leave a third of the room (12 cells or
+  /// more) empty (a long path in a message), is it cut inside a word (as ``truncated(_:to:)``).
+  public static func truncatedAtWord(_ s: String, to n: Int) -> String {
+    guard n > 0 else { return "" }
+    let clean = sanitized(s)
+    if width(clean) <= n { return clean }
+    let chars = Array(clean)
+    var w = 0
+    var best: Int? = nil
+    for (i, ch) in chars.enumerated() {
+      let cw = width(of: ch)
+      if w + cw > n - 1 { break }
+      w += cw
+      if i + 1 < chars.count, chars[i + 1] == " " { best = i + 1 }
+    }
+    guard var end = best else { return truncated(clean, to: n) }
+    while end > 0, " ·:,;(—–-".contains(chars[end - 1]) { end -= 1 }
+    let used = chars[0..<end].reduce(0) { $0 + width(of: $1) }
+    guard end > 0, n - 1 - used < max(12, n / 3) else { return truncated(clean, to: n) }
+    return String(chars[0..<end]) + "…"
+  }
+
+  /// The first of `forms` (longest and clearest first) that fits in `n` cells; when none
+  /// does, the last one cut at a word boundary (``truncatedAtWord(_:to:)``).
+  public static func firstFitting(_ forms: [String], _ n: Int) -> String {
+    if let f = forms.first(where: { width($0) <= n }) { return sanitized(f) }
+    return truncatedAtWord(forms.last ?? "", to: n)
+  }
+
   /// Greedy word wrap to lines of at most `width` cells (long words are broken).
   public static func wrap(_ s: String, width: Int) -> [String] {
     guard width > 0 else { return [] }

@@ -49,6 +49,9 @@ public struct DashboardState: Sendable {
   public var holdingSeconds: Double? = nil
   /// What the percentile panel shows: the place, and one unit or all pooled.
   public var percentileWhat = "activation input"
+  /// The variant shown by panels too small for every variant at once (`v`/`V`); they say which
+  /// ("■ bn (2/4) · v: next variant"). Taken modulo the number of variants.
+  public var shownVariant = 0
 
   /// Captures the experiment's current state.
   public init(
@@ -107,6 +110,11 @@ public struct DashboardState: Sendable {
 
   /// Number of hidden layers (the largest over variants).
   public var layerCount: Int { records.map { $0.blocks.count }.max() ?? 0 }
+
+  /// ``shownVariant`` as an index of ``records`` (0 when there are none).
+  public var shownVariantIndex: Int {
+    records.isEmpty ? 0 : ((shownVariant % records.count) + records.count) % records.count
+  }
 }
 
 /// The live app's key-bar items, from ``KeyBinding/all`` (README's key table is checked against it).
@@ -132,7 +140,7 @@ public enum Dashboard {
       ]
       let y0 = max(0, height / 2 - 1)
       for (i, l) in lines.enumerated() where y0 + i < height {
-        let fitted = Text.truncated(l, to: width)
+        let fitted = Text.truncatedAtWord(l, to: width)
         buf.write(fitted, max(0, (width - Text.width(fitted)) / 2), y0 + i, i == 0 ? t.warning : t.text)
       }
       return buf
@@ -195,7 +203,8 @@ public enum Dashboard {
     return [
       "Marks: \(markers) variants 1-4 (in legends and on their lines); \(solid) solid line = loss or median, "
         + "\(dashed) dashed = p15/p85 band; ↕N = N values outside a histogram's range; ! = NaN or ±Inf values; "
-        + "✕@N = diverged at step N; heatmap shades \(t.shades.joined()) = low to high density (see its scale).",
+        + "✕@N = diverged at step N; heatmap shades \(t.shades.joined()) = low to high density (see its scale); "
+        + "decision regions: A B C = data points of class 0 1 2, a b c (or their colour) = the class predicted there.",
       "Smoothness: ICS ‖G−G′‖ (gradient change) and β-smoothness: lower is smoother; ICS cos: higher is steadier "
         + "(1 = same direction); loss range along −g: lower is smoother.",
     ]
@@ -211,8 +220,11 @@ public enum Dashboard {
       ? [.loss, .histograms, .heatmap, .percentiles, .drift, .divergence]
       : [.loss, .histograms, .percentiles, .divergence]
     if !order.contains(s.focus) {
+      // Below 150x36 the decision surface takes the percentiles' slot, beside the train-vs-eval
+      // panel: the regions the inference mode draws next to its accuracies, and every variant
+      // named on the screen.
       let partner: [PanelKind: PanelKind] = [
-        .heatmap: .histograms, .drift: .percentiles, .surface: wide ? .heatmap : .divergence,
+        .heatmap: .histograms, .drift: .percentiles, .surface: wide ? .heatmap : .percentiles,
         .sweep: wide ? .drift : .percentiles,
       ]
       if let p = partner[s.focus], let i = order.firstIndex(of: p) { order[i] = s.focus }
@@ -235,7 +247,7 @@ public enum Dashboard {
     // room for the step, the run state and the inference mode).
     let titleRoom = max(12, r.width - 62)
     var fields: [(label: String, value: String, style: Style?)] = [
-      ("", Text.truncated(s.title, to: titleRoom), Style(attributes: .bold)),
+      ("", Text.truncatedAtWord(s.title, to: titleRoom), Style(attributes: .bold)),
       ("step", "\(s.step)", nil),
     ]
     if s.paused {
@@ -262,26 +274,69 @@ public enum Dashboard {
     }
     // A message wider than the bar would blank it: cut it to fit (one space either side), with "…".
     // It takes at most three fifths of the bar, so the title, the step and the run state stay.
-    let message = s.message.map { Text.truncated($0, to: max(20, r.width * 3 / 5)) }.flatMap { $0.isEmpty ? nil : $0 }
+    let message = s.message.map { Text.truncatedAtWord($0, to: max(20, r.width * 3 / 5)) }.flatMap {
+      $0.isEmpty ? nil : $0
+    }
     StatusBar(fields: fields, message: message, theme: t).render(r, into: &buf)
   }
 
   // MARK: panels
 
-  static func title(_ k: PanelKind, _ s: DashboardState) -> String {
+  /// A panel's title, then shorter forms for narrow panels (longest first): a title is never
+  /// cut inside a word where a meaningful abbreviation fits.
+  static func titles(_ k: PanelKind, _ s: DashboardState) -> [String] {
+    let l = s.selectedLayer
     switch k {
-    case .loss: "Loss (training, smoothed, log scale)"
-    case .histograms: "Layer \(s.selectedLayer) now: before norm · after norm · after activation"
-    case .heatmap: "Layer \(s.selectedLayer) activation input over time (y value, colour density)"
-    case .percentiles: "Covariate shift: layer \(s.selectedLayer) \(s.percentileWhat) p15/p50/p85"
-    case .drift: "Drift since start (W1), gradient ICS, smoothness"
-    case .divergence: "Train vs eval mode: mean |Δlogit| in batches of \(s.inferenceBatch)"
-    case .surface: "Decision regions (\(s.inferenceMode.rawValue) mode) and data"
+    case .loss:
+      return [
+        "Loss (training, smoothed, log scale)", "Loss (training, smoothed, log)", "Training loss (log scale)",
+        "Training loss", "Loss",
+      ]
+    case .histograms:
+      return [
+        "Layer \(l) now: before norm · after norm · after activation",
+        "Layer \(l) now: before norm · after norm · after act.", "Layer \(l) now: pre-norm · post-norm · post-act",
+        "Layer \(l): pre-norm · post-norm · post-act", "Layer \(l) histograms", "Layer \(l) now", "Layer \(l)",
+      ]
+    case .heatmap:
+      let density = s.theme.colors == .mono || s.theme.glyphs == .ascii ? "shade" : "colour"
+      return [
+        "Layer \(l) activation input over time (y = value, \(density) = density)",
+        "Layer \(l) activation input over time (y value, \(density) density)",
+        "Layer \(l) activation input over time", "Layer \(l) act. input over time", "Layer \(l) over time",
+        "Layer \(l)",
+      ]
+    case .percentiles:
+      let what = s.percentileWhat
+      let short = what.hasPrefix("activation input") ? "act. input" + what.dropFirst(16) : what
+      return [
+        "Covariate shift: layer \(l) \(what) p15/p50/p85", "Covariate shift: layer \(l) \(short) p15/p50/p85",
+        "Covariate shift: \(short) p15/p50/p85", "Covariate shift: \(short)", "Covariate shift p15/50/85",
+        "Covariate shift", "Percentiles",
+      ]
+    case .drift:
+      return [
+        "Drift since start (W1), gradient ICS, smoothness", "Drift (W1), gradient ICS, smoothness",
+        "Drift, ICS, smoothness", "Drift & ICS", "Drift",
+      ]
+    case .divergence:
+      let b = s.inferenceBatch
+      return [
+        "Train vs eval mode: mean |Δlogit| in batches of \(b)", "Train vs eval: mean |Δlogit|, batches of \(b)",
+        "Train vs eval: |Δlogit|, batch \(b)", "Train vs eval, batch \(b)", "Train vs eval",
+      ]
+    case .surface:
+      let m = s.inferenceMode.rawValue
+      return [
+        "Decision regions (\(m) mode) and data", "Decision regions (\(m) mode)", "Regions (\(m) mode)", "Regions",
+      ]
     case .sweep:
-      "Sweep: does each variant train? "
-        + (s.sweep.map {
-          $0.isComplete ? "(\($0.count) runs)" : "(\($0.count) of \($0.definition.cellCount) runs so far)"
-        } ?? "")
+      let progress =
+        s.sweep.map { $0.isComplete ? "(\($0.count) runs)" : "(\($0.count) of \($0.definition.cellCount) runs so far)" }
+        ?? ""
+      return [
+        "Sweep: does each variant train? \(progress)", "Sweep: does each variant train?", "Sweep \(progress)", "Sweep",
+      ]
     }
   }
 
@@ -290,7 +345,9 @@ public enum Dashboard {
     let badge: String? =
       [.histograms, .heatmap, .percentiles].contains(k) && s.layerCount > 0
       ? "layer \(s.selectedLayer)/\(s.layerCount)" : nil
-    let p = Panel(title: title(k, s), theme: t, focused: s.focus == k, badge: badge)
+    let forms = titles(k, s)
+    let p = Panel(
+      title: forms[0], theme: t, focused: s.focus == k, badge: badge, shorterTitles: Array(forms.dropFirst()))
     p.render(r, into: &buf)
     let inner = p.inner(r).inset(left: 1, right: 1)
     guard inner.width > 4, inner.height > 2 else { return }
@@ -310,11 +367,19 @@ public enum Dashboard {
   static func lossPanel(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
     let t = s.theme
     let series = s.records.enumerated().map { i, rec in
-      LineChart.Series(
-        label: rec.name + (rec.divergedAt.map { " ✕@\($0)" } ?? ""), steps: rec.lossSmoothed.steps,
-        values: rec.lossSmoothed.values, style: t.variantStyle(i), marker: i)
+      var line = LineChart.Series(
+        label: rec.name, steps: rec.lossSmoothed.steps, values: rec.lossSmoothed.values, style: t.variantStyle(i),
+        marker: i)
+      // The loss now, or where the variant diverged; shorter: two digits.
+      let last = rec.lossSmoothed.last.map(Double.init)
+      line.legendValues =
+        rec.divergedAt.map { ["✕@\($0)"] }
+        ?? [last.map { formatNumber($0) } ?? "—", last.map { formatNumber($0, digits: 2) } ?? "—"]
+      return line
     }
-    LineChart(series: series, theme: t, logY: true).render(r.inset(bottom: 1), into: &buf)
+    var chart = LineChart(series: series, theme: t, logY: true)
+    chart.legendPrefersValues = true
+    chart.render(r.inset(bottom: 1), into: &buf)
     let entries = s.records.enumerated().map { i, rec in
       let acc = rec.validationAccuracy.last.map { fixed(Double($0) * 100, 1) + "%" } ?? "—"
       let short = rec.validationAccuracy.last.map { fixed(Double($0) * 100, 0) + "%" }
@@ -331,28 +396,84 @@ public enum Dashboard {
       Rect(x: x, y: r.bottom - 1, width: r.right - x, height: 1), into: &buf)
   }
 
+  // MARK: one variant at a time
+
+  /// The variants a panel shows: all of them when `fits`, else the one the `v` key chose.
+  static func shown(_ s: DashboardState, fits: Bool) -> [Int] {
+    fits || s.records.count <= 1 ? Array(s.records.indices) : [s.shownVariantIndex]
+  }
+
+  /// The row that names the one variant a panel shows and how to switch: `■ bn (2/4) · v: next
+  /// variant`, with `values` (longest first) after the name where they fit. The longest form
+  /// that fits `r`'s first row: the values shorten while the key hint stays, and only then does
+  /// the hint shrink to the count.
+  static func variantHeader(_ s: DashboardState, _ i: Int, values: [String] = [], _ r: Rect, _ buf: inout Buffer) {
+    let t = s.theme
+    let n = s.records.count
+    let name = "\(t.marker(i)) \(s.records[i].name)"
+    let hints = [
+      " (\(i + 1)/\(n)) · v: next variant", " (\(i + 1)/\(n)) · v next", " (\(i + 1)/\(n))", " \(i + 1)/\(n)",
+    ]
+    // The values, shortening, with the key hint ("· v next"); then with the count alone; then
+    // the name alone.
+    let heads = values.map { t.label(name + " " + $0) }
+    let forms =
+      heads.flatMap { head in hints.prefix(2).map { (head, t.label($0)) } }
+      + heads.flatMap { head in hints.dropFirst(2).map { (head, t.label($0)) } }
+      + hints.map { (t.label(name), t.label($0)) }
+    let (head, hint) =
+      forms.first { Text.width($0.0) + Text.width($0.1) <= r.width }
+      ?? (Text.truncatedAtWord(t.label(name), to: r.width), "")
+    let x = buf.write(head, r.x, r.y, Style(foreground: t.variantStyle(i).foreground, attributes: .bold), clip: r)
+    buf.write(hint, x, r.y, t.dim, clip: r)
+  }
+
   static func histogramPanel(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
     let t = s.theme
     let kinds: [Tap.Kind] = [.normInput, .normOutput, .activationOutput]
-    // A footer for the axis marks when every variant keeps four rows.
-    let footer = r.height > s.records.count * 4
-    let r = footer ? r.inset(bottom: 1) : r
-    if footer {
-      let text = t.label("↕N = outside range · ! = NaN/±Inf · bins/col = merged")
-      buf.write(Text.truncated(text, to: r.width), r.x, r.bottom, t.dim)
+    let long: [Tap.Kind: String] = [
+      .normInput: "before norm", .normOutput: "after norm", .activationOutput: "after activation",
+    ]
+    let short: [Tap.Kind: String] = [.normInput: "pre-norm", .normOutput: "post-norm", .activationOutput: "post-act"]
+    // Every variant in a row of its own needs four rows each (its label, two bar rows and the
+    // axis) and a first column wide enough for its name with the place; otherwise one variant.
+    let colWidth = (r.width - 2) / 3
+    let longestName = s.records.map { Text.width(t.label("● \($0.name) · pre-norm")) }.max() ?? 0
+    let all = r.height >= s.records.count * 4 && colWidth >= longestName
+    let shown = shown(s, fits: all)
+    var r = r
+    if shown.count < s.records.count {
+      variantHeader(s, shown[0], r, &buf)
+      r = r.inset(top: 1)
     }
-    let rowRects = Layout.split(r, .vertical, Array(repeating: .fill(1), count: max(s.records.count, 1)))
-    for (i, rec) in s.records.enumerated() {
-      let rr = rowRects[i]
+    // A footer for the axis marks when every variant shown keeps four rows.
+    let footer = r.height > shown.count * 4
+    r = footer ? r.inset(bottom: 1) : r
+    if footer {
+      let text = Text.firstFitting(
+        [
+          "↕N = outside range · ! = NaN/±Inf · bins/col = merged", "↕N outside range · ! NaN/±Inf · bins merged",
+          "↕N outside · ! NaN/±Inf", "↕ outside · ! NaN",
+        ].map(t.label), r.width)
+      buf.write(text, r.x, r.bottom, t.dim)
+    }
+    let rowRects = Layout.split(r, .vertical, Array(repeating: .fill(1), count: max(shown.count, 1)))
+    for (row, i) in shown.enumerated() {
+      let rec = s.records[i]
+      let rr = rowRects[row]
       let cols = Layout.split(rr, .horizontal, [.fill(1), .fill(1), .fill(1)], spacing: 1)
       for (c, kind) in kinds.enumerated() {
         let tap = Tap(block: s.selectedLayer, kind: kind)
-        let short: [Tap.Kind: String] = [
-          .normInput: "pre-norm", .normOutput: "post-norm", .activationOutput: "post-act",
-        ]
-        let kindName = cols[c].width < Text.width(rec.name) + 18 ? short[kind]! : kind.rawValue
-        let label = c == 0 ? "\(t.marker(i)) \(rec.name) · \(kindName)" : kindName
-        buf.write(Text.truncated(t.label(label), to: cols[c].width), cols[c].x, cols[c].y, t.variantStyle(i))
+        // The long place names when all three fit their columns, else the short ones; the
+        // variant's name leads its row when every variant has one (a header names the one).
+        let longestShown = shown.map { Text.width(t.label(s.records[$0].name)) }.max() ?? 0
+        let longFits = zip(kinds, cols).allSatisfy { k, col in
+          Text.width(t.label(long[k]!)) + (k == kinds[0] && shown.count > 1 ? longestShown + 5 : 0) <= col.width
+        }
+        let place = longFits ? long[kind]! : short[kind]!
+        let forms =
+          c == 0 && shown.count > 1 ? ["\(t.marker(i)) \(rec.name) · \(place)", "\(t.marker(i)) \(rec.name)"] : [place]
+        buf.write(Text.firstFitting(forms.map(t.label), cols[c].width), cols[c].x, cols[c].y, t.variantStyle(i))
         let body = cols[c].inset(top: 1)
         if let h = rec.histograms[tap] {
           HistogramChart(histograms: [(h, t.variantStyle(i))], theme: t).render(body, into: &buf)
@@ -372,16 +493,25 @@ public enum Dashboard {
 
   static func heatmapPanel(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
     let t = s.theme
-    let n = max(s.records.count, 1)
+    // Every variant needs five rows (its name, three rows of map, the step axis) and the panel
+    // one for a shared scale; otherwise the panel shows one variant, with its own scale.
+    let shown = shown(s, fits: r.height - 1 >= 5 * s.records.count)
+    let n = max(shown.count, 1)
     // Each variant's heatmap has its own scale row from six rows up; below that the panel's
     // last row holds one scale for all (its range: the highest bin count of the columns).
-    let shared = r.height / n - 1 < 6 && r.height - 1 >= 4 * n
+    let shared = r.height / n - 1 < 6 && r.height - 1 >= 4 * n && n > 1
     let body = shared ? r.inset(bottom: 1) : r
     let rowRects = Layout.split(body, .vertical, Array(repeating: .fill(1), count: n))
     var peaks = [Float]()
-    for (i, rec) in s.records.enumerated() {
-      let rr = rowRects[i]
-      buf.write(Text.truncated(t.label("\(t.marker(i)) \(rec.name)"), to: rr.width), rr.x, rr.y, t.variantStyle(i))
+    for (row, i) in shown.enumerated() {
+      let rec = s.records[i]
+      let rr = rowRects[row]
+      if shown.count < s.records.count {
+        variantHeader(s, i, rr, &buf)
+      } else {
+        buf.write(
+          Text.truncatedAtWord(t.label("\(t.marker(i)) \(rec.name)"), to: rr.width), rr.x, rr.y, t.variantStyle(i))
+      }
       let snaps = rec.histogramHistory[heatTap(rec, s.selectedLayer)]?.elements ?? []
       var map = Heatmap(snapshots: snaps, steps: rec.histogramSteps.elements, theme: t)
       map.showScale = !shared
@@ -396,55 +526,98 @@ public enum Dashboard {
 
   static func percentilePanel(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
     let t = s.theme
-    let bands = s.records.enumerated().compactMap { i, rec -> PercentileBandChart.Band? in
+    // Three lines per variant: every variant when each keeps four rows of plot, else one.
+    let shown = shown(s, fits: r.height >= 4 * s.records.count + 1)
+    let bands = shown.compactMap { i -> PercentileBandChart.Band? in
+      let rec = s.records[i]
       guard let b = rec.bands[s.selectedLayer] else { return nil }
       return .init(label: rec.name, p15: b.p15, p50: b.p50, p85: b.p85, style: t.variantStyle(i), marker: i)
     }
-    PercentileBandChart(bands: bands, theme: t).render(r, into: &buf)
+    guard shown.count < s.records.count else {
+      PercentileBandChart(bands: bands, theme: t).render(r, into: &buf)
+      return
+    }
+    // One variant: the header names it with its band now, and the chart has no legend.
+    let values = bands.first.map { PercentileBandChart.legendValues($0) } ?? ["no percentiles yet"]
+    variantHeader(s, shown[0], values: values, r.inset(left: 1), &buf)
+    var chart = PercentileBandChart(bands: bands, theme: t)
+    chart.showLegend = false
+    chart.render(r.inset(top: 1), into: &buf)
   }
 
   static func driftPanel(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
     let t = s.theme
+    func f(_ v: Float?) -> String { v.map { formatNumber(Double($0)) } ?? "—" }
+    // Every variant: a table row per layer, a heading and a smoothness line per variant. When
+    // that does not fit, one variant (named in a header row) and no variant column.
+    let layers = s.records.reduce(0) { $0 + $1.blocks.count }
+    let shown = shown(s, fits: layers + 3 + s.records.count <= r.height)
+    let one = shown.count < s.records.count
+    var r = r
+    if one {
+      variantHeader(s, shown[0], r, &buf)
+      r = r.inset(top: 1)
+    }
     var rows = [[String]]()
     var styles = [Style?]()
-    func f(_ v: Float?) -> String { v.map { formatNumber(Double($0)) } ?? "—" }
-    for (i, rec) in s.records.enumerated() {
+    for i in shown {
+      let rec = s.records[i]
       for b in rec.blocks {
         let tap = Tap(block: b.number, kind: .normInput)
-        rows.append([
-          b.number == 1 ? rec.name : "", "\(b.number)", f(rec.driftSinceMark[tap]?.last), f(rec.shiftMean[tap]?.last),
-          f(rec.icsL2[b.number]?.last), f(rec.icsCosine[b.number]?.last),
-        ])
+        let cells = [
+          "\(b.number)", f(rec.driftSinceMark[tap]?.last), f(rec.shiftMean[tap]?.last), f(rec.icsL2[b.number]?.last),
+          f(rec.icsCosine[b.number]?.last),
+        ]
+        rows.append(one ? cells : [b.number == 1 ? rec.name : ""] + cells)
         styles.append(
           b.number == s.selectedLayer
             ? Style(foreground: t.variantStyle(i).foreground, attributes: .bold) : t.variantStyle(i))
       }
     }
+    let headers = [
+      ["layer", "drift W1", "|Δμ|/σ", "ICS ‖G−G′‖", "ICS cos"], ["layer", "drift", "|Δμ|/σ", "‖G−G′‖", "cos"],
+      ["L", "W1", "Δμ/σ", "‖ΔG‖", "cos"],
+    ].map { one ? $0 : [$0[0] == "L" ? "var." : "variant"] + $0 }
     let tableHeight = min(r.height, rows.count + 1)
-    Table(
-      header: ["variant", "layer", "drift W1", "|Δμ|/σ", "ICS ‖G−G′‖", "ICS cos"], rows: rows, rowStyles: styles,
-      theme: t
-    ).render(Rect(x: r.x, y: r.y, width: r.width, height: tableHeight), into: &buf)
-    var y = r.y + tableHeight + 1
+    var table = Table(header: headers[0], rows: rows, rowStyles: styles, theme: t)
+    table.shorterHeaders = Array(headers.dropFirst())
+    table.render(Rect(x: r.x, y: r.y, width: r.width, height: tableHeight), into: &buf)
+    var y = r.y + tableHeight + (one ? 0 : 1)
     guard y < r.bottom else { return }
-    let heading = "loss range · β-smoothness along −g, lower is smoother (η ∈ ½…4 × lr)"
-    buf.write(t.label(heading), r.x, y, t.dim, clip: r)
+    let heading = Text.firstFitting(
+      [
+        "loss range · β-smoothness along −g, lower is smoother (η ∈ ½…4 × lr)",
+        "loss range · β-smoothness along −g (lower is smoother)", "loss range · β-smoothness (lower: smoother)",
+        "range · β-smoothness, lower: smoother", "range · β-smooth (lower: smoother)", "range · β, lower: smoother",
+      ].map(t.label), r.width)
+    buf.write(heading, r.x, y, t.dim, clip: r)
     y += 1
-    for (i, rec) in s.records.enumerated() where y < r.bottom {
+    for i in shown where y < r.bottom {
+      let rec = s.records[i]
       buf.write(
         t.label("\(t.marker(i)) \(rec.name): \(f(rec.lossVariation.last)) · \(f(rec.betaSmoothness.last))"), r.x, y,
         t.variantStyle(i), clip: r)
       y += 1
     }
     if y < r.bottom {
-      buf.write(
-        t.label("‖G−G′‖, β, range: lower is smoother · cos: higher is steadier"), r.x, r.bottom - 1, t.dim, clip: r)
+      let footer = Text.firstFitting(
+        [
+          "‖G−G′‖, β, range: lower is smoother · cos: higher is steadier",
+          "‖G−G′‖, β, range: lower is smoother · cos: higher steadier", "‖ΔG‖ β range: lower smoother · cos: higher",
+          "lower is smoother · cos: higher", "lower: smoother",
+        ].map(t.label), r.width)
+      buf.write(footer, r.x, r.bottom - 1, t.dim, clip: r)
     }
   }
 
   static func divergencePanel(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
     let t = s.theme
-    let textRows = min(s.records.count + 1, max(0, r.height - 4))
+    // Every variant's line comes first; then the line that explains them; the chart (four rows
+    // at least) gets what is left, and none when that is less.
+    let n = s.records.count
+    let chartRows = r.height >= n + 5 ? r.height - n - 1 : r.height >= n + 4 ? r.height - n : 0
+    let header = r.height - chartRows > n
+    let textRows = min(r.height - chartRows, n + (header ? 1 : 0))
     // The gap in small batches: with the whole probe batch of 128, BN's batch statistics are
     // close to its running ones and the forgotten eval() hardly shows.
     let series = s.records.enumerated().map { i, rec in
@@ -452,24 +625,32 @@ public enum Dashboard {
         label: rec.name, steps: rec.smallBatchLogitGap.steps, values: rec.smallBatchLogitGap.values,
         style: t.variantStyle(i), marker: i)
     }
-    LineChart(series: series, theme: t).render(r.inset(bottom: textRows), into: &buf)
-    var y = r.bottom - textRows
+    // Short of room, the legend keeps the gaps and drops the names (the lines below name them).
+    var chart = LineChart(series: series, theme: t)
+    chart.legendPrefersValues = true
+    if chartRows > 0 { chart.render(Rect(x: r.x, y: r.y, width: r.width, height: chartRows), into: &buf) }
+    var y = r.y + chartRows
     guard textRows > 0 else { return }
     let b = s.inferenceBatch
-    buf.write(
-      t.label(
-        [
-          "accuracy now (e: \(s.inferenceMode.rawValue)) · eval · train mode, batch \(b) · single train/eval",
-          "now (e: \(s.inferenceMode.rawValue)) · eval · train mode, batch \(b) · single",
-          "now (e: \(s.inferenceMode.rawValue)) · e eval · t train, batch \(b)",
-        ].first { $0.count <= r.width } ?? "now · e eval · t train \(b)"),
-      r.x, y, t.dim, clip: r)
-    y += 1
+    if header {
+      buf.write(
+        t.label(
+          [
+            "accuracy now (e: \(s.inferenceMode.rawValue)) · eval · train mode, batch \(b) · single train/eval",
+            "now (e: \(s.inferenceMode.rawValue)) · eval · train mode, batch \(b) · single",
+            "now (e: \(s.inferenceMode.rawValue)) · e eval · t train, batch \(b)",
+          ].first { Text.width(t.label($0)) <= r.width } ?? "now · e eval · t train \(b)"),
+        r.x, y, t.dim, clip: r)
+      y += 1
+    }
+    // The longest form in which every variant's line fits: full, then shorter single-sample
+    // words (twice), then no single samples, then one letter per mode (the same form on every line).
+    let detail =
+      (0...4).map { 4 - $0 }.first { d in
+        s.records.indices.allSatisfy { Text.width(t.label(divergenceLine($0, s.records[$0], s, detail: d))) <= r.width }
+      } ?? 0
     for (i, rec) in s.records.enumerated() where y < r.bottom {
-      // The longest form that fits: full, then shorter single-sample words, then no single
-      // samples, then one letter per mode.
-      let forms = (0...3).map { t.label(divergenceLine(i, rec, s, detail: 3 - $0)) }
-      let line = forms.first { $0.count <= r.width } ?? forms.last!
+      let line = t.label(divergenceLine(i, rec, s, detail: detail))
       buf.write(line, r.x, y, rec.singleSampleError != nil ? t.warning : t.variantStyle(i), clip: r)
       y += 1
     }
@@ -477,9 +658,10 @@ public enum Dashboard {
 
   /// One variant's accuracies: the one the current inference mode gives first (what `e`
   /// changes), then eval, train mode in small batches, and one sample at a time.
-  /// `detail` 3: everything; 2: shorter single-sample words; 1: no single samples; 0: one
-  /// letter per mode, for narrow panels (`● bn now 90% e 90% t 70%`).
-  static func divergenceLine(_ i: Int, _ rec: VariantRecord, _ s: DashboardState, detail: Int = 3) -> String {
+  /// `detail` 4: everything; 3 and 2: shorter single-sample words (`single: train-mode error`,
+  /// `single: train err`); 1: no single samples; 0: one letter per mode, for narrow panels
+  /// (`● bn now 90% e 90% t 70%`).
+  static func divergenceLine(_ i: Int, _ rec: VariantRecord, _ s: DashboardState, detail: Int = 4) -> String {
     func pct(_ v: Float?) -> String { v.map { $0.isNaN ? "err" : fixed(Double($0) * 100, 0) + "%" } ?? "—" }
     let eval = rec.evalModeAccuracy.last
     let small = rec.smallBatchTrainAccuracy.last
@@ -489,7 +671,9 @@ public enum Dashboard {
     var text = "\(head) · eval \(pct(eval)) · train \(pct(small))"
     guard detail >= 2 else { return text }
     if rec.singleSampleError != nil {
-      text += detail == 3 ? " · single: train-mode error (1 value per channel)" : " · single: train err"
+      text +=
+        [" · single: train err", " · single: train-mode error", " · single: train-mode error (1 value per channel)"][
+          min(detail, 4) - 2]
     } else {
       text += " · single \(pct(rec.singleSampleTrainAccuracy.last))/\(pct(rec.singleSampleEvalAccuracy.last))"
     }
@@ -498,16 +682,36 @@ public enum Dashboard {
 
   static func surfacePanel(_ s: DashboardState, _ r: Rect, _ buf: inout Buffer) {
     let t = s.theme
-    let n = max(s.surfaces.count, 1)
-    let cols = Layout.split(r, .horizontal, Array(repeating: .fill(1), count: n), spacing: 1)
-    for (i, surf) in s.surfaces.enumerated() {
-      let name = i < s.records.count ? s.records[i].name : "?"
-      buf.write(
-        Text.truncated(t.label("\(t.marker(i)) \(name)"), to: cols[i].width), cols[i].x, cols[i].y, t.variantStyle(i))
+    // Side by side while each map keeps 16 columns; otherwise one variant at a time.
+    let count = s.surfaces.count
+    let fits = count <= 1 || (r.width - (count - 1)) / count >= 16
+    let shown = fits ? Array(s.surfaces.indices) : [min(s.shownVariantIndex, count - 1)]
+    var r = r
+    if !fits, shown[0] < s.records.count {
+      variantHeader(s, shown[0], r, &buf)
+      r = r.inset(top: 1)
+    }
+    // The last row: which glyph (and colour) is which class.
+    let classes = s.surfaces.compactMap { $0?.classCount }.max() ?? 0
+    if classes > 0, r.height > 4 {
+      DecisionSurfaceView.drawClassLegend(
+        classes: classes, theme: t, row: Rect(x: r.x, y: r.bottom - 1, width: r.width, height: 1), into: &buf)
+      r = r.inset(bottom: 1)
+    }
+    let cols = Layout.split(r, .horizontal, Array(repeating: .fill(1), count: max(shown.count, 1)), spacing: 1)
+    for (c, i) in shown.enumerated() {
+      let surf = s.surfaces[i]
+      var area = cols[c]
+      if fits {
+        let name = i < s.records.count ? s.records[i].name : "?"
+        buf.write(
+          Text.truncatedAtWord(t.label("\(t.marker(i)) \(name)"), to: area.width), area.x, area.y, t.variantStyle(i))
+        area = area.inset(top: 1)
+      }
       if let surf {
-        DecisionSurfaceView(surface: surf, theme: t).render(cols[i].inset(top: 1), into: &buf)
+        DecisionSurfaceView(surface: surf, theme: t).render(area, into: &buf)
       } else {
-        buf.write("needs 2-D data", cols[i].x, cols[i].y + 2, t.dim)
+        buf.write("needs 2-D data", area.x, area.y + 1, t.dim, clip: area)
       }
     }
   }

@@ -6,6 +6,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
   case lrUp, lrDown, batchUp, batchDown
   case nextPanel, previousPanel, zoom
   case layerDown, layerUp, layerNumber
+  case nextVariant, previousVariant
   case glyphs, presenter, screenshot, record, reset, sceneBrowser
   case previousChapter, nextChapter, continueScene
   case quit, help, closeHelp
@@ -100,6 +101,11 @@ public struct KeyBinding: Sendable {
         KeyTrigger(["left", "down"], .layerDown), KeyTrigger(["right", "up"], .layerUp),
         KeyTrigger((1...9).map(String.init), .layerNumber),
       ]),
+    KeyBinding(
+      "v / V", help: "next / previous variant in panels that show one at a time",
+      readme:
+        "next / previous variant in the panels too small for every variant at once: they show one and say which (`■ bn (2/4) · v: next variant`)",
+      [KeyTrigger(["v"], .nextVariant), KeyTrigger(["V"], .previousVariant)]),
     KeyBinding(
       "g", help: "glyphs: braille, blocks, ascii", readme: "glyphs: braille → blocks → ascii", bar: ("g", "glyphs"),
       [KeyTrigger(["g"], .glyphs)]),

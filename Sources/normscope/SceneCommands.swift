@@ -93,7 +93,7 @@ enum SceneLoader {
 
   /// The dashboard for the player's current state with the scene's view applied.
   static func state(_ p: ScenePlayer, theme: Theme) -> DashboardState {
-    var s = DashboardState(experiment: p.experiment, title: Text.truncated(p.scene.title, to: 60), theme: theme)
+    var s = DashboardState(experiment: p.experiment, title: Text.truncatedAtWord(p.scene.title, to: 60), theme: theme)
     s.sweep = p.sweep
     apply(p.view, to: &s)
     return s

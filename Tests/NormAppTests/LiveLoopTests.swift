@@ -13,13 +13,11 @@ import Testing
   static func run(
     paused: Bool = false, width: Int = 120, height: Int = 40, frameLimit: Int? = nil,
     frameInterval: Duration = .milliseconds(33), scene: Scene? = nil, sceneDirectories: [String] = [],
+    variants: [VariantSpec] = [VariantSpec(name: "relu", model: "linear 16, relu, linear 2")],
     _ script: (TestTerminal) -> Void
   ) throws -> (LiveOutcome, TestTerminal) {
     let data = try BuiltinData.make(name: "moons", seed: 1)
-    let config =
-      try scene?.experimentConfig()
-      ?? ExperimentConfig(
-        variants: [VariantSpec(name: "relu", model: "linear 16, relu, linear 2")], data: data, batchSize: 32)
+    let config = try scene?.experimentConfig() ?? ExperimentConfig(variants: variants, data: data, batchSize: 32)
     let term = TestTerminal(width: width, height: height)
     script(term)
     let theme = Theme(colors: term.colorMode, glyphs: .braille)
@@ -139,6 +137,32 @@ import Testing
     #expect(Self.step(term) == 5, "\(Self.status(term))")
   }
 
+  @Test("] while paused past a chapter that ends with a caption: the caption box shows the next chapter")
+  func chapterAfterClosingCaption() throws {
+    let scene = try SceneParser.parse(
+      """
+      title "chapters"
+      data moons
+      variant bn: linear 16, batchnorm, relu, linear 2
+      chapter "one"
+      caption "first words"
+      run 20
+      caption "closing words of one"
+      chapter "two"
+      caption "opening words of two"
+      run 20
+      """, file: "chapters.scene")
+    let (_, term) = try Self.run(scene: scene) { t in
+      t.wait(for: "first words")
+      t.type(" ")
+      Self.waitForStatus(t, "paused") { $0.contains("paused") }
+      t.type("]")
+      t.wait(for: "opening words of two")
+      t.type("q")
+    }
+    #expect(Screenshot.text(term.frames.last!).contains("┌─ two "), "the caption box heads with chapter two")
+  }
+
   @Test("o opens the scene browser; Enter plays the chosen scene in the running app")
   func sceneBrowser() throws {
     let scenes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -204,6 +228,25 @@ import Testing
     let new = try #require(lrField(Self.status(term)).flatMap(Double.init))
     #expect(abs(new - 2 * old) < 1e-6 * max(1, old))
     #expect(Self.status(term).contains("lr"))
+  }
+
+  @Test("at 80x24 with four variants, v and V switch the variant the histograms show")
+  func variantKey() throws {
+    let variants = ["plain": "linear 16, relu, linear 2", "bn": "linear 16, batchnorm, relu, linear 2"]
+      .sorted { $0.key > $1.key }.flatMap { name, model in
+        [VariantSpec(name: name, model: model), VariantSpec(name: name + "2", model: model)]
+      }
+    let names = variants.map(\.name)
+    let (_, term) = try Self.run(paused: true, width: 80, height: 24, variants: variants) { t in
+      t.send(.waitUntil("variant 1 of 4") { $0.text.contains("● \(names[0]) (1/4) · v: next variant") })
+      t.type("v")
+      t.send(.waitUntil("variant 2 of 4") { $0.text.contains("■ \(names[1]) (2/4) · v: next variant") })
+      t.type("V")
+      t.type("V")
+      t.send(.waitUntil("variant 4 of 4, backwards") { $0.text.contains("◆ \(names[3]) (4/4) · v: next variant") })
+      t.type("q")
+    }
+    #expect(term.frames.contains { Screenshot.text($0).contains("variant \(names[3]) (4/4)") }, "the status says so")
   }
 
   @Test("? opens the help overlay and closes it")

@@ -59,7 +59,7 @@ import Testing
       "shift-tab": .previousPanel, "z": .zoom, "left": .layerDown, "down": .layerDown, "right": .layerUp,
       "up": .layerUp, "1": .layerNumber, "9": .layerNumber, "g": .glyphs, "p": .presenter, "?": .help,
       "esc": .closeHelp, "s": .screenshot, "R": .record, "]": .nextChapter, "[": .previousChapter,
-      "enter": .continueScene, "r": .reset,
+      "enter": .continueScene, "r": .reset, "v": .nextVariant, "V": .previousVariant,
     ]
     for (k, a) in expected { #expect(KeyBinding.action(for: k) == a, "key \(k)") }
     for k in ["0", "x", "space ", "", "ESC"] { #expect(KeyBinding.action(for: k) == nil, "key \(k)") }

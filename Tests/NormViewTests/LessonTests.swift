@@ -208,7 +208,7 @@ struct LessonTests {
     #expect(help.contains("ICS ‖G−G′‖ (gradient change) and β-smoothness: lower is smoother"))
     s.showHelp = false
     let wide = Screenshot.text(Dashboard.render(s, width: 200, height: 60))
-    #expect(wide.contains("β-smoothness along −g, lower is smoother"), "the drift panel says which way is good")
+    #expect(wide.contains("β-smoothness along −g (lower is smoother)"), "the drift panel says which way is good")
     #expect(wide.contains("‖G−G′‖, β, range: lower is smoother"))
     #expect(wide.contains("↕N = outside range · ! = NaN/±Inf · bins/col = merged"), "the histogram panel's footer")
   }

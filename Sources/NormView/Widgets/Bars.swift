@@ -108,7 +108,14 @@ public struct HelpOverlay: Widget {
     let actionWidth = keys.map { Text.width($0.action) }.max() ?? 0
     let w = min(area.width - 2, 96, max(keyWidth + actionWidth + 6, 50))
     let noteLines = notes.flatMap { Text.wrap($0, width: w - 4) }
-    let total = keys.count + 1 + noteLines.count
+    // A description wider than the box wraps onto lines of its own under the descriptions
+    // (never cut off): rows of (key or "", text).
+    let keyRows = keys.flatMap { k in
+      Text.wrap(k.action, width: max(1, w - keyWidth - 6)).enumerated().map {
+        ($0.offset == 0 ? k.key : "", $0.element)
+      }
+    }
+    let total = keyRows.count + 1 + noteLines.count
     let h = min(area.height - 2, total + 2)
     let box = Layout.centered(area, width: w, height: h)
     guard box.width > 10, box.height > 3 else { return }
@@ -125,12 +132,12 @@ public struct HelpOverlay: Widget {
     for row in 0..<visible {
       let line = first + row
       let y = box.y + 1 + row
-      if line < keys.count {
-        let k = keys[line]
-        buffer.write(Text.fit(k.key, keyWidth, align: .right), box.x + 2, y, theme.accent, clip: box.inset(1))
-        buffer.write(k.action, box.x + 4 + keyWidth, y, theme.text, clip: box.inset(1))
-      } else if line > keys.count, line - keys.count - 1 < noteLines.count {
-        buffer.write(noteLines[line - keys.count - 1], box.x + 2, y, theme.dim, clip: box.inset(1))
+      if line < keyRows.count {
+        let k = keyRows[line]
+        buffer.write(Text.fit(k.0, keyWidth, align: .right), box.x + 2, y, theme.accent, clip: box.inset(1))
+        buffer.write(k.1, box.x + 4 + keyWidth, y, theme.text, clip: box.inset(1))
+      } else if line > keyRows.count, line - keyRows.count - 1 < noteLines.count {
+        buffer.write(noteLines[line - keyRows.count - 1], box.x + 2, y, theme.dim, clip: box.inset(1))
       }
     }
   }

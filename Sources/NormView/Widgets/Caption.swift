@@ -23,7 +23,8 @@ public struct Caption: Widget {
     var lines = Text.wrap(theme.label(text), width: inner.width)
     if lines.count > inner.height {
       lines = Array(lines.prefix(inner.height))
-      if let l = lines.last { lines[lines.count - 1] = Text.truncated(l + theme.label(" …"), to: inner.width) }
+      // The last line ends in "…" after a whole word.
+      if let l = lines.last { lines[lines.count - 1] = Text.truncatedAtWord(l + theme.label(" …"), to: inner.width) }
     }
     let y0 = inner.y + max(0, (inner.height - lines.count) / 2)
     let st = presenter ? Style(attributes: .bold) : theme.text

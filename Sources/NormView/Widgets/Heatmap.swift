@@ -77,12 +77,16 @@ public struct Heatmap: Widget {
         }
       }
     }
+    // The step axis: first step left, last right, and between them how many values of the
+    // last snapshot fell outside the fixed range (the longest form that fits the gap).
+    var gap = (plot.x, plot.right)
     if let a = shownSteps.first, let b = shownSteps.last {
       let left = "\(a)"
       let right = "step \(b)"
-      buffer.write(left, plot.x, plot.bottom, theme.axis)
+      gap.0 = buffer.write(left, plot.x, plot.bottom, theme.axis) + 1
       if plot.width > Text.width(left) + Text.width(right) + 1 {
         buffer.write(right, plot.right - Text.width(right), plot.bottom, theme.axis)
+        gap.1 = plot.right - Text.width(right) - 1
       }
     }
     if scaleRow {
@@ -91,8 +95,12 @@ public struct Heatmap: Widget {
         into: &buffer)
     }
     let out = shown.last.map { $0.underflow + $0.overflow + $0.nonFinite } ?? 0
-    if out > 0, plot.width > 20 {
-      buffer.write(" \(out) outside range ", plot.x + plot.width / 2 - 8, plot.bottom, theme.warning)
+    if out > 0,
+      let note = ["\(out) outside range", "\(out) outside", "↕\(out)"].map(theme.label).first(where: {
+        Text.width($0) <= gap.1 - gap.0
+      })
+    {
+      buffer.write(note, gap.0 + (gap.1 - gap.0 - Text.width(note)) / 2, plot.bottom, theme.warning)
     }
   }
 
@@ -139,6 +147,10 @@ public struct Heatmap: Widget {
     let lo = formatNumber(Double(peaks.min() ?? 0))
     let hi = formatNumber(Double(peaks.max() ?? 0))
     let range = lo == hi ? lo : lo + "–" + hi
-    buffer.write(theme.label(" high · each column to its peak (\(range) per bin)"), x, row.y, theme.axis, clip: row)
+    let forms = [
+      " high · each column to its peak (\(range) per bin)", " high · each column to its peak",
+      " high · column peaks \(range)/bin", " high (per column)", " high",
+    ].map(theme.label)
+    buffer.write(Text.firstFitting(forms, row.right - x), x, row.y, theme.axis, clip: row)
   }
 }

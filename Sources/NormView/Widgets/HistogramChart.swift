@@ -108,6 +108,33 @@ public struct HistogramChart: Widget {
     return notes
   }
 
+  /// The notes row, longest first: every note; without the merge note; counts with arrows
+  /// (`93↓ 75↑`, `NaN 12 ±Inf 6`); one total (`↕168`, `!18`).
+  func noteForms(_ notes: [String], _ l: BarLayout) -> [String] {
+    let under = histograms.map { $0.0.underflow }
+    let over = histograms.map { $0.0.overflow }
+    let nan = histograms.map { $0.0.nan }
+    let inf = histograms.map { $0.0.positiveInfinity + $0.0.negativeInfinity }
+    var forms = [notes.joined(separator: " · ")]
+    if l.merge > 1 { forms.append(notes.dropLast().joined(separator: " · ")) }
+    var short = [String]()
+    if histograms.contains(where: { $0.0.nonFinite > 0 }) {
+      short.append(
+        "NaN \(nan.map(String.init).joined(separator: "/")) ±Inf \(inf.map(String.init).joined(separator: "/"))")
+    }
+    if under.contains(where: { $0 > 0 }) || over.contains(where: { $0 > 0 }) {
+      short.append(
+        "out " + under.map(String.init).joined(separator: "/") + "↓ " + over.map(String.init).joined(separator: "/")
+          + "↑")
+    }
+    forms.append(short.joined(separator: " "))
+    let outside = under.reduce(0, +) + over.reduce(0, +)
+    let bad = nan.reduce(0, +) + inf.reduce(0, +)
+    forms.append(
+      [bad > 0 ? "!\(bad)" : "", outside > 0 ? "↕\(outside)" : ""].filter { !$0.isEmpty }.joined(separator: " "))
+    return forms.filter { !$0.isEmpty }
+  }
+
   /// Axis: the fixed range, with merge and out-of-range notes.
   func drawAxis(_ first: Histogram, _ l: BarLayout, into buffer: inout Buffer) {
     let area = l.area
@@ -128,14 +155,21 @@ public struct HistogramChart: Widget {
       }
       if !notes.isEmpty {
         buffer.write(
-          Text.fit(theme.label(notes.joined(separator: " · ")), area.width, align: .center), area.x, axisY + 1,
-          warn ? theme.warning : theme.dim)
+          Text.fit(Text.firstFitting(noteForms(notes, l).map(theme.label), area.width), area.width, align: .center),
+          area.x, axisY + 1, warn ? theme.warning : theme.dim)
       }
     } else if !notes.isEmpty, middleRoom > 2 {
-      let short = theme.label(warn ? "!" + notes[0] : "↕" + (under.reduce(0, +) + over.reduce(0, +)).description)
-      buffer.write(
-        Text.fit(short, middleRoom, align: .center), area.x + Text.width(lo) + 1, axisY,
-        warn ? theme.warning : theme.dim)
+      // A count is never cut: the note as it is, or its mark alone.
+      let outside = (under.reduce(0, +) + over.reduce(0, +)).description
+      let forms =
+        (warn
+        ? ["!" + notes[0], "!" + histograms.map { $0.0.nonFinite }.reduce(0, +).description, "!"]
+        : ["↕" + outside, "↕"]).map(theme.label)
+      if let short = forms.first(where: { Text.width($0) <= middleRoom }) {
+        buffer.write(
+          Text.fit(short, middleRoom, align: .center), area.x + Text.width(lo) + 1, axisY,
+          warn ? theme.warning : theme.dim)
+      }
     } else if middleRoom > Text.width(mid) + 2 {
       buffer.write(mid, area.x + (area.width - Text.width(mid)) / 2, axisY, theme.axis)
     }

@@ -23,6 +23,8 @@ public struct LineChart: Widget {
     public var pattern: Pattern
     /// Whether the series has its own legend entry (a variant's secondary series need not).
     public var inLegend: Bool
+    /// The legend's value and its shorter forms (longest first); nil: the last value.
+    public var legendValues: [String]? = nil
     public init(
       label: String, steps: [Int], values: [Float], style: Style, marker: Int, pattern: Pattern = .solid,
       inLegend: Bool = true
@@ -50,6 +52,8 @@ public struct LineChart: Widget {
   /// Fixed y range; nil fits the data.
   public var yRange: ClosedRange<Double>? = nil
   public var showLegend = true
+  /// When the legend is short of room, keep the values and drop the names (``Legend/preferValues``).
+  public var legendPrefersValues = false
   /// Text shown when there is nothing to plot.
   public var emptyText = "no data yet"
 
@@ -174,10 +178,12 @@ public struct LineChart: Widget {
   func drawLegend(_ area: Rect, _ buffer: inout Buffer) {
     guard showLegend, !series.isEmpty else { return }
     let entries = series.filter(\.inLegend).map { s in
-      Legend.Entry(
-        marker: s.marker, name: s.label, value: s.values.last.map { formatNumber(Double($0)) } ?? "", style: s.style)
+      let values = s.legendValues ?? [s.values.last.map { formatNumber(Double($0)) } ?? ""]
+      return Legend.Entry(
+        marker: s.marker, name: s.label, value: values.first ?? "", shorterValues: Array(values.dropFirst()),
+        style: s.style)
     }
-    Legend(entries: entries, theme: theme).render(
+    Legend(entries: entries, theme: theme, preferValues: legendPrefersValues).render(
       Rect(x: area.x + 1, y: area.y, width: area.width - 1, height: 1), into: &buffer)
   }
 }

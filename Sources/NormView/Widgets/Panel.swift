@@ -6,12 +6,18 @@ public struct Panel: Widget {
   public var focused: Bool
   /// Right-aligned text in the top border (e.g. "layer 2").
   public var badge: String?
+  /// Shorter titles, longest first: a narrow panel shows the first that fits rather than cut
+  /// the title inside a word.
+  public var shorterTitles: [String]
 
-  public init(title: String, theme: Theme, focused: Bool = false, badge: String? = nil) {
+  public init(
+    title: String, theme: Theme, focused: Bool = false, badge: String? = nil, shorterTitles: [String] = []
+  ) {
     self.title = title
     self.theme = theme
     self.focused = focused
     self.badge = badge
+    self.shorterTitles = shorterTitles
   }
 
   public func inner(_ area: Rect) -> Rect { area.inset(1) }
@@ -35,8 +41,9 @@ public struct Panel: Widget {
     let room = area.width - 4
     guard room > 0 else { return }
     var badgeText = ""
-    if let badge, room > 12 { badgeText = " " + Text.truncated(theme.label(badge), to: room / 2) + " " }
-    let t = " " + Text.truncated(theme.label(title), to: max(0, room - Text.width(badgeText) - 2)) + " "
+    if let badge, room > 12 { badgeText = " " + Text.truncatedAtWord(theme.label(badge), to: room / 2) + " " }
+    let forms = ([title] + shorterTitles).map(theme.label)
+    let t = " " + Text.firstFitting(forms, max(0, room - Text.width(badgeText) - 2)) + " "
     buffer.write(t, area.x + 2, area.y, focused ? theme.focusBorder : theme.title)
     if !badgeText.isEmpty {
       buffer.write(badgeText, area.right - 2 - Text.width(badgeText), area.y, theme.dim)

@@ -22,10 +22,18 @@ public struct PercentileBandChart: Widget {
   }
   public var bands: [Band]
   public var theme: Theme
+  /// The legend row above the chart (off where a caller names the band itself).
+  public var showLegend = true
 
   public init(bands: [Band], theme: Theme) {
     self.bands = bands
     self.theme = theme
+  }
+
+  /// A band's values now, longest first: `p15/p50/p85`, `p50 0.75`, `0.75`.
+  public static func legendValues(_ b: Band) -> [String] {
+    let now = [b.p15.last, b.p50.last, b.p85.last].map { $0.map { formatNumber(Double($0), digits: 2) } ?? "—" }
+    return [now.joined(separator: "/"), "p50 " + now[1], now[1]]
   }
 
   public func render(_ area: Rect, into buffer: inout Buffer) {
@@ -45,13 +53,13 @@ public struct PercentileBandChart: Widget {
     var chart = LineChart(series: series, theme: theme)
     chart.showLegend = false
     chart.emptyText = "no percentiles yet"
-    chart.render(area.inset(top: 1), into: &buffer)
+    chart.render(showLegend ? area.inset(top: 1) : area, into: &buffer)
+    guard showLegend else { return }
     // Legend: one entry per variant, with its current band.
     let entries = bands.map { b in
-      let now = [b.p15.last, b.p50.last, b.p85.last].map { $0.map { formatNumber(Double($0), digits: 2) } ?? "—" }
+      let forms = Self.legendValues(b)
       return Legend.Entry(
-        marker: b.marker, name: b.label, value: now.joined(separator: "/"), shorterValues: ["p50 " + now[1], now[1]],
-        style: b.style)
+        marker: b.marker, name: b.label, value: forms[0], shorterValues: Array(forms.dropFirst()), style: b.style)
     }
     Legend(entries: entries, theme: theme).render(
       Rect(x: area.x + 1, y: area.y, width: area.width - 1, height: 1), into: &buffer)

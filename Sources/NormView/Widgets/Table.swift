@@ -7,6 +7,8 @@ public struct Table: Widget {
   public var rowStyles: [Style?]
   public var alignments: [Text.Alignment]
   public var theme: Theme
+  /// Shorter headers (same columns), longest first, tried before columns are cut with "…".
+  public var shorterHeaders: [[String]] = []
 
   public init(
     header: [String], rows: [[String]], rowStyles: [Style?] = [], alignments: [Text.Alignment] = [], theme: Theme
@@ -20,12 +22,22 @@ public struct Table: Widget {
 
   public func render(_ area: Rect, into buffer: inout Buffer) {
     guard area.width > 0, area.height > 0, !header.isEmpty else { return }
-    let header = header.map(theme.label)
     let rows = rows.map { $0.map(theme.label) }
-    var widths = header.map(Text.width)
-    for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], Text.width(c)) } }
+    func columnWidths(_ header: [String]) -> [Int] {
+      var widths = header.map(Text.width)
+      for r in rows {
+        for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], Text.width(c)) }
+      }
+      return widths
+    }
+    func total(_ w: [Int]) -> Int { w.reduce(0, +) + w.count - 1 }
+    let headers = ([self.header] + shorterHeaders.filter { $0.count == self.header.count }).map {
+      $0.map(theme.label)
+    }
+    let chosen = headers.first { total(columnWidths($0)) <= area.width } ?? headers.last!
+    var widths = columnWidths(chosen)
     // Shrink the widest columns until the table fits (one space between columns).
-    while widths.reduce(0, +) + widths.count - 1 > area.width, let m = widths.max(), m > 3 {
+    while total(widths) > area.width, let m = widths.max(), m > 3 {
       widths[widths.firstIndex(of: m)!] -= 1
     }
     func line(_ cells: [String], _ y: Int, _ style: Style) {
@@ -36,7 +48,7 @@ public struct Table: Widget {
         x += w + 1
       }
     }
-    line(header, area.y, theme.title)
+    line(chosen, area.y, theme.title)
     for (i, r) in rows.enumerated() where 1 + i < area.height {
       line(r, area.y + 1 + i, (i < rowStyles.count ? rowStyles[i] : nil) ?? theme.text)
     }
