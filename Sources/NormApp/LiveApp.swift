@@ -410,7 +410,7 @@ public struct LiveApp<Backend: TerminalBackend> {
       let base = try SafeFile.createUnique(
         directory: screenshotDir, base: "normscope-step\(step)",
         files: ScreenshotFormat.allCases.map { ($0.rawValue, Array(Screenshot.export(b, as: $0).utf8)) })
-      return "screenshot: \(base).txt, .ansi, .svg and .html"
+      return "screenshot: \(base).txt .ansi .svg .html"
     } catch { return "screenshot failed: \(error)" }
   }
 }

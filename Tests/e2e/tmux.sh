@@ -71,7 +71,7 @@ check "e switches inference to train mode" "inference train"
 T send-keys -t ns e
 check "e back to eval" "inference eval"
 T send-keys -t ns s
-if wait_for "screenshot: " 5 && ls "$tmp"/normscope-step*.txt >/dev/null 2>&1 && grep -q "Loss (training" "$tmp"/normscope-step*.txt && ls "$tmp"/normscope-step*.ansi >/dev/null 2>&1; then ok; else bad "s writes .txt and .ansi" "$(ls "$tmp")"; fi
+if wait_for "screenshot: " 5 && ls "$tmp"/normscope-step*.txt >/dev/null 2>&1 && grep -q "Loss (training" "$tmp"/normscope-step*.txt && ls "$tmp"/normscope-step*.ansi >/dev/null 2>&1 && grep -q "<svg" "$tmp"/normscope-step*.svg && grep -qi "<html" "$tmp"/normscope-step*.html; then ok; else bad "s writes .txt, .ansi, .svg and .html" "$(ls "$tmp")"; fi
 T send-keys -t ns '?'
 check "? opens help" "keys — (lines [0-9-]+ of [0-9]+, .* — )?press \? or Esc to close"
 T send-keys -t ns '?'
