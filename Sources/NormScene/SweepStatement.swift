@@ -24,8 +24,13 @@ enum SweepMetrics {
 public final class SweepCache: Sendable {
   public static let shared = SweepCache()
 
+  /// Finished sweeps kept (the oldest is forgotten first).
+  static let capacity = 8
+
   private struct State {
     var done: [String: SweepResults] = [:]
+    /// The keys of `done`, oldest first.
+    var order: [String] = []
     /// Sweeps being computed, with their results so far.
     var running: [String: SweepResults] = [:]
   }
@@ -84,7 +89,10 @@ public final class SweepCache: Sendable {
       }
       state.withLock { s in
         s.running[key] = nil
-        if r.isComplete { s.done[key] = r }
+        guard r.isComplete else { return }
+        s.done[key] = r
+        s.order.append(key)
+        if s.order.count > Self.capacity { s.done[s.order.removeFirst()] = nil }
       }
       return r
     } catch {

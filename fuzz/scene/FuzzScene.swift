@@ -88,6 +88,17 @@ func bounded(_ scene: Scene) -> Scene {
     case .runUntil(let e, let within, let source): t.kind = .runUntil(e, within: min(within, maxSteps), source: source)
     case .reestimateStatistics(let n, let vs): t.kind = .reestimateStatistics(batches: min(n, maxSteps), variants: vs)
     case .setBatch(let b): t.kind = .setBatch(min(b, maxBatch))
+    case .sweep(var d, let source):
+      // A few short runs: two rates, two seeds, one value of every other axis.
+      d.steps = min(d.steps, maxSteps)
+      d.checkEvery = max(1, min(d.checkEvery, d.steps))
+      d.seedCount = min(d.seedCount, 2)
+      d.learningRates = Array(d.learningRates.prefix(2))
+      d.batchSizes = [min(d.batchSizes.first ?? 1, maxBatch)]
+      d.initScales = Array(d.initScales.prefix(1))
+      d.momenta = Array(d.momenta.prefix(1))
+      d.weightDecays = Array(d.weightDecays.prefix(1))
+      t.kind = .sweep(d, source: source)
     default: break
     }
     return t
