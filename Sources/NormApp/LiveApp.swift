@@ -250,6 +250,7 @@ public struct LiveApp<Backend: TerminalBackend> {
       zoomed = false
     case .screenshot: flash(screenshot(step: s?.step ?? 0), seconds: 6)
     case .record: link.send(.toggleRecord)
+    case .writeScene: link.send(.writeScene)
     case .nextChapter: link.send(.nextChapter)
     case .previousChapter: link.send(.previousChapter)
     case .continueScene:

@@ -25,6 +25,8 @@ public enum LabCommand: Sendable {
   case previousChapter
   /// Start or stop recording the session into a `.scene` file.
   case toggleRecord
+  /// Write the whole session (from step 0) as a `.scene` file.
+  case writeScene
   /// Play another scene from its start (the scene browser).
   case playScene(Scene)
 }
@@ -364,6 +366,7 @@ final class LabSession {
     case .nextChapter: try jumpChapter(forward: true)
     case .previousChapter: try jumpChapter(forward: false)
     case .toggleRecord: toggleRecord()
+    case .writeScene: saveRecording(from: 0)
     case .playScene(let scene): try play(scene)
     }
     return true
@@ -465,6 +468,12 @@ final class LabSession {
       return
     }
     recordStart = nil
+    saveRecording(from: start)
+  }
+
+  /// Writes the experiment from `start` to now as a new `recording-N.scene` (`R` ends a
+  /// recording; `w` writes the whole session, from step 0) and says where.
+  func saveRecording(from start: Int) {
     guard let name = source.dataName else {
       say("recording needs a built-in data set; this session's data came from a file")
       return

@@ -7,7 +7,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
   case nextPanel, previousPanel, zoom
   case layerDown, layerUp, layerNumber
   case nextVariant, previousVariant
-  case glyphs, presenter, screenshot, record, reset, sceneBrowser
+  case glyphs, presenter, screenshot, record, writeScene, reset, sceneBrowser
   case previousChapter, nextChapter, continueScene
   case quit, help, closeHelp
 }
@@ -121,6 +121,11 @@ public struct KeyBinding: Sendable {
       "R", help: "record: start, then save a .scene file",
       readme: "record: start, then `R` again saves `recording-N.scene` (plays back to the same state)",
       bar: ("R", "record"), [KeyTrigger(["R"], .record)]),
+    KeyBinding(
+      "w", help: "write the session from step 0 as a .scene file",
+      readme:
+        "write the whole session (settings and every change since step 0) as `recording-N.scene` in `--screenshot-dir`; it plays back to the same state",
+      [KeyTrigger(["w"], .writeScene)]),
     KeyBinding(
       "r", help: "reset to step 0", readme: "reset to step 0 with the same seed", bar: ("r", "reset"),
       [KeyTrigger(["r"], .reset)]),

@@ -173,9 +173,12 @@ T send-keys -t ns l
 sleep 0.3
 T send-keys -t ns R
 check "R again saves a .scene file" "recorded .*recording-1.scene"
+T send-keys -t ns w
+check "w writes the whole session as a .scene file" "recorded .*recording-2.scene"
 T send-keys -t ns q
 check "quits from a scene" "^exit=0"
 if [ -f "$tmp/recording-1.scene" ] && "$bin" play "$tmp/recording-1.scene" --headless >/dev/null 2>&1; then ok; else bad "the recording plays back" "$(cat "$tmp/recording-1.scene" 2>&1 | head -20)"; fi
+if [ -f "$tmp/recording-2.scene" ] && grep -q "^set lr" "$tmp/recording-2.scene" && "$bin" play "$tmp/recording-2.scene" --headless >/dev/null 2>&1; then ok; else bad "the session written with w plays back, with its lr change" "$(cat "$tmp/recording-2.scene" 2>&1 | head -20)"; fi
 
 # More checks, one file per topic, sharing this script's helpers and variables.
 for part in "$(dirname "${BASH_SOURCE[0]}")"/parts/*.sh; do
