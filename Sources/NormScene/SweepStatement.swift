@@ -116,7 +116,9 @@ enum SweepStatement {
 
   static let keys = ["lr", "batch", "init", "momentum", "decay", "steps", "target", "seeds", "for"]
 
-  static func definition(_ args: [Token], scene: Scene) throws(Failure) -> (SweepDefinition, [Token]) {
+  /// The scene's own settings, before the statement's options: its data, variants, optimizer,
+  /// init, loss, validation, batch, rate and seeds.
+  static func defaults(_ scene: Scene) -> SweepDefinition {
     var d = SweepDefinition(variants: scene.variants)
     d.data = ([scene.dataName] + scene.dataParameters.keys.sorted().map { "\($0)=\(scene.dataParameters[$0]!)" })
       .joined(separator: " ")
@@ -132,6 +134,20 @@ enum SweepStatement {
     d.learningRates = [Double(scene.optimizer.learningRate)]
     d.firstSeed = scene.seed
     d.seedCount = max(1, scene.seedCount)
+    return d
+  }
+
+  /// A sweep must say its rates, its budget and its target.
+  static func requireOptions(lr: Bool, steps: Bool, target: Bool, column: Int) throws(Failure) {
+    guard lr else { throw Failure(column: column, message: "a sweep needs `lr A..BxN` (or a list)") }
+    guard steps else { throw Failure(column: column, message: "a sweep needs `steps N`, its budget") }
+    guard target else {
+      throw Failure(column: column, message: "a sweep needs `target X` (an accuracy) or `target loss X`")
+    }
+  }
+
+  static func definition(_ args: [Token], scene: Scene) throws(Failure) -> (SweepDefinition, [Token]) {
+    var d = defaults(scene)
     var sawLR = false
     var sawSteps = false
     var sawTarget = false
@@ -199,16 +215,7 @@ enum SweepStatement {
       }
       i += 1
     }
-    guard sawLR else {
-      throw Failure(column: args.first?.column ?? 1, message: "a sweep needs `lr A..BxN` (or a list)")
-    }
-    guard sawSteps else {
-      throw Failure(column: args.first?.column ?? 1, message: "a sweep needs `steps N`, its budget")
-    }
-    guard sawTarget else {
-      throw Failure(
-        column: args.first?.column ?? 1, message: "a sweep needs `target X` (an accuracy) or `target loss X`")
-    }
+    try requireOptions(lr: sawLR, steps: sawSteps, target: sawTarget, column: args.first?.column ?? 1)
     d.checkEvery = max(1, min(50, d.steps / 10))
     return (d, variantTokens)
   }
