@@ -375,6 +375,14 @@ public struct SweepDefinition: Sendable, Equatable {
         return "--\(p.rawValue) values must be distinct and ascending"
       }
     }
+    // A layer's own `scale=` replaces the init scale, so an init-scale axis would not change it:
+    // every value would train the same network.
+    if initScales.count > 1,
+      let v = variants.first(where: { $0.model.contains(/(linear|conv|rnn)[^,]*\bscale=/) })
+    {
+      return
+        "--init-scale cannot vary variant '\(excerpt(v.name))': its layers set scale= themselves, which the init scale does not change"
+    }
     if momenta != [0], optimizer == .adam || optimizer == .adamw {
       return "--momentum applies to sgd and momentum, not \(optimizer.rawValue) (Adam's β₁ is fixed at 0.9)"
     }

@@ -750,7 +750,14 @@ private struct Parse {
       d.variants = scene.variants.filter { names.contains($0.name) }
       guard !d.variants.isEmpty else { return }
     }
-    if let p = d.problem() { return error(args.first?.column ?? after(first), "sweep: \(p)") }
+    if let p = d.problem() {
+      // The definition speaks the command line's option names; a scene's are shorter.
+      let names = [
+        ("--init-scale", "init"), ("--weight-decay", "decay"), ("--model", "variant"), ("--", ""),
+      ]
+      let message = names.reduce(p) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
+      return error(args.first?.column ?? after(first), "sweep: \(message)")
+    }
     add(.sweep(d, source: rest(raw, after: first).text), raw)
   }
 

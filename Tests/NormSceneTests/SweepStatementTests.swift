@@ -91,6 +91,21 @@ struct SweepStatementTests {
     #expect(
       errors("sweep lr 0.1 steps 10 target 0.5 for nope\n").first?.hasPrefix("9:38: no variant named 'nope'") == true)
     #expect(errors("sweep lr 0.1 steps 0 target 0.5\n").first?.hasPrefix("9:20: steps must be 1 to") == true)
+    // A layer's own scale= would make an init axis change nothing: refused, named.
+    #expect(
+      (try? SceneParser.parse(
+        "title \"t\"\ndata digits\nvariant s: linear 10 scale=0.1, tanh, linear 10\nsweep lr 0.1 init 0.1,1 steps 5 target 0.5\n",
+        file: "i.scene")) == nil)
+    do {
+      _ = try SceneParser.parse(
+        "title \"t\"\ndata digits\nvariant s: linear 10 scale=0.1, tanh, linear 10\nsweep lr 0.1 init 0.1,1 steps 5 target 0.5\n",
+        file: "i.scene")
+    } catch {
+      #expect(
+        error.diagnostics.first?.message
+          == "sweep: init cannot vary variant 's': its layers set scale= themselves, which the init scale does not change"
+      )
+    }
   }
 }
 
