@@ -1,3 +1,5 @@
+import NormSupport
+
 /// Per-step metrics of an experiment as CSV or JSON Lines: one row per step per variant.
 /// Instruments sampled less often than every step leave their columns empty (CSV) or absent
 /// (JSONL) on the other rows. Per-block columns end in `_l1`, `_l2`, … (hidden layer number);
@@ -149,21 +151,7 @@ public struct MetricsExport: Sendable {
     return s
   }
 
-  func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-      switch u {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case _ where u.value < 0x20 || u.value == 0x7F:
-        let hex = String(u.value, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: out.unicodeScalars.append(u)
-      }
-    }
-    return out + "\""
-  }
+  func jsonString(_ s: String) -> String { JSONText.quoted(s) }
 }
 
 extension String {

@@ -162,27 +162,8 @@ enum JSON {
     case null
   }
 
-  /// `s` as a JSON string literal (quotes, backslashes and control characters escaped).
-  static func quote(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-      switch u {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\t": out += "\\t"
-      case "\r": out += "\\r"
-      default:
-        if u.value < 0x20 || u.value == 0x7F {
-          let hex = String(u.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(u)
-        }
-      }
-    }
-    return out + "\""
-  }
+  /// `s` as a JSON string literal.
+  static func quote(_ s: String) -> String { JSONText.quoted(s) }
 
   /// Parses one flat JSON object.
   static func object(_ text: String) throws(SweepError) -> [String: Value] {

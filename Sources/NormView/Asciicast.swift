@@ -136,27 +136,8 @@ public struct AsciicastEncoder: Sendable {
     return "\(us / 1_000_000)." + String(repeating: "0", count: 6 - frac.count) + frac
   }
 
-  /// A JSON string literal: quotes, backslashes and every control character escaped.
-  public static func json(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-      switch u {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if u.value < 0x20 || u.value == 0x7F {
-          let hex = String(u.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(u)
-        }
-      }
-    }
-    return out + "\""
-  }
+  /// A JSON string literal (``JSONText/quoted(_:)``).
+  public static func json(_ s: String) -> String { JSONText.quoted(s) }
 }
 
 /// A terminal that records what is drawn on it as an asciicast while passing everything through
