@@ -133,16 +133,7 @@ public enum SweepAxis {
 /// `v` (> 0, finite) rounded to `digits` significant decimal digits, by an exact power of ten.
 func significant(_ v: Double, _ digits: Int) -> Double {
   guard v > 0, v.isFinite else { return v }
-  var e = 0
-  var m = v
-  while m >= 10 {
-    m /= 10
-    e += 1
-  }
-  while m < 1 {
-    m *= 10
-    e -= 1
-  }
+  let e = NumberFormat.decimalParts(v).exponent
   let k = digits - 1 - e
   var p = 1.0
   for _ in 0..<min(abs(k), 22) { p *= 10 }

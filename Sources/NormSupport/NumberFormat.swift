@@ -95,8 +95,18 @@ public enum NumberFormat {
   public static func scientific(_ v: Double) -> String {
     guard v.isFinite else { return v.isNaN ? "NaN" : v > 0 ? "inf" : "-inf" }
     guard v != 0 else { return "0" }
+    var (m, e) = decimalParts(abs(v))
+    if (m * 10).rounded() >= 100 {  // 9.96 rounds to 10.0: carry into the exponent
+      m /= 10
+      e += 1
+    }
+    return (v < 0 ? "-" : "") + trimZeros(rounded(m, decimals: 1)) + "e" + String(e)
+  }
+
+  /// `a` (> 0, finite) as m·10^e with 1 ≤ m < 10, by repeated division or multiplication by 10.
+  public static func decimalParts(_ a: Double) -> (mantissa: Double, exponent: Int) {
     var e = 0
-    var m = abs(v)
+    var m = a
     while m >= 10 {
       m /= 10
       e += 1
@@ -105,11 +115,7 @@ public enum NumberFormat {
       m *= 10
       e -= 1
     }
-    if (m * 10).rounded() >= 100 {  // 9.96 rounds to 10.0: carry into the exponent
-      m /= 10
-      e += 1
-    }
-    return (v < 0 ? "-" : "") + trimZeros(rounded(m, decimals: 1)) + "e" + String(e)
+    return (m, e)
   }
 
   /// Drops trailing zeros after a decimal point, then the point itself: `1.50` → `1.5`, `2.0` → `2`.

@@ -1,6 +1,7 @@
 import Foundation
 import NormLab
 import NormScene
+import NormSupport
 import NormView
 import Testing
 
@@ -58,7 +59,7 @@ struct SweepStatementTests {
     let direct = r.ordered.filter { $0.cell.variant == "bn" && $0.cell.lr == 0.3 }.map { $0.valAccuracy ?? .nan }
     let mean = direct.reduce(0, +) / Double(direct.count)
     let reading = try #require(p.results.first?.readings.first)
-    #expect(reading == "sweep_accuracy(bn, lr=0.3) = \(NumberFormatReading(mean))", "\(reading)")
+    #expect(reading == "sweep_accuracy(bn, lr=0.3) = \(NumberFormat.reading(mean))", "\(reading)")
     #expect(p.results.allSatisfy { $0.passed })
     // The same sweep again (another seed of a replicate run, a replayed chapter) is not trained again.
     #expect(SweepCache.shared.cached(d) != nil)
@@ -107,12 +108,4 @@ struct SweepStatementTests {
       )
     }
   }
-}
-
-/// `NumberFormat.reading`, as readings show values.
-private func NumberFormatReading(_ v: Double) -> String {
-  if v == v.rounded() && abs(v) < 1e9 { return String(Int(v)) }
-  var s = String(Double(Int((v * 10000).rounded())) / 10000)
-  if s.hasSuffix(".0") { s.removeLast(2) }
-  return s
 }
