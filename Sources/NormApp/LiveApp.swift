@@ -92,7 +92,8 @@ public struct LiveApp<Backend: TerminalBackend> {
           var st = s.snapshot
           st?.paused = s.paused
           st?.stepsPerFrame = s.stepsPerFrame
-          return (st, s.fatal, s.message, s.messageVersion, s.version, s.sceneView, s.sceneViewVersion)
+          let m = s.messages.take()
+          return (st, s.fatal, m.text, m.version, s.version, s.sceneView, s.sceneViewVersion)
         }
       if sceneViewVersion != seenSceneViewVersion, let v = sceneView {
         // The script changed the view: follow it (the user may change it again).

@@ -33,15 +33,46 @@ public enum LabCommand: Sendable {
 
 /// State shared between the UI thread and the training thread, behind a mutex. The training
 /// thread alone owns the `Experiment`; the UI only sees `DashboardState` snapshots (values).
+/// One message at a time from the training thread to the UI, which reads it once per loop. A
+/// message said before the UI read the one before it is joined to it ("scene finished: … ·
+/// claims: 3 of 3 hold …"), so two messages in one frame both reach the screen; a transient
+/// one (progress) is replaced by the next instead.
+public struct MessageSlot: Sendable {
+  /// The message to show, or nil before the first.
+  public private(set) var text: String? = nil
+  /// Counts messages; the UI shows ``text`` again when it changes.
+  public private(set) var version = 0
+  private var read = 0
+  private var transient = false
+
+  public init() {}
+
+  /// Publishes `m`.
+  public mutating func say(_ m: String, transient: Bool = false) {
+    if version != read, !self.transient, let old = text, !old.isEmpty {
+      text = old + "  ·  " + m
+    } else {
+      text = m
+    }
+    self.transient = transient
+    version += 1
+  }
+
+  /// What the UI shows now; marks it read.
+  public mutating func take() -> (text: String?, version: Int) {
+    read = version
+    return (text, version)
+  }
+}
+
 struct LabShared: Sendable {
   var commands: [LabCommand] = []
   var snapshot: DashboardState? = nil
   var version = 0
   var paused = false
   var stepsPerFrame = 5
-  /// A message from the training thread (e.g. an error that paused training).
-  var message: String? = nil
-  var messageVersion = 0
+  /// Messages from the training thread (e.g. an error that paused training) to the UI.
+  var messages = MessageSlot()
   /// A failure that ends the app.
   var fatal: String? = nil
   var stopped = false
@@ -307,10 +338,7 @@ final class LabSession {
 
   /// Shows a one-line message in the UI.
   func say(_ m: String) {
-    link.publish {
-      $0.message = m
-      $0.messageVersion += 1
-    }
+    link.publish { $0.messages.say(m) }
   }
 
   /// Plays the scene at full speed until its position reaches `target` (a statement index).
@@ -381,9 +409,9 @@ final class LabSession {
       link.publish {
         $0.snapshot?.sweep = partial
         $0.version += 1
-        $0.message =
-          "sweeping: \(partial.count) of \(partial.definition.cellCount) runs (the scene goes on when all have run)"
-        $0.messageVersion += 1
+        $0.messages.say(
+          "sweeping: \(partial.count) of \(partial.definition.cellCount) runs (the scene goes on when all have run)",
+          transient: true)
       }
     }
     return p

@@ -388,3 +388,27 @@ import Testing
     #expect(term.frames.count == 3)
   }
 }
+
+/// Messages from the training thread: none lost when two come in one frame.
+@Suite struct MessageSlotTests {
+  @Test("a message said before the UI read the last is joined to it; after a read it replaces it")
+  func joins() {
+    var slot = MessageSlot()
+    slot.say("scene finished: 1 passed, 0 failed")
+    slot.say("claims: 1 of 1 hold over 3 seeds")
+    let first = slot.take()
+    #expect(first.text == "scene finished: 1 passed, 0 failed  ·  claims: 1 of 1 hold over 3 seeds")
+    #expect(first.version == 2)
+    slot.say("chapter: two")
+    #expect(slot.take().text == "chapter: two")
+  }
+
+  @Test("a transient message (progress) is replaced by the next, not joined")
+  func transient() {
+    var slot = MessageSlot()
+    slot.say("sweeping: 1 of 30 runs", transient: true)
+    slot.say("sweeping: 2 of 30 runs", transient: true)
+    slot.say("PASS line 9")
+    #expect(slot.take().text == "PASS line 9")
+  }
+}
