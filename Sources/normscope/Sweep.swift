@@ -74,14 +74,21 @@ struct Sweep: ParsableCommand {
   var seeds = 1
   @Option(help: "First seed.")
   var seed: UInt64 = 1
-  @Option(help: "Training steps of each run.")
-  var steps = 600
+  @Option(help: "Training steps of each run (default: 600).")
+  var steps: Int?
+  @Option(
+    help: ArgumentHelp(
+      "Budget in training samples instead of steps: a run at batch B trains ⌈N / B⌉ steps, so every batch size sees the same data (--check-every then counts samples).",
+      valueName: "N"))
+  var samples: Int?
   @Option(help: "Target validation accuracy (eval mode) a run must reach (default 0.9).")
   var target: Double?
   @Option(name: .customLong("target-loss"), help: "Target validation loss instead of an accuracy.")
   var targetLoss: Double?
-  @Option(name: .customLong("check-every"), help: "Steps between checks of the target.")
-  var checkEvery = 50
+  @Option(
+    name: .customLong("check-every"),
+    help: "Steps between checks of the target (default: 50; with --samples, samples and a twentieth of them).")
+  var checkEvery: Int?
   @Option(help: "Fraction of a cell's seeds that must reach the target for the rate to count as trainable.")
   var quorum = 0.9
 
@@ -184,8 +191,10 @@ struct Sweep: ParsableCommand {
     } catch let e as SweepError { throw ValidationError(e.message) }
     d.firstSeed = seed
     d.seedCount = seeds
-    d.steps = steps
-    d.checkEvery = checkEvery
+    if steps != nil, samples != nil { throw ValidationError("give --steps or --samples, not both") }
+    d.steps = steps ?? 600
+    d.samples = samples
+    d.checkEvery = checkEvery ?? samples.map { max(1, $0 / 20) } ?? 50
     d.target = targetLoss.map { .loss($0) } ?? .accuracy(target ?? 0.9)
     if let p = d.problem() { throw ValidationError(p) }
     return d

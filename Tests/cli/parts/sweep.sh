@@ -110,3 +110,12 @@ expect "output must be jsonl" 64 "--output must name a .jsonl file" -- "$bin" sw
 expect "bad model spec" 2 "unknown layer 'batchnrom'" -- "$bin" sweep --data moons --model 'linear 8, batchnrom, linear 2'
 expect "merge needs parts" 64 "" -- "$bin" sweep merge "$sw/only.jsonl"
 expect "momentum with adam" 64 "--momentum applies to sgd and momentum" -- "$bin" sweep "${m[@]}" --optimizer adam --momentum 0,0.9
+
+# A samples budget: every batch size sees the same data (⌈N / batch⌉ steps each).
+expect "--samples: the budget in samples, named" 0 "640 samples" \
+  -- "$bin" sweep --data moons --lr 0.3 --batch 2,32 --samples 640 --target 0.7 --no-progress \
+  --model 'bn: linear 8, batchnorm, relu, linear 2' --output "$sw/samples.jsonl"
+grep -q '"batch":2,.*"steps":320,' "$sw/samples.jsonl" && grep -q '"batch":32,.*"steps":20,' "$sw/samples.jsonl" && ok \
+  || bad "--samples: each line states its own steps" "$(cat "$sw/samples.jsonl")"
+expect "--steps with --samples is refused" 64 "give --steps or --samples, not both" \
+  -- "$bin" sweep --data moons --lr 0.3 --steps 10 --samples 640 --model 'bn: linear 8, batchnorm, relu, linear 2'
