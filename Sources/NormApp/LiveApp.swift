@@ -18,7 +18,8 @@ public struct LiveApp<Backend: TerminalBackend> {
   public var theme: Theme
   public var presenter: Bool
   let screenshotDir: String
-  var focus: PanelKind = .loss
+  /// The focused panel (`--sweep` starts on the sweep).
+  public var focus: PanelKind = .loss
   var zoomed = false
   var showHelp = false
   /// How far the help overlay is scrolled (arrow keys while it is open).

@@ -34,9 +34,9 @@ public enum LabCommand: Sendable {
 /// State shared between the UI thread and the training thread, behind a mutex. The training
 /// thread alone owns the `Experiment`; the UI only sees `DashboardState` snapshots (values).
 /// One message at a time from the training thread to the UI, which reads it once per loop. A
-/// message said before the UI read the one before it is joined to it ("scene finished: … ·
-/// claims: 3 of 3 hold …"), so two messages in one frame both reach the screen; a transient
-/// one (progress) is replaced by the next instead.
+/// message said before the UI read the one before it is joined to it, newest first, as the
+/// status bar may cut the end ("scene finished: … · claims: 3 of 3 hold …"), so two messages in
+/// one frame both reach the screen; a transient one (progress) is replaced by the next instead.
 public struct MessageSlot: Sendable {
   /// The message to show, or nil before the first.
   public private(set) var text: String? = nil
@@ -50,7 +50,7 @@ public struct MessageSlot: Sendable {
   /// Publishes `m`.
   public mutating func say(_ m: String, transient: Bool = false) {
     if version != read, !self.transient, let old = text, !old.isEmpty {
-      text = old + "  ·  " + m
+      text = m + "  ·  " + old
     } else {
       text = m
     }
@@ -99,6 +99,10 @@ public struct LabSource: Sendable {
   /// Seeds a multi-seed scene (`seeds N`) plays at once in the background while live play shows
   /// one (0: no background run; see ``BackgroundReplicates``).
   public var replicateJobs = 0
+  /// `--sweep FILE`: a sweep file the `sweep` panel draws, read again whenever it grows, so a
+  /// sweep running elsewhere (another terminal, shards being merged) fills in as it runs. A
+  /// scene's own `sweep` statement takes its place once it runs.
+  public var sweepFile: String? = nil
 
   public init(scene: Scene?, dataName: String?, dataParameters: [String: String] = [:], recordDir: String) {
     self.scene = scene
@@ -247,6 +251,11 @@ final class LabSession {
   var jumped = false
   var reportedEnd = false
   var recordStart: Int? = nil
+  /// The `--sweep` file's runs, the size it had when read, and when its size was last looked at.
+  var fileSweep: SweepResults? = nil
+  var fileSweepSize: UInt64? = nil
+  var fileSweepChecked: ContinuousClock.Instant? = nil
+  var fileSweepChecks = 0
   /// This frame: paused, steps per frame, a single step asked for, something to publish.
   var paused = false
   var speed = 5
@@ -269,6 +278,23 @@ final class LabSession {
     } else {
       experiment = try source.experiment(config)
     }
+  }
+
+  /// Reads the `--sweep` file again when its size has changed (looked at once a second). A
+  /// file that cannot be read is said once per size; the last good results stay on screen.
+  func followSweepFile() {
+    guard let path = source.sweepFile else { return }
+    let now = clock.now
+    if let t = fileSweepChecked, now - t < .seconds(1) { return }
+    fileSweepChecked = now
+    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value
+    guard fileSweepChecks == 0 || size != fileSweepSize else { return }
+    fileSweepChecks += 1
+    fileSweepSize = size
+    do {
+      fileSweep = try SweepFile.load(path).results
+      changed = true
+    } catch { say("--sweep: \(error.message)") }
   }
 
   /// Starts a frame from the shared pause and speed, with nothing asked or changed yet.
@@ -300,8 +326,9 @@ final class LabSession {
       experiment: experiment, title: source.scene.map(Self.title) ?? "NormScope",
       theme: theme)
     snap.recording = recordStart != nil
+    snap.sweep = fileSweep
     if let p = player {
-      snap.sweep = p.sweep
+      snap.sweep = p.sweep ?? fileSweep
       snap.caption = p.view.caption
       snap.captionHeading = p.view.chapter
       if let bg = background {
@@ -537,6 +564,7 @@ final class LabSession {
   /// hook's injected failure ends the app.
   func step() -> Bool {
     checkBackground()
+    followSweepFile()
     guard !paused || single else { return true }
     // A scene's last statements (a final `pause`, the end report) still go through the scene.
     if let p = player, !p.finished || p.pauseRequested || !reportedEnd {

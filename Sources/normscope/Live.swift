@@ -50,6 +50,13 @@ struct Live: ParsableCommand {
     completion: .file(extensions: ["cast"]))
   var cast: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "A sweep file (JSONL, from `normscope sweep`) for the sweep panel, which opens focused and fills in while the file grows.",
+      valueName: "file.jsonl"),
+    completion: .file(extensions: ["jsonl"]))
+  var sweep: String?
+
   /// Test hook: the training thread fails fatally at this step (exercises that exit path).
   @Option(name: .customLong("inject-failure-at"), help: .hidden)
   var injectFailureAt: Int?
@@ -76,6 +83,11 @@ struct Live: ParsableCommand {
     // The training thread builds its own experiments (the probe above is only a check), so it
     // must apply --freeze itself.
     source.freezeNormAffine = experimentOptions.freeze == "norm"
+    if let sweep {
+      // Read once here, so a bad file is reported before the screen opens.
+      _ = try Sweep.load(sweep)
+      source.sweepFile = sweep
+    }
     try Self.session(
       config: probe.config, source: source, present: present, screenshotDir: screenshotDir, glyphs: glyphs,
       colors: colors,
@@ -104,6 +116,7 @@ struct Live: ParsableCommand {
   ) -> (outcome: LiveOutcome, frames: Int, seconds: Double) {
     var app = LiveApp(term: backend, link: link, theme: theme, presenter: present, screenshotDir: screenshotDir)
     app.isScene = source.scene != nil
+    if source.sweepFile != nil { app.focus = .sweep }
     app.sceneDirectories = SceneLoader.libraryDirectories()
     if !backend.utf8 { app.flash("non-UTF-8 locale: using ASCII glyphs (set LANG to a UTF-8 locale for braille)") }
     let outcome = app.loop()

@@ -340,27 +340,21 @@ struct Sweep: ParsableCommand {
 
   /// `--show FILE`: the sweep as far as the file goes.
   static func draw(file: String, command: Sweep) throws {
-    let contents = try readSweepFile(file)
+    let loaded = try load(file)
     var err = StandardError()
-    if let t = contents.truncatedLine {
-      print("normscope: \(file):\(t): last line incomplete (still being written, or cut off); not shown", to: &err)
-    }
-    var results = SweepResults(definition: contents.definition)
-    var duplicates = 0
-    for (_, r) in contents.results where !results.add(r) { duplicates += 1 }
-    if duplicates > 0 { print("normscope: \(file): \(duplicates) duplicate runs ignored (first kept)", to: &err) }
-    if !results.isComplete {
-      print(
-        "normscope: \(file): \(results.count) of \(contents.definition.cellCount) runs; the others show as not run",
-        to: &err)
-    }
-    try command.emit(results, pictureFile: command.output)
+    for n in loaded.notes { print("normscope: \(n)", to: &err) }
+    try command.emit(loaded.results, pictureFile: command.output)
+  }
+
+  /// Reads a sweep file to draw it (exit 2 with file:line on a bad line).
+  static func load(_ file: String) throws -> SweepFile {
+    do { return try SweepFile.load(file) } catch { throw CleanExit.failure(error.message, code: 2) }
   }
 
   /// Reads and parses a sweep file (exit 2 with file:line on a bad line).
   static func readSweepFile(_ path: String, expecting: SweepDefinition? = nil) throws -> SweepLog.Contents {
     let bytes: [UInt8]
-    do { bytes = try InputFile.read(path, limit: 1 << 30, what: "a sweep file") } catch {
+    do { bytes = try InputFile.read(path, limit: SweepFile.byteLimit, what: "a sweep file") } catch {
       throw CleanExit.failure("\(error)", code: 2)
     }
     do { return try SweepLog.read(bytes, file: path, expecting: expecting) } catch {
