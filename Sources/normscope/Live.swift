@@ -41,6 +41,9 @@ struct Live: ParsableCommand {
   @Flag(help: "Start paused.")
   var paused = false
 
+  @Flag(help: "Open the experiment editor (m) on start, on the experiment the flags give.")
+  var edit = false
+
   @Flag(help: "On exit, print frames drawn and frames per second.")
   var stats = false
 
@@ -76,10 +79,11 @@ struct Live: ParsableCommand {
     // The training thread builds its own experiments (the probe above is only a check), so it
     // must apply --freeze itself.
     source.freezeNormAffine = experimentOptions.freeze == "norm"
+    if !builtin { source.dataFile = experimentOptions.data }
     try Self.session(
       config: probe.config, source: source, present: present, screenshotDir: screenshotDir, glyphs: glyphs,
       colors: colors,
-      speed: speed, paused: paused, stats: stats, failAt: injectFailureAt, cast: cast)
+      speed: speed, paused: paused, stats: stats, failAt: injectFailureAt, cast: cast, edit: edit)
   }
 
   /// `normscope play FILE` in the terminal.
@@ -100,9 +104,11 @@ struct Live: ParsableCommand {
 
   /// The UI loop on `backend` (the terminal, or a recorder around it) until the session ends.
   static func loop<B: TerminalBackend>(
-    _ backend: B, link: LabLink, theme: Theme, present: Bool, screenshotDir: String, source: LabSource
+    _ backend: B, link: LabLink, theme: Theme, present: Bool, screenshotDir: String, source: LabSource,
+    edit: Bool = false
   ) -> (outcome: LiveOutcome, frames: Int, seconds: Double) {
     var app = LiveApp(term: backend, link: link, theme: theme, presenter: present, screenshotDir: screenshotDir)
+    app.openEditorOnStart = edit
     app.isScene = source.scene != nil
     app.sceneDirectories = SceneLoader.libraryDirectories()
     if !backend.utf8 { app.flash("non-UTF-8 locale: using ASCII glyphs (set LANG to a UTF-8 locale for braille)") }
@@ -114,7 +120,8 @@ struct Live: ParsableCommand {
   /// terminal before reporting how the session ended.
   static func session(
     config: ExperimentConfig, source: LabSource, present: Bool, screenshotDir: String, glyphs: String, colors: String?,
-    speed: Int, paused: Bool, stats: Bool, failAt: Int?, cast: String?, title: String = "NormScope live lab"
+    speed: Int, paused: Bool, stats: Bool, failAt: Int?, cast: String?, title: String = "NormScope live lab",
+    edit: Bool = false
   ) throws {
     let env = ProcessInfo.processInfo.environment
     var isDir: ObjCBool = false
@@ -161,13 +168,15 @@ struct Live: ParsableCommand {
         term.restore()
         throw CleanExit.failure("\(error)", code: 1)
       }
-      run = loop(recorder, link: link, theme: theme, present: present, screenshotDir: screenshotDir, source: source)
+      run = loop(
+        recorder, link: link, theme: theme, present: present, screenshotDir: screenshotDir, source: source, edit: edit)
       castFailed = recorder.failure != nil
       castReport =
         recorder.failure.map { "cast stopped: \($0)" }
         ?? "cast: \(castFile.path) (\(recorder.frameCount) frames; play it with `asciinema play \(castFile.path)`)"
     } else {
-      run = loop(term, link: link, theme: theme, present: present, screenshotDir: screenshotDir, source: source)
+      run = loop(
+        term, link: link, theme: theme, present: present, screenshotDir: screenshotDir, source: source, edit: edit)
     }
     let outcome = run.outcome
     link.send(.quit)
