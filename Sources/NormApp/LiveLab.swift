@@ -94,6 +94,8 @@ public struct LabSource: Sendable {
   /// Seeds a multi-seed scene (`seeds N`) plays at once in the background while live play shows
   /// one (0: no background run; see ``BackgroundReplicates``).
   public var replicateJobs = 0
+  /// Open the experiment editor as soon as the experiment is on screen (`live --edit`).
+  public var openEditor = false
 
   public init(scene: Scene?, dataName: String?, dataParameters: [String: String] = [:], recordDir: String) {
     self.scene = scene

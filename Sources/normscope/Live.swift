@@ -80,10 +80,11 @@ struct Live: ParsableCommand {
     // must apply --freeze itself.
     source.freezeNormAffine = experimentOptions.freeze == "norm"
     if !builtin { source.dataFile = experimentOptions.data }
+    source.openEditor = edit
     try Self.session(
       config: probe.config, source: source, present: present, screenshotDir: screenshotDir, glyphs: glyphs,
       colors: colors,
-      speed: speed, paused: paused, stats: stats, failAt: injectFailureAt, cast: cast, edit: edit)
+      speed: speed, paused: paused, stats: stats, failAt: injectFailureAt, cast: cast)
   }
 
   /// `normscope play FILE` in the terminal.
@@ -104,11 +105,10 @@ struct Live: ParsableCommand {
 
   /// The UI loop on `backend` (the terminal, or a recorder around it) until the session ends.
   static func loop<B: TerminalBackend>(
-    _ backend: B, link: LabLink, theme: Theme, present: Bool, screenshotDir: String, source: LabSource,
-    edit: Bool = false
+    _ backend: B, link: LabLink, theme: Theme, present: Bool, screenshotDir: String, source: LabSource
   ) -> (outcome: LiveOutcome, frames: Int, seconds: Double) {
     var app = LiveApp(term: backend, link: link, theme: theme, presenter: present, screenshotDir: screenshotDir)
-    app.openEditorOnStart = edit
+    app.openEditorOnStart = source.openEditor
     app.isScene = source.scene != nil
     app.sceneDirectories = SceneLoader.libraryDirectories()
     if !backend.utf8 { app.flash("non-UTF-8 locale: using ASCII glyphs (set LANG to a UTF-8 locale for braille)") }
@@ -120,8 +120,7 @@ struct Live: ParsableCommand {
   /// terminal before reporting how the session ended.
   static func session(
     config: ExperimentConfig, source: LabSource, present: Bool, screenshotDir: String, glyphs: String, colors: String?,
-    speed: Int, paused: Bool, stats: Bool, failAt: Int?, cast: String?, title: String = "NormScope live lab",
-    edit: Bool = false
+    speed: Int, paused: Bool, stats: Bool, failAt: Int?, cast: String?, title: String = "NormScope live lab"
   ) throws {
     let env = ProcessInfo.processInfo.environment
     var isDir: ObjCBool = false
@@ -168,15 +167,13 @@ struct Live: ParsableCommand {
         term.restore()
         throw CleanExit.failure("\(error)", code: 1)
       }
-      run = loop(
-        recorder, link: link, theme: theme, present: present, screenshotDir: screenshotDir, source: source, edit: edit)
+      run = loop(recorder, link: link, theme: theme, present: present, screenshotDir: screenshotDir, source: source)
       castFailed = recorder.failure != nil
       castReport =
         recorder.failure.map { "cast stopped: \($0)" }
         ?? "cast: \(castFile.path) (\(recorder.frameCount) frames; play it with `asciinema play \(castFile.path)`)"
     } else {
-      run = loop(
-        term, link: link, theme: theme, present: present, screenshotDir: screenshotDir, source: source, edit: edit)
+      run = loop(term, link: link, theme: theme, present: present, screenshotDir: screenshotDir, source: source)
     }
     let outcome = run.outcome
     link.send(.quit)
