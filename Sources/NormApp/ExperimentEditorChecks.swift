@@ -102,9 +102,29 @@ extension ExperimentEditor {
     s.data = dataText
     s.labels = data == .file && !labels.isEmpty ? labels : nil
     s.seed = seedValue
+    if data == .file, let special = ([path] + (labels.isEmpty ? [] : [labels])).first(where: Self.isSpecialFile) {
+      loaded = (key, Result.failure(LoadFailure(message: Self.specialFileMessage(special))))
+      return
+    }
     do { loaded = (key, Result.success(try s.loadData())) } catch {
       loaded = (key, Result.failure(LoadFailure(message: "\(error)")))
     }
+  }
+
+  /// A path that exists but is neither a regular file nor a directory (a terminal, a FIFO, a
+  /// device): the editor reads files on the UI thread as they are typed, so it never opens one
+  /// of these, whose read could wait for ever.
+  static func isSpecialFile(_ path: String) -> Bool {
+    let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+    guard let type = try? FileManager.default.attributesOfItem(atPath: resolved)[.type] as? FileAttributeType else {
+      // A link that resolves to no path (`/proc/self/fd/0` → `pipe:[…]`) but exists is a stream.
+      return FileManager.default.fileExists(atPath: path)
+    }
+    return type != .typeRegular && type != .typeDirectory
+  }
+
+  static func specialFileMessage(_ path: String) -> String {
+    "\(printable(path)): not a regular file (the editor reads only regular files; pass it with --data instead)"
   }
 
   /// The field a data error is about: a parameter it names, the labels file, or the data field.

@@ -123,6 +123,11 @@ import Testing
     #expect(e.data == .file)
     Self.set(&e, .path, csv)
     #expect(e.errors[.path] == "\(csv):3:3: 'x' is not a number")
+    // A terminal or a FIFO is never opened while typing (its read could wait for ever).
+    for special in ["/dev/null", "/dev/stdin"] {
+      Self.set(&e, .path, special)
+      #expect(e.errors[.path]?.contains("not a regular file") == true, "\(special): \(e.errors)")
+    }
   }
 
   @Test("specs: the spec language's errors at their column with did-you-mean; GroupNorm's groups are checked")
