@@ -140,7 +140,9 @@ extension ExperimentEditor {
   func checkVariant(_ i: Int, _ errs: inout [Field: String]) {
     let v = variants[i]
     if !v.name.isEmpty {
-      do { _ = try VariantNaming.variants(from: [v.modelText(classes: 2)]) } catch { errs[.name(i)] = "\(error)" }
+      do { _ = try VariantNaming.variants(from: [v.modelText(classes: classCount ?? 2)]) } catch {
+        errs[.name(i)] = "\(error)"
+      }
     }
     if !v.specMode {
       if let d = Int(v.depth.trimmingCharacters(in: .whitespaces)), (1...Self.maxDepth).contains(d) {
