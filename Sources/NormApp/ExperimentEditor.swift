@@ -55,7 +55,9 @@ public struct ExperimentEditor: Sendable {
 
   /// Where the norm goes: before the activation (the BN paper's place) or after it.
   public enum Place: String, CaseIterable, Sendable { case before, after }
+  /// The activation after each hidden linear layer.
   public enum Activation: String, CaseIterable, Sendable { case relu, sigmoid, tanh }
+  /// The weight init scheme (`normal` takes its std from its own field).
   public enum InitChoice: String, CaseIterable, Sendable { case pytorch, kaiming, xavier, normal }
 
   /// One variant of the draft.
@@ -64,6 +66,8 @@ public struct ExperimentEditor: Sendable {
     public var name = ""
     /// Typed spec text instead of the structured fields.
     public var specMode = false
+    /// The structured fields: the norm, its place, the activation, hidden layers and their
+    /// width, and GroupNorm's groups (text, checked when the spec is built).
     public var norm = Norm.none
     public var place = Place.before
     public var activation = Activation.relu
@@ -147,6 +151,7 @@ public struct ExperimentEditor: Sendable {
 
   /// A checked experiment, ready to restart the lab with.
   public struct Applied: Sendable {
+    /// The configuration to train.
     public var config: ExperimentConfig
     /// The settings as the command line would give them.
     public var settings: ExperimentSettings
@@ -155,24 +160,31 @@ public struct ExperimentEditor: Sendable {
     public var dataParameters: [String: String]
   }
 
+  /// At most 4 variants, as `--model`.
   public static let maxVariants = 4
+  /// The structured fields' ranges (spec text may go beyond them).
   public static let maxDepth = 8
   public static let maxWidth = 4096
 
+  /// The data set and its `noise` and `classes` (blank: the set's default).
   public var data = DataChoice.digits
   public var noise = ""
   public var classes = ""
   /// Built-in parameters the form has no field for (`n=`, `factor=`), kept as given.
   public var otherParameters: [String: String] = [:]
+  /// A CSV or IDX image file, and the IDX label file (data `file`).
   public var path = ""
   public var labels = ""
+  /// One to four variants.
   public var variants = [Variant()]
+  /// The optimizer; its momentum, Nesterov and weight decay fields below (blank: default).
   public var optimizer = OptimizerSettings.Kind.sgd
   /// Blank: the optimizer's default.
   public var lr = ""
   public var momentum = ""
   public var nesterov = false
   public var weightDecay = ""
+  /// Batch size, init scheme, normal init's std, init scale and seed, as typed.
   public var batch = "60"
   public var initScheme = InitChoice.pytorch
   public var initStd = "0.1"
@@ -182,9 +194,6 @@ public struct ExperimentEditor: Sendable {
   public var base = ExperimentSettings()
   /// The focused field.
   public var focus = Field.data
-  /// The first visible row when the form is taller than its box (the widget keeps the focus in
-  /// view; the app keeps this between frames).
-  public var scroll = 0
   /// Why each invalid field is invalid (the command line's message), after ``validate()``.
   public internal(set) var errors: [Field: String] = [:]
   /// A problem of the whole experiment (it did not build), shown by Apply.
@@ -194,6 +203,7 @@ public struct ExperimentEditor: Sendable {
 
   struct LoadFailure: Error, Sendable { var message: String }
 
+  /// A draft of the command line's defaults on digits with one 2×32 ReLU variant.
   public init() { validate() }
 }
 

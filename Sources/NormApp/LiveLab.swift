@@ -37,8 +37,10 @@ public enum LabCommand: Sendable {
 /// Where an experiment's data came from: a built-in set with its parameters (recordings name
 /// it), or a file (recordings are refused).
 public struct LabData: Sendable, Equatable {
+  /// The built-in set's name and parameters (nil name: not built in).
   public var name: String?
   public var parameters: [String: String]
+  /// The file the data came from, if it did.
   public var file: String?
   public init(name: String?, parameters: [String: String] = [:], file: String? = nil) {
     self.name = name
@@ -49,7 +51,9 @@ public struct LabData: Sendable, Equatable {
 
 /// The experiment on screen, as the experiment editor starts from it.
 public struct LabCurrent: Sendable {
+  /// Its configuration as built (learning rate and batch as at step 0).
   public var config: ExperimentConfig
+  /// Where its data came from.
   public var data: LabData
 }
 

@@ -11,27 +11,43 @@ import NormSupport
 /// Messages name the command-line option (`--lr must be …, got 20`): the editor shows them next
 /// to the field that sets that option.
 public struct ExperimentSettings: Sendable, Equatable {
+  /// `--model` texts (`NAME: spec` or a spec); none: ``defaultModels(for:)``.
   public var models: [String] = []
   /// A built-in data set with parameters (`spirals:noise=0.3`), a CSV file or an IDX image file.
   public var data = "digits"
+  /// `--labels`: the IDX label file for an IDX image file.
   public var labels: String? = nil
+  /// `--optimizer`: sgd, momentum, adam or adamw.
   public var optimizer = "sgd"
+  /// `--lr`; nil: the optimizer's default.
   public var lr: Float? = nil
+  /// `--momentum`; nil: the optimizer's default.
   public var momentum: Float? = nil
+  /// `--nesterov`.
   public var nesterov = false
+  /// `--weight-decay`; nil: the optimizer's default.
   public var weightDecay: Float? = nil
+  /// `--batch`.
   public var batch = 60
+  /// `--seed`: weights, batches and data.
   public var seed: UInt64 = 1
+  /// `--init`: pytorch, kaiming, xavier or normal:STD.
   public var initScheme = "pytorch"
+  /// `--init-scale`.
   public var initScale: Float = 1
+  /// `--loss`: ce or mse.
   public var loss = "ce"
+  /// `--val-fraction`.
   public var valFraction = 0.2
+  /// `--freeze`: nil or norm.
   public var freeze: String? = nil
+  /// `--sample-every`, `--ics-every`, `--smoothness-every`, `--no-instruments`.
   public var sampleEvery = 40
   public var icsEvery = 100
   public var smoothnessEvery = 500
   public var noInstruments = false
 
+  /// The command line's defaults.
   public init() {}
 
   /// The option a problem is about, by its command-line name.
@@ -54,7 +70,9 @@ public struct ExperimentSettings: Sendable, Equatable {
 
   /// One rule a setting breaks, with the command line's message.
   public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The option it is about.
     public var option: Option
+    /// The command line's message.
     public var message: String
     public init(_ option: Option, _ message: String) {
       self.option = option
@@ -122,6 +140,7 @@ public struct ExperimentSettings: Sendable, Equatable {
     if let p = problems().first { throw p }
   }
 
+  /// What the instruments measure and how often.
   public var instrumentSettings: InstrumentSettings {
     var s = InstrumentSettings()
     s.enabled = !noInstruments
@@ -181,6 +200,8 @@ public enum DataSource {
   /// Largest data file read (512 MiB).
   public static let maxFileBytes = 512 << 20
 
+  /// The data set `text` names (a built-in set with parameters, or a file), with `labels` for
+  /// an IDX image file; errors are the loaders' (`file:line:column: …`).
   public static func load(_ text: String, labels: String?, seed: UInt64) throws -> Dataset {
     let (name, params) = try parseNameAndParameters(text)
     if BuiltinData.names.contains(name), !FileManager.default.fileExists(atPath: text) {
