@@ -27,12 +27,13 @@ import NormView
 public struct ExperimentEditor: Sendable {
   /// The data choices: the built-in sets a form can configure, or a file.
   public enum DataChoice: String, CaseIterable, Sendable {
-    case digits, spirals, moons, circles, xor, blobs, file
-    /// The parameters the form offers for it (others given at start are kept as they were).
+    case digits, spirals, moons, circles, xor, blobs, sequence, stripes, file
+    /// The parameters the form offers for it (others given at start, such as `n=`, are kept as
+    /// they were).
     var parameters: [String] {
       switch self {
       case .spirals, .blobs: ["noise", "classes"]
-      case .moons, .circles, .xor: ["noise"]
+      case .moons, .circles, .xor, .sequence, .stripes: ["noise"]
       case .digits, .file: []
       }
     }

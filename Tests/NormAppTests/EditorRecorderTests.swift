@@ -66,6 +66,23 @@ import Testing
       }
     ),
     (
+      "stripes (n kept) with InstanceNorm in a typed conv spec",
+      { e in
+        e.data = .stripes
+        e.otherParameters = ["n": "64", "size": "8"]
+        e.noise = "0.2"
+        var v = ExperimentEditor.Variant()
+        v.name = "inorm"
+        v.specMode = true
+        v.spec = "conv 4 k=3 p=1, instancenorm, relu, maxpool 2, flatten, linear 4"
+        var w = ExperimentEditor.Variant()
+        w.depth = "1"
+        w.width = "8"
+        e.variants = [v, w]
+        e.batch = "16"
+      }
+    ),
+    (
       "circles and xor with kaiming, adam with the default lr",
       { e in
         e.data = .circles
