@@ -429,14 +429,21 @@ extension ExperimentEditor {
     let focused = f == focus
     var error = errors[f]
     if f == .apply { error = error ?? applyError }
+    var row: ExperimentForm.Row
     if let t = text(f) {
-      return ExperimentForm.Row(.text, label(f), t, placeholder: placeholder(f), focused: focused, error: error)
-    }
-    if let c = choice(f) { return ExperimentForm.Row(.choice, label(f), c, focused: focused, error: error) }
-    if case .spec(let i) = f {
+      row = ExperimentForm.Row(.text, label(f), t, placeholder: placeholder(f), focused: focused, error: error)
+    } else if let c = choice(f) {
+      row = ExperimentForm.Row(.choice, label(f), c, focused: focused, error: error)
+    } else if case .spec(let i) = f {
       let generated = variants[i].specText(classes: classCount ?? 2)
-      return ExperimentForm.Row(.readOnly, "spec", generated, focused: focused, error: error)
+      row = ExperimentForm.Row(.readOnly, "spec", generated, focused: focused, error: error)
+    } else {
+      row = ExperimentForm.Row(.action, label(f), focused: focused, error: error)
     }
-    return ExperimentForm.Row(.action, label(f), focused: focused, error: error)
+    // Spec errors read "column N: …": a caret under the column.
+    if case .spec = f, let e = error, e.hasPrefix("column "), let colon = e.firstIndex(of: ":") {
+      row.errorColumn = Int(e[e.index(e.startIndex, offsetBy: 7)..<colon])
+    }
+    return row
   }
 }

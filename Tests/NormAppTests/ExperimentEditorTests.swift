@@ -138,6 +138,10 @@ import Testing
     _ = e.handle(.right)  // groupnorm
     Self.set(&e, .groups(1), "3")
     #expect(e.errors[.spec(1)] == "column 23: 100 channels are not divisible into 3 groups")
+    let specRow = e.form(theme: Theme(colors: .mono, glyphs: .ascii)).rows.first {
+      $0.error?.hasPrefix("column 23") == true
+    }
+    #expect(specRow?.errorColumn == 23, "a caret marks the column")
     Self.set(&e, .groups(1), "5")
     #expect(e.errors[.spec(1)] == nil)
     Self.focus(&e, .mode(0))

@@ -77,6 +77,20 @@ import Testing
     #expect(top.contains("Enter applies"))
   }
 
+  @Test("a spec error's column is marked with a caret under the spec")
+  func caret() throws {
+    var row = Row(
+      .readOnly, "spec", "linear 100, groupnorm 3, relu, linear 3",
+      error: "column 23: 100 channels are not divisible into 3 groups")
+    row.errorColumn = 23
+    let text = render(ExperimentForm(rows: [row], status: "", theme: Theme(colors: .mono, glyphs: .ascii)), 80, 10)
+    let lines = text.split(separator: "\n").map(String.init)
+    let spec = try #require(lines.first { $0.contains("linear 100, groupnorm 3") })
+    let caret = try #require(lines.first { $0.hasSuffix("^") || $0.contains("^ ") })
+    let at = spec.distance(from: spec.startIndex, to: spec.range(of: "3, relu")!.lowerBound)
+    #expect(caret.distance(from: caret.startIndex, to: caret.firstIndex(of: "^")!) == at)
+  }
+
   @Test("a box too small for a form draws nothing rather than garbage")
   func tiny() {
     let text = render(

@@ -27,6 +27,9 @@ public struct ExperimentForm: Widget, Sendable {
     public var placeholder: String?
     public var focused: Bool
     public var error: String?
+    /// The 1-based column of `value` the error points at (a spec error): a `^` marks it when
+    /// the value fits on one line.
+    public var errorColumn: Int?
 
     public init(
       _ kind: Kind, _ label: String, _ value: String = "", placeholder: String? = nil, focused: Bool = false,
@@ -115,6 +118,11 @@ public struct ExperimentForm: Widget, Sendable {
           let style = row.focused ? theme.accent : (row.kind == .readOnly ? theme.dim : theme.text)
           out.append((lead + part, style, row.focused))
         }
+      }
+      if let c = row.errorColumn, row.error != nil, c >= 1, Text.width(row.value) + 1 <= valueWidth,
+        row.kind == .text || row.kind == .readOnly
+      {
+        out.append((String(repeating: " ", count: Self.labelWidth + 1 + c) + "^", theme.warning, row.focused))
       }
       if let e = row.error {
         for part in Text.wrap(theme.label("! " + e), width: max(8, width - 4)) {
