@@ -29,6 +29,32 @@ public enum LabCommand: Sendable {
   case writeScene
   /// Play another scene from its start (the scene browser).
   case playScene(Scene)
+  /// Train a new free experiment from step 0 in place of what was playing (the experiment
+  /// editor's Apply): its configuration, and its data as a recording names it.
+  case startExperiment(ExperimentConfig, data: LabData)
+}
+
+/// Where an experiment's data came from: a built-in set with its parameters (recordings name
+/// it), or a file (recordings are refused).
+public struct LabData: Sendable, Equatable {
+  /// The built-in set's name and parameters (nil name: not built in).
+  public var name: String?
+  public var parameters: [String: String]
+  /// The file the data came from, if it did.
+  public var file: String?
+  public init(name: String?, parameters: [String: String] = [:], file: String? = nil) {
+    self.name = name
+    self.parameters = parameters
+    self.file = file
+  }
+}
+
+/// The experiment on screen, as the experiment editor starts from it.
+public struct LabCurrent: Sendable {
+  /// Its configuration as built (learning rate and batch as at step 0).
+  public var config: ExperimentConfig
+  /// Where its data came from.
+  public var data: LabData
 }
 
 /// State shared between the UI thread and the training thread, behind a mutex. The training
@@ -84,6 +110,8 @@ struct LabShared: Sendable {
   /// Verdicts over their seeds of the scenes played this session, by scene title (the scene
   /// browser shows them).
   var verdicts: [String: String] = [:]
+  /// The experiment on screen and its data's source (the experiment editor opens on it).
+  var current: LabCurrent? = nil
 }
 
 /// Where the live session came from, for recordings.
@@ -92,6 +120,8 @@ public struct LabSource: Sendable {
   /// Built-in data name and parameters (nil for data from a file: recording is then refused).
   public var dataName: String?
   public var dataParameters: [String: String] = [:]
+  /// The data file, when the data came from one (the experiment editor shows its path).
+  public var dataFile: String? = nil
   public var recordDir: String
   /// `--freeze norm`: every experiment the session builds (at start and on reset) starts with
   /// the norms' γ and β frozen.
@@ -103,6 +133,8 @@ public struct LabSource: Sendable {
   /// sweep running elsewhere (another terminal, shards being merged) fills in as it runs. A
   /// scene's own `sweep` statement takes its place once it runs.
   public var sweepFile: String? = nil
+  /// Open the experiment editor as soon as the experiment is on screen (`live --edit`).
+  public var openEditor = false
 
   public init(scene: Scene?, dataName: String?, dataParameters: [String: String] = [:], recordDir: String) {
     self.scene = scene
@@ -226,7 +258,8 @@ public enum LabThread {
 /// last published, caption holds and recording, and the current frame's pause, speed and flags.
 /// Lives on the training thread only.
 final class LabSession {
-  let config: ExperimentConfig
+  /// The free experiment's configuration (``reset()`` rebuilds it; the editor replaces it).
+  var config: ExperimentConfig
   let theme: Theme
   let link: LabLink
   let failAt: Int?
@@ -352,8 +385,12 @@ final class LabSession {
       view!.panel = view!.panel ?? .loss
       jumped = false
     }
+    let current = LabCurrent(
+      config: experiment.config,
+      data: LabData(name: source.dataName, parameters: source.dataParameters, file: source.dataFile))
     link.publish {
       $0.snapshot = snap
+      $0.current = current
       $0.version += 1
       if let view, view != lastView || force {
         $0.sceneView = view
@@ -423,6 +460,7 @@ final class LabSession {
     case .toggleRecord: toggleRecord()
     case .writeScene: saveRecording(from: 0)
     case .playScene(let scene): try play(scene)
+    case .startExperiment(let config, let data): try start(config, data: data)
     }
     return true
   }
@@ -465,6 +503,28 @@ final class LabSession {
     // The scene's own view (panel, layer) replaces what the user had chosen.
     jumped = true
     say("playing \(Text.truncated(scene.title, to: 60))")
+  }
+
+  /// Trains `config` from step 0 in place of the scene or experiment playing (the experiment
+  /// editor's Apply): no scene, no background seeds, a recording in progress ends, and training
+  /// runs. `reset` (r) then restarts this experiment.
+  func start(_ config: ExperimentConfig, data: LabData) throws {
+    let e = try source.experiment(config)
+    background?.cancel()
+    background = nil
+    backgroundSeen = (-1, false)
+    player = nil
+    source.scene = nil
+    source.dataName = data.name
+    source.dataParameters = data.parameters
+    source.dataFile = data.file
+    self.config = config
+    experiment = e
+    holdUntil = nil
+    reportedEnd = false
+    recordStart = nil
+    paused = false
+    say("experiment applied: training from step 0 (seed \(config.seed))")
   }
 
   /// Starts the scene (or the command line's experiment) afresh; a recording in progress ends.

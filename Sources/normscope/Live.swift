@@ -41,6 +41,9 @@ struct Live: ParsableCommand {
   @Flag(help: "Start paused.")
   var paused = false
 
+  @Flag(help: "Open the experiment editor (m) on start, on the experiment the flags give.")
+  var edit = false
+
   @Flag(help: "On exit, print frames drawn and frames per second.")
   var stats = false
 
@@ -88,6 +91,8 @@ struct Live: ParsableCommand {
       _ = try Sweep.load(sweep)
       source.sweepFile = sweep
     }
+    if !builtin { source.dataFile = experimentOptions.data }
+    source.openEditor = edit
     try Self.session(
       config: probe.config, source: source, present: present, screenshotDir: screenshotDir, glyphs: glyphs,
       colors: colors,
@@ -115,6 +120,7 @@ struct Live: ParsableCommand {
     _ backend: B, link: LabLink, theme: Theme, present: Bool, screenshotDir: String, source: LabSource
   ) -> (outcome: LiveOutcome, frames: Int, seconds: Double) {
     var app = LiveApp(term: backend, link: link, theme: theme, presenter: present, screenshotDir: screenshotDir)
+    app.openEditorOnStart = source.openEditor
     app.isScene = source.scene != nil
     if source.sweepFile != nil { app.focus = .sweep }
     app.sceneDirectories = SceneLoader.libraryDirectories()
