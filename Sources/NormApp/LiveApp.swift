@@ -266,6 +266,7 @@ public struct LiveApp<Backend: TerminalBackend> {
     case .screenshot: flash(screenshot(step: s?.step ?? 0), seconds: 6)
     case .record: link.send(.toggleRecord)
     case .writeScene: link.send(.writeScene)
+    case .exportMetrics: link.send(.exportMetrics)
     case .nextChapter: link.send(.nextChapter)
     case .previousChapter: link.send(.previousChapter)
     case .continueScene:

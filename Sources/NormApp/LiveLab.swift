@@ -27,6 +27,8 @@ public enum LabCommand: Sendable {
   case toggleRecord
   /// Write the whole session (from step 0) as a `.scene` file.
   case writeScene
+  /// Write the metrics so far as CSV and JSON Lines.
+  case exportMetrics
   /// Play another scene from its start (the scene browser).
   case playScene(Scene)
   /// Train a new free experiment from step 0 in place of what was playing (the experiment
@@ -459,6 +461,7 @@ final class LabSession {
     case .previousChapter: try jumpChapter(forward: false)
     case .toggleRecord: toggleRecord()
     case .writeScene: saveRecording(from: 0)
+    case .exportMetrics: exportMetrics()
     case .playScene(let scene): try play(scene)
     case .startExperiment(let config, let data): try start(config, data: data)
     }
@@ -603,6 +606,23 @@ final class LabSession {
         alwaysNumbered: true)
       say("recorded \(path): play it with `normscope play \(path)`")
     } catch { say("recording not saved: \(error)") }
+  }
+
+  /// Writes the metrics so far (every row the records hold, as `train --metrics` writes them)
+  /// as `metrics-N.csv` and `metrics-N.jsonl` in the screenshot directory, never replacing a file.
+  func exportMetrics() {
+    var export = MetricsExport(for: experiment)
+    export.captureHistory(experiment)
+    let files: [(extension: String, contents: [UInt8])] = [
+      ("csv", Array(export.render(.csv).utf8)), ("jsonl", Array(export.render(.jsonl).utf8)),
+    ]
+    do {
+      let base = try SafeFile.createUnique(
+        directory: source.recordDir, base: "metrics", files: files, alwaysNumbered: true)
+      say(
+        "metrics so far: \(base).csv and .jsonl (\(export.rows.count) rows, \(experiment.variants.count) variants, steps 1–\(experiment.step))"
+      )
+    } catch { say("metrics not saved: \(error)") }
   }
 
   /// Publishes the background run's progress when it moved, and says when it has ended.

@@ -47,67 +47,114 @@ public struct MetricsExport: Sendable {
   /// Appends the rows of the experiment's current step (call after every `advance`).
   public mutating func capture(_ e: Experiment) {
     let s = e.step
-    for v in e.variants {
-      let r = v.record
-      guard r.loss.lastStep == s else { continue }
-      var row: [String: String] = ["step": "\(s)", "variant": v.name, "batch": "\(e.batchSize)"]
-      row["diverged"] = r.divergedAt == s ? "1" : "0"
-      func put(_ c: String, _ series: Series?) {
-        if let series, series.lastStep == s, let x = series.last { row[c] = "\(x)" }
+    for v in e.variants where v.record.loss.lastStep == s {
+      rows.append(Self.row(v.record, name: v.name, step: s, batch: e.batchSize))
+    }
+  }
+
+  /// Appends every row the experiment's records still hold, step by step (variants in order): what ``capture(_:)`` would have written after each step so far (the live app's
+  /// "metrics so far"). A series keeps every point up to its capacity (20,000) and thins the
+  /// older ones after that (see ``Series``), so past that length early rows are sparser; a
+  /// run that must keep every row streams them with ``capture(_:)`` (`train --metrics`).
+  /// The batch column is the batch each step trained with (from the experiment's events).
+  public mutating func captureHistory(_ e: Experiment) {
+    let changes = e.events.compactMap { ev -> (step: Int, batch: Int)? in
+      if case .batchSize(let b) = ev.kind { return (ev.step, b) }
+      return nil
+    }
+    func batch(at s: Int) -> Int { changes.last { $0.step < s }?.batch ?? e.config.batchSize }
+    // Step by step, and the variants in order within a step, as `capture` streams them.
+    let perVariant = e.variants.map { Set(Self.steps(of: $0.record)) }
+    // Rows start at step 1, as streamed (the instruments' step-0 sample has no training row).
+    for s in perVariant.reduce(into: Set<Int>(), { $0.formUnion($1) }).sorted() where s >= 1 {
+      for (v, steps) in zip(e.variants, perVariant) where steps.contains(s) {
+        rows.append(Self.row(v.record, name: v.name, step: s, batch: batch(at: s)))
       }
-      put("loss", r.loss)
-      put("loss_smooth", r.lossSmoothed)
-      put("accuracy", r.accuracy)
-      put("lr", r.learningRate)
-      put("val_loss", r.validationLoss)
-      put("val_accuracy", r.validationAccuracy)
-      put("p15", r.p15)
-      put("p50", r.p50)
-      put("p85", r.p85)
-      put("train_eval_logit_gap", r.trainEvalLogitGap)
-      put("train_eval_kl", r.trainEvalKL)
-      put("acc_train_mode", r.trainModeAccuracy)
-      put("acc_eval_mode", r.evalModeAccuracy)
-      put("single_acc_train_mode", r.singleSampleTrainAccuracy)
-      put("single_acc_eval_mode", r.singleSampleEvalAccuracy)
-      put("loss_variation", r.lossVariation)
-      put("grad_predictiveness", r.gradientPredictiveness)
-      put("beta_smoothness", r.betaSmoothness)
-      for b in r.blocks {
-        let tap = Tap(block: b.number, kind: .normInput)
-        let n = b.number
-        put("mean_l\(n)", r.mean[tap])
-        put("std_l\(n)", r.std[tap])
-        put("shift_w1_l\(n)", r.shiftW1[tap])
-        put("drift_since_mark_l\(n)", r.driftSinceMark[tap])
-        put("grad_norm_l\(n)", r.gradientNorm[n])
-        put("weight_norm_l\(n)", r.weightNorm[n])
-        put("ics_l2_l\(n)", r.icsL2[n])
-        put("ics_cos_l\(n)", r.icsCosine[n])
-        put("gamma_mean_l\(n)", r.gammaMean[n])
-        put("beta_mean_l\(n)", r.betaMean[n])
-        put("bn_mean_gap_l\(n)", r.bnMeanGap[n])
-        put("bn_var_ratio_l\(n)", r.bnVarianceRatio[n])
-        for place in Tap.Kind.allCases {
-          let t = Tap(block: n, kind: place)
-          let suffix = "_l\(n)_\(place.word)"
-          if let band = r.bandsByTap[t] {
-            put("p15" + suffix, band.p15)
-            put("p50" + suffix, band.p50)
-            put("p85" + suffix, band.p85)
-          }
-          put("drift" + suffix, r.driftSinceMark[t])
-          if let u = r.units[t], u.steps.last == s, let m = u.medianUnit, let k = u.steps.indices.last {
-            row["median_unit" + suffix] = "\(m)"
-            row["median_unit_p15" + suffix] = "\(u.p15[k][m])"
-            row["median_unit_p50" + suffix] = "\(u.p50[k][m])"
-            row["median_unit_p85" + suffix] = "\(u.p85[k][m])"
-            row["median_unit_drift" + suffix] = "\(u.drift[k][m])"
-          }
+    }
+  }
+
+  /// Every step at which the record holds a value of the loss or of an instrument, in order.
+  static func steps(of r: VariantRecord) -> [Int] {
+    var all = Set(r.loss.steps)
+    for series in [r.validationLoss, r.p15, r.trainEvalLogitGap, r.lossVariation, r.betaSmoothness] {
+      all.formUnion(series.steps)
+    }
+    for series in r.mean.values { all.formUnion(series.steps) }
+    for series in r.icsL2.values { all.formUnion(series.steps) }
+    return all.sorted()
+  }
+
+  /// Where `step` is in the ascending `steps` (the last one, usually), or nil.
+  static func index(of step: Int, in steps: [Int]) -> Int? {
+    if steps.last == step { return steps.count - 1 }
+    var lo = 0
+    var hi = steps.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if steps[mid] < step { lo = mid + 1 } else { hi = mid }
+    }
+    return lo < steps.count && steps[lo] == step ? lo : nil
+  }
+
+  /// One variant's row at step `s`: every column whose series has a value at exactly `s`.
+  static func row(_ r: VariantRecord, name: String, step s: Int, batch: Int) -> [String: String] {
+    var row: [String: String] = ["step": "\(s)", "variant": name, "batch": "\(batch)"]
+    row["diverged"] = r.divergedAt == s ? "1" : "0"
+    func put(_ c: String, _ series: Series?) {
+      if let x = series?.value(at: s) { row[c] = "\(x)" }
+    }
+    put("loss", r.loss)
+    put("loss_smooth", r.lossSmoothed)
+    put("accuracy", r.accuracy)
+    put("lr", r.learningRate)
+    put("val_loss", r.validationLoss)
+    put("val_accuracy", r.validationAccuracy)
+    put("p15", r.p15)
+    put("p50", r.p50)
+    put("p85", r.p85)
+    put("train_eval_logit_gap", r.trainEvalLogitGap)
+    put("train_eval_kl", r.trainEvalKL)
+    put("acc_train_mode", r.trainModeAccuracy)
+    put("acc_eval_mode", r.evalModeAccuracy)
+    put("single_acc_train_mode", r.singleSampleTrainAccuracy)
+    put("single_acc_eval_mode", r.singleSampleEvalAccuracy)
+    put("loss_variation", r.lossVariation)
+    put("grad_predictiveness", r.gradientPredictiveness)
+    put("beta_smoothness", r.betaSmoothness)
+    for b in r.blocks {
+      let tap = Tap(block: b.number, kind: .normInput)
+      let n = b.number
+      put("mean_l\(n)", r.mean[tap])
+      put("std_l\(n)", r.std[tap])
+      put("shift_w1_l\(n)", r.shiftW1[tap])
+      put("drift_since_mark_l\(n)", r.driftSinceMark[tap])
+      put("grad_norm_l\(n)", r.gradientNorm[n])
+      put("weight_norm_l\(n)", r.weightNorm[n])
+      put("ics_l2_l\(n)", r.icsL2[n])
+      put("ics_cos_l\(n)", r.icsCosine[n])
+      put("gamma_mean_l\(n)", r.gammaMean[n])
+      put("beta_mean_l\(n)", r.betaMean[n])
+      put("bn_mean_gap_l\(n)", r.bnMeanGap[n])
+      put("bn_var_ratio_l\(n)", r.bnVarianceRatio[n])
+      for place in Tap.Kind.allCases {
+        let t = Tap(block: n, kind: place)
+        let suffix = "_l\(n)_\(place.word)"
+        if let band = r.bandsByTap[t] {
+          put("p15" + suffix, band.p15)
+          put("p50" + suffix, band.p50)
+          put("p85" + suffix, band.p85)
+        }
+        put("drift" + suffix, r.driftSinceMark[t])
+        if let u = r.units[t], let m = u.medianUnit, let k = index(of: s, in: u.steps) {
+          row["median_unit" + suffix] = "\(m)"
+          row["median_unit_p15" + suffix] = "\(u.p15[k][m])"
+          row["median_unit_p50" + suffix] = "\(u.p50[k][m])"
+          row["median_unit_p85" + suffix] = "\(u.p85[k][m])"
+          row["median_unit_drift" + suffix] = "\(u.drift[k][m])"
         }
       }
-      rows.append(row)
     }
+    return row
   }
 
   /// The whole table as text: ``header(_:)`` and every captured row.

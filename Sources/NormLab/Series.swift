@@ -48,6 +48,18 @@ public struct Series: Sendable, Equatable {
   public var lastStep: Int? { steps.last }
   public var first: Float? { values.first }
 
+  /// The value recorded at exactly `step`, or nil (none, or thinned away).
+  public func value(at step: Int) -> Float? {
+    if steps.last == step { return values.last }
+    var lo = 0
+    var hi = steps.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if steps[mid] < step { lo = mid + 1 } else { hi = mid }
+    }
+    return lo < steps.count && steps[lo] == step ? values[lo] : nil
+  }
+
   /// The value recorded at `step`, or the last one before it.
   public func value(atOrBefore step: Int) -> Float? {
     var lo = 0

@@ -7,7 +7,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
   case nextPanel, previousPanel, zoom
   case layerDown, layerUp, layerNumber
   case nextVariant, previousVariant
-  case glyphs, presenter, screenshot, record, writeScene, reset, sceneBrowser, experimentEditor
+  case glyphs, presenter, screenshot, record, writeScene, exportMetrics, reset, sceneBrowser, experimentEditor
   case previousChapter, nextChapter, continueScene
   case quit, help, closeHelp
 }
@@ -126,6 +126,11 @@ public struct KeyBinding: Sendable {
       readme:
         "write the whole session (settings and every change since step 0) as `recording-N.scene` in `--screenshot-dir`; it plays back to the same state",
       [KeyTrigger(["w"], .writeScene)]),
+    KeyBinding(
+      "x", help: "export the metrics so far (.csv, .jsonl)",
+      readme:
+        "export the metrics so far, one row per step and variant as `train --metrics` writes them, as `metrics-N.csv` and `metrics-N.jsonl` in `--screenshot-dir`",
+      [KeyTrigger(["x"], .exportMetrics)]),
     KeyBinding(
       "r", help: "reset to step 0", readme: "reset to step 0 with the same seed", bar: ("r", "reset"),
       [KeyTrigger(["r"], .reset)]),

@@ -105,6 +105,30 @@ import Testing
     for name in ["tiny", "0.01", "0.3"] { #expect(text.contains(name), "\(name)") }
   }
 
+  @Test("x writes the metrics so far as CSV and JSON Lines, one row per step and variant")
+  func exportMetrics() throws {
+    let (_, term) = try Self.run(paused: true) { t in
+      t.type("n")
+      Self.waitForStatus(t, "step 1") { Self.step(in: $0) == 1 }
+      t.type("n")
+      Self.waitForStatus(t, "step 2") { Self.step(in: $0) == 2 }
+      t.type("x")
+      t.send(.waitUntil("the export is said") { $0.text.contains("metrics so far: ") })
+      t.type("q")
+    }
+    let said = try #require(term.text.firstMatch(of: /metrics so far: (\S+)\.csv and \.jsonl \((\d+) rows/))
+    let base = String(said.1)
+    defer {
+      try? FileManager.default.removeItem(atPath: base + ".csv")
+      try? FileManager.default.removeItem(atPath: base + ".jsonl")
+    }
+    #expect(said.2 == "2")
+    let csv = try String(contentsOfFile: base + ".csv", encoding: .utf8).split(separator: "\n")
+    #expect(csv.count == 3 && csv[0].hasPrefix("step,variant,loss,") && csv[2].hasPrefix("2,relu,"))
+    let jsonl = try String(contentsOfFile: base + ".jsonl", encoding: .utf8).split(separator: "\n")
+    #expect(jsonl.count == 2 && jsonl[0].hasPrefix("{\"step\":1,\"variant\":\"relu\",\"loss\":"))
+  }
+
   @Test("n steps once while paused")
   func stepOnce() throws {
     var before: Int? = nil

@@ -245,6 +245,24 @@ struct InstrumentTests {
     #expect(jsonl[0].hasPrefix("{\"step\":1,\"variant\":\"plain\",\"loss\":"))
   }
 
+  @Test("metrics so far (the live app's x): the history equals the rows streamed step by step, batch changes included")
+  func exportHistory() throws {
+    let e = try bnPaperExperiment(lr: 0.5)
+    var streamed = MetricsExport(for: e)
+    for step in 1...260 {
+      if step == 130 { try e.setBatchSize(30) }
+      try e.advance()
+      if step % 100 == 0 { try e.recordValidation() }
+      streamed.capture(e)
+    }
+    var history = MetricsExport(for: e)
+    history.captureHistory(e)
+    #expect(history.rows.count == 520)
+    #expect(history.render(.csv) == streamed.render(.csv))
+    #expect(history.render(.jsonl) == streamed.render(.jsonl))
+    #expect(history.rows[2 * 129]["batch"] == "30" && history.rows[2 * 128]["batch"] == "60")
+  }
+
   @Test("claim: the last hidden layer's input percentiles travel several times further without BN")
   func percentileDrift() throws {
     // BN paper Figure 1(b, c) on digits: 3×100 sigmoid, batch 60, W ~ N(0, 0.1²), SGD lr 0.5,

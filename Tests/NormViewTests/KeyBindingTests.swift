@@ -59,10 +59,11 @@ import Testing
       "shift-tab": .previousPanel, "z": .zoom, "left": .layerDown, "down": .layerDown, "right": .layerUp,
       "up": .layerUp, "1": .layerNumber, "9": .layerNumber, "g": .glyphs, "p": .presenter, "?": .help,
       "esc": .closeHelp, "s": .screenshot, "R": .record, "]": .nextChapter, "[": .previousChapter,
-      "enter": .continueScene, "r": .reset, "v": .nextVariant, "V": .previousVariant,
+      "enter": .continueScene, "r": .reset, "v": .nextVariant, "V": .previousVariant, "w": .writeScene,
+      "x": .exportMetrics, "o": .sceneBrowser, "m": .experimentEditor,
     ]
     for (k, a) in expected { #expect(KeyBinding.action(for: k) == a, "key \(k)") }
-    for k in ["0", "x", "space ", "", "ESC"] { #expect(KeyBinding.action(for: k) == nil, "key \(k)") }
+    for k in ["0", "X", "space ", "", "ESC"] { #expect(KeyBinding.action(for: k) == nil, "key \(k)") }
   }
 
   static func isASCII(_ s: String) -> Bool { s.unicodeScalars.allSatisfy { $0.isASCII } }
