@@ -32,6 +32,8 @@ public struct LiveApp<Backend: TerminalBackend> {
   public private(set) var frames = 0
   public private(set) var seconds = 0.0
   public private(set) var lastBuffer: Buffer? = nil
+  /// The screen recording `c` started, if one runs.
+  var cast: LiveCast? = nil
   var seenMessageVersion = 0
   var drawnVersion = -1
   var seenSceneViewVersion = 0
@@ -172,6 +174,7 @@ public struct LiveApp<Backend: TerminalBackend> {
     s.shownVariant = variant
     let b = Dashboard.render(s, width: term.width, height: term.height)
     term.draw(b)
+    recordCast(b)
     lastBuffer = b
     frames += 1
   }
@@ -267,6 +270,7 @@ public struct LiveApp<Backend: TerminalBackend> {
     case .record: link.send(.toggleRecord)
     case .writeScene: link.send(.writeScene)
     case .exportMetrics: link.send(.exportMetrics)
+    case .cast: toggleCast()
     case .nextChapter: link.send(.nextChapter)
     case .previousChapter: link.send(.previousChapter)
     case .continueScene:

@@ -7,7 +7,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
   case nextPanel, previousPanel, zoom
   case layerDown, layerUp, layerNumber
   case nextVariant, previousVariant
-  case glyphs, presenter, screenshot, record, writeScene, exportMetrics, reset, sceneBrowser, experimentEditor
+  case glyphs, presenter, screenshot, record, writeScene, exportMetrics, cast, reset, sceneBrowser, experimentEditor
   case previousChapter, nextChapter, continueScene
   case quit, help, closeHelp
 }
@@ -131,6 +131,11 @@ public struct KeyBinding: Sendable {
       readme:
         "export the metrics so far, one row per step and variant as `train --metrics` writes them, as `metrics-N.csv` and `metrics-N.jsonl` in `--screenshot-dir`",
       [KeyTrigger(["x"], .exportMetrics)]),
+    KeyBinding(
+      "c", help: "record the screen as an asciicast (.cast); c again stops",
+      readme:
+        "record the screen from now as an asciicast v2 file (`normscope-N.cast` in `--screenshot-dir`, asciinema's format); `c` again stops. `--cast FILE` records a whole session",
+      [KeyTrigger(["c"], .cast)]),
     KeyBinding(
       "r", help: "reset to step 0", readme: "reset to step 0 with the same seed", bar: ("r", "reset"),
       [KeyTrigger(["r"], .reset)]),

@@ -129,6 +129,31 @@ import Testing
     #expect(jsonl.count == 2 && jsonl[0].hasPrefix("{\"step\":1,\"variant\":\"relu\",\"loss\":"))
   }
 
+  @Test("c records the screen as an asciicast from the moment it is pressed until c again")
+  func castKey() throws {
+    let (_, term) = try Self.run(paused: true) { t in
+      t.type("c")
+      t.send(.waitUntil("recording") { $0.text.contains("recording the screen to ") })
+      t.type("n")
+      Self.waitForStatus(t, "step 1") { Self.step(in: $0) == 1 }
+      t.type("c")
+      t.send(.waitUntil("stopped") { $0.text.contains("cast: ") })
+      t.type("q")
+    }
+    let said = try #require(term.text.firstMatch(of: /cast: (\S+\.cast) \((\d+) frames/))
+    let path = String(said.1)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+    let header = try #require(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+    #expect(header["version"] as? Int == 2 && header["width"] as? Int == 120 && header["height"] as? Int == 40)
+    // One output event per recorded frame (a frame that changes nothing still writes one).
+    let events = try lines.dropFirst().map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [Any]) }
+    #expect(events.count >= Int(said.2)! && Int(said.2)! >= 2)
+    #expect(events.allSatisfy { ($0[1] as? String) == "o" })
+    // The first event draws the whole screen; later ones only what changed.
+    #expect((events.first?[2] as? String)?.contains("Loss (training") == true)
+  }
+
   @Test("n steps once while paused")
   func stepOnce() throws {
     var before: Int? = nil

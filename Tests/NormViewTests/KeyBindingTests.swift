@@ -60,7 +60,7 @@ import Testing
       "up": .layerUp, "1": .layerNumber, "9": .layerNumber, "g": .glyphs, "p": .presenter, "?": .help,
       "esc": .closeHelp, "s": .screenshot, "R": .record, "]": .nextChapter, "[": .previousChapter,
       "enter": .continueScene, "r": .reset, "v": .nextVariant, "V": .previousVariant, "w": .writeScene,
-      "x": .exportMetrics, "o": .sceneBrowser, "m": .experimentEditor,
+      "x": .exportMetrics, "c": .cast, "o": .sceneBrowser, "m": .experimentEditor,
     ]
     for (k, a) in expected { #expect(KeyBinding.action(for: k) == a, "key \(k)") }
     for k in ["0", "X", "space ", "", "ESC"] { #expect(KeyBinding.action(for: k) == nil, "key \(k)") }

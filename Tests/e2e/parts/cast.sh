@@ -40,3 +40,26 @@ if [ -w /dev/full ]; then
   check "cast: and says why" "cannot write /dev/full: No space left on device" 5
   check "cast: with the terminal restored" "^echo icanon <modes" 5
 fi
+
+# `c` in the live app: records the screen from the moment it is pressed until c again, as
+# normscope-N.cast in --screenshot-dir; replaying it gives the screen at the second c.
+mkdir -p "$tmp/ccast"
+start "'$bin' live --paused --data moons --model 'plain: linear 16, relu, linear 2' --screenshot-dir '$tmp/ccast'"
+check "c: the dashboard opens" "Loss \(training" 20
+T send-keys -t ns c
+check "c: says it records, and where" "recording the screen to .*normscope-1\.cast \(c again stops\)" 5
+T send-keys -t ns n
+check "c: n steps once while recording" "step 1 " 5
+# Let the flash expire so the screen holds still, take it, then stop.
+sleep 6.5
+cap | sed 's/ *$//' >"$tmp/ccast/pane.txt"
+T send-keys -t ns c
+check "c again: says what it wrote" "cast: .*normscope-1\.cast \([0-9]+ frames" 5
+T send-keys -t ns q
+check "c: quits with status 0" "^exit=0" 10
+if python3 "$replay" "$tmp/ccast/normscope-1.cast" >"$tmp/ccast/replayed.txt" 2>"$tmp/ccast/replay.err"; then ok; else
+  bad "c: the recording is valid asciicast v2" "$(cat "$tmp/ccast/replay.err")"
+fi
+# The last frame recorded is the one before c's own flash: the still screen taken above.
+sed 's/ *$//' "$tmp/ccast/replayed.txt" | diff - "$tmp/ccast/pane.txt" >"$tmp/ccast/diff" && ok \
+  || bad "c: replaying the recording gives the screen before c stopped it" "$(head -12 "$tmp/ccast/diff")"
