@@ -170,6 +170,14 @@ enum SweepStatement {
     }
   }
 
+  /// A whole number from 1 to `limit` (`steps`, `samples`, `seeds`).
+  static func count(_ t: Token, _ name: String, limit: Int) throws(Failure) -> Int {
+    guard let n = Int(t.text), n >= 1, n <= limit else {
+      throw Failure(column: t.column, message: "\(name) must be 1 to \(limit)")
+    }
+    return n
+  }
+
   static func definition(_ args: [Token], scene: Scene) throws(Failure) -> (SweepDefinition, [Token]) {
     var d = defaults(scene)
     var sawLR = false
@@ -200,21 +208,10 @@ enum SweepStatement {
       case "init": d.initScales = try axis(try value(k), .initScale)
       case "momentum": d.momenta = try axis(try value(k), .momentum)
       case "decay": d.weightDecays = try axis(try value(k), .weightDecay)
-      case "steps":
-        let t = try value(k)
-        guard let n = Int(t.text), n >= 1, n <= Limits.maxSweepSteps else {
-          throw Failure(column: t.column, message: "steps must be 1 to \(Limits.maxSweepSteps)")
-        }
+      case "steps", "samples":
         guard !sawSteps else { throw Failure(column: k.column, message: "give steps or samples, not both") }
-        d.steps = n
-        sawSteps = true
-      case "samples":
-        let t = try value(k)
-        guard !sawSteps else { throw Failure(column: k.column, message: "give steps or samples, not both") }
-        guard let n = Int(t.text), n >= 1, n <= Limits.maxSweepSteps else {
-          throw Failure(column: t.column, message: "samples must be 1 to \(Limits.maxSweepSteps)")
-        }
-        d.samples = n
+        let n = try count(try value(k), k.text.lowercased(), limit: Limits.maxSweepSteps)
+        if k.text.lowercased() == "steps" { d.steps = n } else { d.samples = n }
         sawSteps = true
       case "target":
         var t = try value(k)
@@ -230,12 +227,7 @@ enum SweepStatement {
         }
         d.target = loss ? .loss(v) : .accuracy(v)
         sawTarget = true
-      case "seeds":
-        let t = try value(k)
-        guard let n = Int(t.text), n >= 1, n <= SceneParser.maxSeeds else {
-          throw Failure(column: t.column, message: "seeds must be 1 to \(SceneParser.maxSeeds)")
-        }
-        d.seedCount = n
+      case "seeds": d.seedCount = try count(try value(k), "seeds", limit: SceneParser.maxSeeds)
       case "for":
         variantTokens = Array(args[i...])
         i = args.count
