@@ -14,6 +14,8 @@ public enum Key: Equatable, Sendable {
   case function(Int)
   /// The terminal was resized.
   case resize
+  /// A mouse press, release or wheel notch (when the mouse is on; see ``MouseEvent``).
+  case mouse(MouseEvent)
   case other(Int32)
 }
 
@@ -95,6 +97,17 @@ public final class TestTerminal: TerminalBackend {
   /// Queues keys: characters, or events.
   public func type(_ characters: String) { events += characters.map { .key(.character($0)) } }
   public func send(_ events: Event...) { self.events += events }
+  /// Queues a left click (a press, then its release) at cell (`x`, `y`).
+  public func click(x: Int, y: Int) {
+    events += [
+      .key(.mouse(MouseEvent(x: x, y: y, kind: .press))), .key(.mouse(MouseEvent(x: x, y: y, kind: .release))),
+    ]
+  }
+  /// Queues wheel notches at cell (`x`, `y`): up when `up`, else down.
+  public func wheel(x: Int, y: Int, up: Bool, notches: Int = 1) {
+    events += Array(
+      repeating: .key(.mouse(MouseEvent(x: x, y: y, kind: up ? .wheelUp : .wheelDown, button: 0))), count: notches)
+  }
   /// Queues a resize to `width`x`height`.
   public func resize(width: Int, height: Int) { events.append(.resize(width: width, height: height)) }
   /// Queues a wait until the last frame contains `text`.
