@@ -134,18 +134,49 @@ static const char ns_mouse_on_sequence[] = "\033[?1000h\033[?1006h";
 static const char ns_mouse_off_sequence[] = "\033[?1006l\033[?1000l";
 static volatile sig_atomic_t ns_mouse_active = 0;
 
+static struct sigaction ns_tstp_previous = {{0}};
+
+/// SIGTSTP (Ctrl-Z) while the mouse is on: mouse reporting off, then ncurses' own handler
+/// (endwin, stop; on `fg` back to program mode). The SIGCONT flag turns the mouse on again.
+static inline void ns_tstp_handler(int s) {
+  int saved_errno = errno;
+  if (ns_mouse_active) ns_write_all(ns_tty_fd, ns_mouse_off_sequence, sizeof ns_mouse_off_sequence - 1);
+  if (ns_tstp_previous.sa_handler != SIG_DFL && ns_tstp_previous.sa_handler != SIG_IGN) {
+    if (ns_tstp_previous.sa_flags & SA_SIGINFO) ns_tstp_previous.sa_sigaction(s, NULL, NULL);
+    else ns_tstp_previous.sa_handler(s);
+  }
+  errno = saved_errno;
+}
+
 /// Turns mouse reporting on; 1 when the terminal type has a mouse (ncurses knows how to ask
-/// for it), 0 when it has none (vt100, dumb-ish types): then nothing is sent.
+/// for it), 0 when it has none (vt100, dumb-ish types): then nothing is sent. Wraps the SIGTSTP
+/// handler ncurses installed (only that one: with job control off or SIGTSTP ignored there
+/// is nothing to wrap, and no stop).
 static inline int ns_mouse_on(void) {
   if (mousemask(ALL_MOUSE_EVENTS, NULL) == 0) return 0;
   mouseinterval(0);
   ns_write_all(1, ns_mouse_on_sequence, sizeof ns_mouse_on_sequence - 1);
   ns_mouse_active = 1;
+  struct sigaction current;
+  if (sigaction(SIGTSTP, NULL, &current) == 0 && current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN
+      && current.sa_handler != ns_tstp_handler) {
+    ns_tstp_previous = current;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = ns_tstp_handler;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGTSTP, &sa, NULL);
+  }
   return 1;
 }
 
-/// Turns mouse reporting off (ncurses' mode and ours). Idempotent.
+/// Turns mouse reporting off (ncurses' mode and ours), and gives SIGTSTP back to ncurses.
+/// Idempotent.
 static inline void ns_mouse_off(void) {
+  struct sigaction current;
+  if (sigaction(SIGTSTP, NULL, &current) == 0 && current.sa_handler == ns_tstp_handler)
+    sigaction(SIGTSTP, &ns_tstp_previous, NULL);
   if (!ns_mouse_active) return;
   ns_mouse_active = 0;
   ns_write_all(1, ns_mouse_off_sequence, sizeof ns_mouse_off_sequence - 1);
