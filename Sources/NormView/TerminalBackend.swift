@@ -80,6 +80,10 @@ public final class TestTerminal: TerminalBackend {
   public private(set) var timedOutWaits = 0
   public var events: [Event] = []
   private var advanced: Duration = .zero
+  /// When true, ``now()`` stands still but for ``Event/advanceClock(_:)``: double clicks and
+  /// flash messages then depend on the script alone, never on how fast the machine runs it.
+  public var frozenClock = false
+  private let frozenAt = ContinuousClock.now
   private var waitStarted: ContinuousClock.Instant? = nil
 
   public init(width: Int = 120, height: Int = 40, colorMode: ColorMode = .ansi256, utf8: Bool = true) {
@@ -115,8 +119,8 @@ public final class TestTerminal: TerminalBackend {
     events.append(.waitUntil("screen shows \"\(text)\"", { $0.text.contains(text) }))
   }
 
-  /// Wall time plus what the script advanced.
-  public func now() -> ContinuousClock.Instant { ContinuousClock.now + advanced }
+  /// Wall time plus what the script advanced (the start time plus that with ``frozenClock``).
+  public func now() -> ContinuousClock.Instant { (frozenClock ? frozenAt : ContinuousClock.now) + advanced }
 
   public func readKey(timeoutMs: Int) -> Key? { next(timeoutMs: timeoutMs, wakeup: nil) }
 
