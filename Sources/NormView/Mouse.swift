@@ -96,9 +96,13 @@ public struct ClickTracker: Sendable {
   public init() {}
 
   /// `event`, or the same event as a ``MouseEvent/Kind/doubleClick`` when it is the second
-  /// press. A third press starts a new pair (so a triple click is a double click and a click).
+  /// press. A third press starts a new pair (so a triple click is a double click and a click);
+  /// anything but a release between two presses (a wheel notch) makes them two clicks.
   public mutating func classify(_ event: MouseEvent, at now: ContinuousClock.Instant) -> MouseEvent {
-    guard event.kind == .press else { return event }
+    guard event.kind == .press else {
+      if event.kind != .release { last = nil }
+      return event
+    }
     if let l = last, l.x == event.x, l.y == event.y, l.button == event.button, now - l.at <= interval, now >= l.at {
       last = nil
       var double = event

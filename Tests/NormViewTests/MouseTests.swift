@@ -64,7 +64,9 @@ import Testing
     #expect(t.classify(MouseEvent(x: 6, y: 5, kind: .press, button: 3), at: t0 + .milliseconds(860)).kind == .press)
     #expect(
       t.classify(MouseEvent(x: 6, y: 5, kind: .press, button: 3), at: t0 + .milliseconds(870)).kind == .doubleClick)
-    #expect(t.classify(MouseEvent(x: 6, y: 5, kind: .wheelUp, button: 0), at: t0 + .milliseconds(880)).kind == .wheelUp)
+    #expect(t.classify(press, at: t0 + .milliseconds(900)).kind == .press)
+    #expect(t.classify(MouseEvent(x: 5, y: 5, kind: .wheelUp, button: 0), at: t0 + .milliseconds(910)).kind == .wheelUp)
+    #expect(t.classify(press, at: t0 + .milliseconds(920)).kind == .press, "a wheel notch between two presses")
   }
 
   /// The box corners a panel's border starts with (plain and focused).
