@@ -6,13 +6,17 @@ import NormLab
 public struct DashboardLayout: Sendable, Equatable {
   /// A panel and the rectangle it was drawn in, border included.
   public struct PanelSlot: Sendable, Equatable {
+    /// Which panel.
     public var kind: PanelKind
+    /// Where, border included.
     public var rect: Rect
   }
 
   /// A clickable stretch of the key bar and the key (a name of ``KeyTrigger``) it presses.
   public struct KeyBarTarget: Sendable, Equatable {
+    /// The cells (one row).
     public var rect: Rect
+    /// The key's name in the key table (`space`, `+`, `q`).
     public var key: String
   }
 
@@ -30,18 +34,27 @@ public struct DashboardLayout: Sendable, Equatable {
     case nothing
   }
 
+  /// The screen's size.
   public var width: Int
+  /// The screen's size.
   public var height: Int
   /// False when the screen is below the minimum and shows only "terminal too small".
   public var drawn: Bool
+  /// The top row.
   public var statusBar = Rect(x: 0, y: 0, width: 0, height: 0)
   /// The area panels (and the overlays) share.
   public var main = Rect(x: 0, y: 0, width: 0, height: 0)
+  /// The caption box (border included), when a scene shows a caption.
   public var caption: Rect? = nil
+  /// The bottom row, nil in presenter mode (no key bar).
   public var keyBar: Rect? = nil
+  /// The panels drawn (one when zoomed).
   public var panels: [PanelSlot] = []
+  /// The key bar's clickable stretches; an `a/b` half comes before its whole item.
   public var keys: [KeyBarTarget] = []
+  /// The help overlay covers ``main``.
   public var helpOpen = false
+  /// The scene browser covers ``main``.
   public var browserOpen = false
 
   /// What cell (`x`, `y`) shows; ``Target/nothing`` for any cell off the screen.

@@ -6,7 +6,16 @@
 public struct MouseEvent: Equatable, Sendable {
   /// What happened.
   public enum Kind: Equatable, Sendable {
-    case press, release, doubleClick, wheelUp, wheelDown
+    /// A button went down (the app acts on presses).
+    case press
+    /// A button went up.
+    case release
+    /// The second press of a double click (from ``ClickTracker``, or from ncurses).
+    case doubleClick
+    /// One notch of the wheel away from the user (scroll up).
+    case wheelUp
+    /// One notch of the wheel towards the user (scroll down).
+    case wheelDown
   }
 
   /// Shift, Alt (Meta) and Ctrl held during the event, when the terminal reports them.
@@ -22,11 +31,14 @@ public struct MouseEvent: Equatable, Sendable {
   public var x: Int
   /// Row, 0-based from the top. May lie outside the screen.
   public var y: Int
+  /// Press, release, double click or wheel notch.
   public var kind: Kind
   /// 1 left, 2 middle, 3 right; 0 for wheel notches and releases the terminal does not name.
   public var button: Int
+  /// The keys held (not every terminal reports them).
   public var modifiers: Modifiers
 
+  /// An event at cell (`x`, `y`), 0-based; `button` 1 (left) unless given.
   public init(x: Int, y: Int, kind: Kind, button: Int = 1, modifiers: Modifiers = []) {
     self.x = x
     self.y = y
