@@ -112,7 +112,8 @@ static inline void ns_continue_handler(int s) { (void)s; ns_continued = 1; }
 // (mouseinterval 0: a press is reported at once, never held back to see if a click follows).
 // On top of what ncurses sends for the terminal type (its XM string for xterm, else mode 1000),
 // modes 1000 (press and release) and 1006 (SGR reports, no 223-column limit) are set here, so
-// every terminal that takes mode 1000 reports in SGR; where ncurses' terminfo entry expects
+// every terminal that takes mode 1000 reports in SGR (not 1002 or 1003: the app has no use for
+// drags or motion, which would only add reports); where ncurses' terminfo entry expects
 // X10 reports (kmous=\E[M: screen, tmux-256color), Terminal.swift decodes SGR itself.
 // Every exit turns both off again: restore, the crash handler (ns_mouse_off_sequence first),
 // and a SIGTSTP stop (ncurses' endwin turns its mode off; SIGCONT turns ours on again).
