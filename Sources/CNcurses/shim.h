@@ -138,7 +138,9 @@ static volatile sig_atomic_t ns_mouse_active = 0;
 static struct sigaction ns_tstp_previous = {{0}};
 
 /// SIGTSTP (Ctrl-Z) while the mouse is on: mouse reporting off, then ncurses' own handler
-/// (endwin, stop; on `fg` back to program mode). The SIGCONT flag turns the mouse on again.
+/// (endwin, stop; on `fg` back to program mode), then reporting on again. That handler returns
+/// once the process runs again: after `fg`, or at once when no shell does job control (the
+/// kernel drops a stop for an orphaned process group). ncurses turns its own mode back on.
 static inline void ns_tstp_handler(int s) {
   int saved_errno = errno;
   if (ns_mouse_active) ns_write_all(ns_tty_fd, ns_mouse_off_sequence, sizeof ns_mouse_off_sequence - 1);
@@ -146,6 +148,7 @@ static inline void ns_tstp_handler(int s) {
     if (ns_tstp_previous.sa_flags & SA_SIGINFO) ns_tstp_previous.sa_sigaction(s, NULL, NULL);
     else ns_tstp_previous.sa_handler(s);
   }
+  if (ns_mouse_active) ns_write_all(ns_tty_fd, ns_mouse_on_sequence, sizeof ns_mouse_on_sequence - 1);
   errno = saved_errno;
 }
 

@@ -94,6 +94,34 @@ check "normscope --no-mouse plays the tour" "1 · Convergence" 20
 flags_are "normscope --no-mouse: no mouse reporting" "0 0"
 T send-keys -t ns q
 
+# Ctrl-Z: reporting off while stopped, on again after fg (an interactive shell, for job
+# control); without job control (start's shell) the stop is dropped and reporting stays on.
+start "'$bin' live --data moons --model $two_layers"
+check "mouse: dashboard for Ctrl-Z without job control" "Loss \(training" 20
+T send-keys -t ns C-z
+sleep 0.5
+flags_are "Ctrl-Z without job control: mouse reporting still on" "1 1"
+click 101 6
+check "Ctrl-Z without job control: a click still focuses" "panel: histograms"
+T send-keys -t ns q
+check "Ctrl-Z without job control: quits" "^exit=0"
+T kill-session -t ns 2>/dev/null
+sleep 0.1
+T new-session -d -s ns -x 140 -y 45
+T send-keys -t ns "cd '$tmp' && '$bin' live --data moons --model $two_layers" Enter
+check "mouse: dashboard in an interactive shell" "Loss \(training" 20
+T send-keys -t ns C-z
+check "Ctrl-Z stops the app" "Stopped"
+flags_are "stopped: mouse reporting off" "0 0"
+T send-keys -t ns fg Enter
+check "fg brings the dashboard back" "Loss \(training" 10
+flags_are "after fg: mouse reporting on again" "1 1"
+click 101 6
+check "after fg: a click focuses" "panel: histograms"
+T send-keys -t ns q
+check "quits after fg" "normscope: quit at step"
+flags_are "mouse reporting off after q (after fg)" "0 0"
+
 # A signal: reporting off too.
 start "'$bin' live --data moons --model $two_layers"
 if wait_for "Loss \(training" 20; then
