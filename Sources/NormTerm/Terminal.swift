@@ -103,7 +103,12 @@ public final class Terminal: TerminalBackend {
     guard active else { return }
     active = false
     ns_mouse_off()
-    mouseOn = false
+    if mouseOn {
+      // A report already sent (the release of the click on `q quit`) would otherwise be read
+      // by the shell as typed text: drop what is unread.
+      _ = flushinp()
+      mouseOn = false
+    }
     _ = curs_set(1)
     _ = endwin()
     ns_leave_screen()
