@@ -82,9 +82,11 @@ public struct MouseEvent: Equatable, Sendable {
     return MouseEvent(x: column - 1, y: row - 1, kind: kind, button: button, modifiers: modifiers)
   }
 
-  /// The SGR report of this event (`ESC [ < b ; x ; y M`), as a terminal sends it; tests and
-  /// the tmux end-to-end script send these.
+  /// The SGR report of this event (`ESC [ < b ; x ; y M`), as a terminal sends it (tests send
+  /// these). Cells are clamped to 0…999,998, what ``sgr(_:)`` reads back.
   public var sgrSequence: String {
+    let column = min(max(x, 0), 999_998) + 1
+    let row = min(max(y, 0), 999_998) + 1
     var code = [1: 0, 2: 1, 3: 2][button] ?? 0
     switch kind {
     case .wheelUp: code = 64
@@ -94,7 +96,7 @@ public struct MouseEvent: Equatable, Sendable {
     if modifiers.contains(.shift) { code += 4 }
     if modifiers.contains(.alt) { code += 8 }
     if modifiers.contains(.control) { code += 16 }
-    return "\u{1B}[<\(code);\(x + 1);\(y + 1)\(kind == .release ? "m" : "M")"
+    return "\u{1B}[<\(code);\(column);\(row)\(kind == .release ? "m" : "M")"
   }
 }
 

@@ -26,6 +26,7 @@ import Testing
     let e = MouseEvent(x: 300, y: 120, kind: .press)
     #expect(e.sgrSequence == "\u{1B}[<0;301;121M")
     #expect(MouseEvent.sgr(e.sgrSequence.dropFirst(3)) == e)
+    #expect(MouseEvent(x: .max, y: .min, kind: .press).sgrSequence == "\u{1B}[<0;999999;1M", "clamped, no overflow")
   }
 
   @Test("what an SGR report is not: motion, horizontal wheel, extra buttons, malformed, absurd numbers")
