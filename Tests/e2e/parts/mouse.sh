@@ -40,6 +40,10 @@ check "250 columns: the heatmap shows" "activation input over time" 5
 for _ in $(seq 100); do status | grep -qE '[0-9]+x[0-9]+' || break; sleep 0.05; done
 click 230 6
 check "a click at column 230 focuses the heatmap" "panel: heatmap"
+sgr 65 230 10
+check "the wheel over the heatmap chooses layer 1" "layer 1/2"
+sgr 64 230 10
+check "and back to layer 2" "layer 2/2"
 T resize-window -t ns -x 140 -y 45
 check "back to 140x45" "Covariate shift" 5
 T send-keys -t ns '?'
