@@ -18,7 +18,8 @@ public struct LiveApp<Backend: TerminalBackend> {
   public var theme: Theme
   public var presenter: Bool
   let screenshotDir: String
-  var focus: PanelKind = .loss
+  /// The focused panel (`--sweep` starts on the sweep).
+  public var focus: PanelKind = .loss
   var zoomed = false
   var showHelp = false
   /// How far the help overlay is scrolled (arrow keys while it is open).
@@ -39,6 +40,10 @@ public struct LiveApp<Backend: TerminalBackend> {
   public var sceneDirectories = ["scenes"]
   /// The open scene browser: the library, the chosen entry, a path being typed, an error.
   var browser: (library: SceneLibrary, selected: Int, path: String?, message: String?)? = nil
+  /// The open experiment editor (`m`): its draft lives here, so a resize or a redraw keeps it.
+  var editor: ExperimentEditor? = nil
+  /// Opens the experiment editor as soon as the first experiment is on screen (`--edit`).
+  public var openEditorOnStart = false
   /// The loop ends (as a quit) after this many frames; nil: never.
   public var frameLimit: Int? = nil
   /// The screen is redrawn at least this often (flash messages, timing); a new snapshot or a key
@@ -97,7 +102,8 @@ public struct LiveApp<Backend: TerminalBackend> {
           var st = s.snapshot
           st?.paused = s.paused
           st?.stepsPerFrame = s.stepsPerFrame
-          return (st, s.fatal, s.message, s.messageVersion, s.version, s.sceneView, s.sceneViewVersion)
+          let m = s.messages.take()
+          return (st, s.fatal, m.text, m.version, s.version, s.sceneView, s.sceneViewVersion)
         }
       if sceneViewVersion != seenSceneViewVersion, let v = sceneView {
         // The script changed the view: follow it (the user may change it again).
@@ -112,6 +118,10 @@ public struct LiveApp<Backend: TerminalBackend> {
         flash(trainerMessage, seconds: 8)
       }
       if let snapshot { step = snapshot.step }
+      if openEditorOnStart, snapshot != nil {
+        openEditorOnStart = false
+        openEditor(snapshot)
+      }
       let now = clock.now
       // Draw at least every frame, and at once when the training thread published a change.
       if now >= nextFrame || snapshotVersion != drawnVersion {
@@ -161,6 +171,7 @@ public struct LiveApp<Backend: TerminalBackend> {
         items: b.library.entries.map { Self.item($0, verdicts: verdicts) }, selected: b.selected, pathInput: b.path,
         message: b.message, theme: theme)
     }
+    if let e = editor { s.editor = e.form(theme: theme) }
     let layers = max(s.layerCount, 1)
     s.selectedLayer = min(layer ?? layers, layers)
     s.shownVariant = variant
@@ -182,6 +193,10 @@ public struct LiveApp<Backend: TerminalBackend> {
     if case .mouse(let event) = key { return handleMouse(event, s) }
     if browser != nil {
       handleBrowser(key)
+      return false
+    }
+    if editor != nil {
+      handleEditor(key)
       return false
     }
     guard let name = Self.keyName(key), let action = KeyBinding.action(for: name) else { return false }
@@ -272,6 +287,7 @@ public struct LiveApp<Backend: TerminalBackend> {
     case .sceneBrowser:
       showHelp = false
       browser = (SceneLibrary(directories: sceneDirectories), 0, nil, nil)
+    case .experimentEditor: openEditor(s)
     }
     return false
   }

@@ -29,19 +29,76 @@ public enum LabCommand: Sendable {
   case writeScene
   /// Play another scene from its start (the scene browser).
   case playScene(Scene)
+  /// Train a new free experiment from step 0 in place of what was playing (the experiment
+  /// editor's Apply): its configuration, and its data as a recording names it.
+  case startExperiment(ExperimentConfig, data: LabData)
+}
+
+/// Where an experiment's data came from: a built-in set with its parameters (recordings name
+/// it), or a file (recordings are refused).
+public struct LabData: Sendable, Equatable {
+  /// The built-in set's name and parameters (nil name: not built in).
+  public var name: String?
+  public var parameters: [String: String]
+  /// The file the data came from, if it did.
+  public var file: String?
+  public init(name: String?, parameters: [String: String] = [:], file: String? = nil) {
+    self.name = name
+    self.parameters = parameters
+    self.file = file
+  }
+}
+
+/// The experiment on screen, as the experiment editor starts from it.
+public struct LabCurrent: Sendable {
+  /// Its configuration as built (learning rate and batch as at step 0).
+  public var config: ExperimentConfig
+  /// Where its data came from.
+  public var data: LabData
 }
 
 /// State shared between the UI thread and the training thread, behind a mutex. The training
 /// thread alone owns the `Experiment`; the UI only sees `DashboardState` snapshots (values).
+/// One message at a time from the training thread to the UI, which reads it once per loop. A
+/// message said before the UI read the one before it is joined to it, newest first, as the
+/// status bar may cut the end ("scene finished: … · claims: 3 of 3 hold …"), so two messages in
+/// one frame both reach the screen; a transient one (progress) is replaced by the next instead.
+public struct MessageSlot: Sendable {
+  /// The message to show, or nil before the first.
+  public private(set) var text: String? = nil
+  /// Counts messages; the UI shows ``text`` again when it changes.
+  public private(set) var version = 0
+  private var read = 0
+  private var transient = false
+
+  public init() {}
+
+  /// Publishes `m`.
+  public mutating func say(_ m: String, transient: Bool = false) {
+    if version != read, !self.transient, let old = text, !old.isEmpty {
+      text = m + "  ·  " + old
+    } else {
+      text = m
+    }
+    self.transient = transient
+    version += 1
+  }
+
+  /// What the UI shows now; marks it read.
+  public mutating func take() -> (text: String?, version: Int) {
+    read = version
+    return (text, version)
+  }
+}
+
 struct LabShared: Sendable {
   var commands: [LabCommand] = []
   var snapshot: DashboardState? = nil
   var version = 0
   var paused = false
   var stepsPerFrame = 5
-  /// A message from the training thread (e.g. an error that paused training).
-  var message: String? = nil
-  var messageVersion = 0
+  /// Messages from the training thread (e.g. an error that paused training) to the UI.
+  var messages = MessageSlot()
   /// A failure that ends the app.
   var fatal: String? = nil
   var stopped = false
@@ -53,6 +110,8 @@ struct LabShared: Sendable {
   /// Verdicts over their seeds of the scenes played this session, by scene title (the scene
   /// browser shows them).
   var verdicts: [String: String] = [:]
+  /// The experiment on screen and its data's source (the experiment editor opens on it).
+  var current: LabCurrent? = nil
 }
 
 /// Where the live session came from, for recordings.
@@ -61,6 +120,8 @@ public struct LabSource: Sendable {
   /// Built-in data name and parameters (nil for data from a file: recording is then refused).
   public var dataName: String?
   public var dataParameters: [String: String] = [:]
+  /// The data file, when the data came from one (the experiment editor shows its path).
+  public var dataFile: String? = nil
   public var recordDir: String
   /// `--freeze norm`: every experiment the session builds (at start and on reset) starts with
   /// the norms' γ and β frozen.
@@ -68,6 +129,12 @@ public struct LabSource: Sendable {
   /// Seeds a multi-seed scene (`seeds N`) plays at once in the background while live play shows
   /// one (0: no background run; see ``BackgroundReplicates``).
   public var replicateJobs = 0
+  /// `--sweep FILE`: a sweep file the `sweep` panel draws, read again whenever it grows, so a
+  /// sweep running elsewhere (another terminal, shards being merged) fills in as it runs. A
+  /// scene's own `sweep` statement takes its place once it runs.
+  public var sweepFile: String? = nil
+  /// Open the experiment editor as soon as the experiment is on screen (`live --edit`).
+  public var openEditor = false
 
   public init(scene: Scene?, dataName: String?, dataParameters: [String: String] = [:], recordDir: String) {
     self.scene = scene
@@ -191,7 +258,8 @@ public enum LabThread {
 /// last published, caption holds and recording, and the current frame's pause, speed and flags.
 /// Lives on the training thread only.
 final class LabSession {
-  let config: ExperimentConfig
+  /// The free experiment's configuration (``reset()`` rebuilds it; the editor replaces it).
+  var config: ExperimentConfig
   let theme: Theme
   let link: LabLink
   let failAt: Int?
@@ -216,6 +284,11 @@ final class LabSession {
   var jumped = false
   var reportedEnd = false
   var recordStart: Int? = nil
+  /// The `--sweep` file's runs, the size it had when read, and when its size was last looked at.
+  var fileSweep: SweepResults? = nil
+  var fileSweepSize: UInt64? = nil
+  var fileSweepChecked: ContinuousClock.Instant? = nil
+  var fileSweepChecks = 0
   /// This frame: paused, steps per frame, a single step asked for, something to publish.
   var paused = false
   var speed = 5
@@ -238,6 +311,23 @@ final class LabSession {
     } else {
       experiment = try source.experiment(config)
     }
+  }
+
+  /// Reads the `--sweep` file again when its size has changed (looked at once a second). A
+  /// file that cannot be read is said once per size; the last good results stay on screen.
+  func followSweepFile() {
+    guard let path = source.sweepFile else { return }
+    let now = clock.now
+    if let t = fileSweepChecked, now - t < .seconds(1) { return }
+    fileSweepChecked = now
+    let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value
+    guard fileSweepChecks == 0 || size != fileSweepSize else { return }
+    fileSweepChecks += 1
+    fileSweepSize = size
+    do {
+      fileSweep = try SweepFile.load(path).results
+      changed = true
+    } catch { say("--sweep: \(error.message)") }
   }
 
   /// Starts a frame from the shared pause and speed, with nothing asked or changed yet.
@@ -269,8 +359,9 @@ final class LabSession {
       experiment: experiment, title: source.scene.map(Self.title) ?? "NormScope",
       theme: theme)
     snap.recording = recordStart != nil
+    snap.sweep = fileSweep
     if let p = player {
-      snap.sweep = p.sweep
+      snap.sweep = p.sweep ?? fileSweep
       snap.caption = p.view.caption
       snap.captionHeading = p.view.chapter
       if let bg = background {
@@ -294,8 +385,12 @@ final class LabSession {
       view!.panel = view!.panel ?? .loss
       jumped = false
     }
+    let current = LabCurrent(
+      config: experiment.config,
+      data: LabData(name: source.dataName, parameters: source.dataParameters, file: source.dataFile))
     link.publish {
       $0.snapshot = snap
+      $0.current = current
       $0.version += 1
       if let view, view != lastView || force {
         $0.sceneView = view
@@ -307,10 +402,7 @@ final class LabSession {
 
   /// Shows a one-line message in the UI.
   func say(_ m: String) {
-    link.publish {
-      $0.message = m
-      $0.messageVersion += 1
-    }
+    link.publish { $0.messages.say(m) }
   }
 
   /// Plays the scene at full speed until its position reaches `target` (a statement index).
@@ -368,6 +460,7 @@ final class LabSession {
     case .toggleRecord: toggleRecord()
     case .writeScene: saveRecording(from: 0)
     case .playScene(let scene): try play(scene)
+    case .startExperiment(let config, let data): try start(config, data: data)
     }
     return true
   }
@@ -381,9 +474,9 @@ final class LabSession {
       link.publish {
         $0.snapshot?.sweep = partial
         $0.version += 1
-        $0.message =
-          "sweeping: \(partial.count) of \(partial.definition.cellCount) runs (the scene goes on when all have run)"
-        $0.messageVersion += 1
+        $0.messages.say(
+          "sweeping: \(partial.count) of \(partial.definition.cellCount) runs (the scene goes on when all have run)",
+          transient: true)
       }
     }
     return p
@@ -410,6 +503,28 @@ final class LabSession {
     // The scene's own view (panel, layer) replaces what the user had chosen.
     jumped = true
     say("playing \(Text.truncated(scene.title, to: 60))")
+  }
+
+  /// Trains `config` from step 0 in place of the scene or experiment playing (the experiment
+  /// editor's Apply): no scene, no background seeds, a recording in progress ends, and training
+  /// runs. `reset` (r) then restarts this experiment.
+  func start(_ config: ExperimentConfig, data: LabData) throws {
+    let e = try source.experiment(config)
+    background?.cancel()
+    background = nil
+    backgroundSeen = (-1, false)
+    player = nil
+    source.scene = nil
+    source.dataName = data.name
+    source.dataParameters = data.parameters
+    source.dataFile = data.file
+    self.config = config
+    experiment = e
+    holdUntil = nil
+    reportedEnd = false
+    recordStart = nil
+    paused = false
+    say("experiment applied: training from step 0 (seed \(config.seed))")
   }
 
   /// Starts the scene (or the command line's experiment) afresh; a recording in progress ends.
@@ -509,6 +624,7 @@ final class LabSession {
   /// hook's injected failure ends the app.
   func step() -> Bool {
     checkBackground()
+    followSweepFile()
     guard !paused || single else { return true }
     // A scene's last statements (a final `pause`, the end report) still go through the scene.
     if let p = player, !p.finished || p.pauseRequested || !reportedEnd {

@@ -280,13 +280,40 @@ public struct SweepDefinition: Sendable, Equatable {
   public var weightDecays: [Double] = [0]
   public var firstSeed: UInt64 = 1
   public var seedCount = 1
-  /// Training steps of each run.
+  /// Training steps of each run (unless ``samples`` is set).
   public var steps = 600
+  /// Each run's budget in training samples instead of steps: a run at batch B trains
+  /// ⌈samples / B⌉ steps and checks the target every ⌈checkEvery / B⌉ steps, so every batch
+  /// size sees the same data, as Wu & He compare batch sizes (equal epochs). nil: ``steps``
+  /// steps at every batch size, and ``checkEvery`` in steps.
+  public var samples: Int? = nil
   public var target = SweepTarget.accuracy(0.9)
-  /// Steps between target checks (validation in eval mode).
+  /// Steps between target checks (validation in eval mode); samples when ``samples`` is set.
   public var checkEvery = 50
 
   public init(variants: [VariantSpec]) { self.variants = variants }
+
+  /// The training steps of a run at batch size `batch`.
+  public func steps(batch: Int) -> Int {
+    guard let samples else { return steps }
+    return (samples + max(batch, 1) - 1) / max(batch, 1)
+  }
+
+  /// The steps between target checks of a run at batch size `batch`.
+  public func checkInterval(batch: Int) -> Int {
+    guard samples != nil else { return checkEvery }
+    return max(1, (checkEvery + max(batch, 1) - 1) / max(batch, 1))
+  }
+
+  /// The budget in words: "600 steps", or "19,200 samples (600 steps at batch 32 … 9,600 at 2)".
+  public var budget: String {
+    guard let samples else { return "\(steps) steps" }
+    let b = batchSizes.sorted()
+    guard let lo = b.first, let hi = b.last else { return "\(NumberFormat.grouped(samples)) samples" }
+    func n(_ b: Int) -> String { NumberFormat.grouped(steps(batch: b)) }
+    let at = lo == hi ? "\(n(lo)) steps" : "\(n(hi)) steps at batch \(hi) … \(n(lo)) at \(lo)"
+    return "\(NumberFormat.grouped(samples)) samples (\(at))"
+  }
 
   /// The seeds: `firstSeed`, `firstSeed + 1`, ….
   public var seeds: [UInt64] { (0..<UInt64(max(seedCount, 0))).map { firstSeed &+ $0 } }
@@ -385,6 +412,11 @@ public struct SweepDefinition: Sendable, Equatable {
     guard (1...Limits.maxSweepSteps).contains(steps) else {
       return "--steps must be 1 to \(Limits.maxSweepSteps), got \(steps)"
     }
+    if let samples {
+      guard samples >= 1, let lo = batchSizes.min(), steps(batch: lo) <= Limits.maxSweepSteps else {
+        return "--samples must be 1 to \(Limits.maxSweepSteps) steps at the smallest batch, got \(samples)"
+      }
+    }
     guard checkEvery >= 1 else { return "--check-every must be at least 1, got \(checkEvery)" }
     if let p = target.check() { return p }
     guard validationFraction > 0, validationFraction < 1 else {
@@ -413,7 +445,7 @@ public struct SweepDefinition: Sendable, Equatable {
       "init \(initialization)",
       "loss \(loss.rawValue)",
       "val-fraction \(validationFraction)",
-      "steps \(steps)",
+      samples.map { "samples \($0)" } ?? "steps \(steps)",
       "check-every \(checkEvery)",
       "target \(target.canonical)",
       "seeds \(firstSeed) \(seedCount)",
@@ -487,6 +519,9 @@ public struct SweepDefinition: Sendable, Equatable {
       case "steps":
         guard let v = Int(rest) else { throw bad() }
         steps = v
+      case "samples":
+        guard let v = Int(rest) else { throw bad() }
+        samples = v
       case "check-every":
         guard let v = Int(rest) else { throw bad() }
         checkEvery = v

@@ -29,7 +29,7 @@ public enum SweepLog {
     func int(_ v: Int?) -> String { v.map(String.init) ?? "null" }
     var s = "{\"sweep\":\"\(d.hash)\",\"cell\":\(c.index),\"variant\":\(JSON.quote(c.variant))"
     for p in SweepParameter.allCases { s += p == .batch ? ",\"batch\":\(c.batch)" : ",\"\(p.key)\":\(c.value(p))" }
-    s += ",\"seed\":\(c.seed),\"steps\":\(d.steps)"
+    s += ",\"seed\":\(c.seed),\"steps\":\(d.steps(batch: c.batch))"
     s += ",\"target\":\(JSON.quote(d.target.canonical))"
     s += ",\"val_accuracy\":\(num(r.valAccuracy)),\"val_loss\":\(num(r.valLoss))"
     s += ",\"diverged\":\(r.diverged),\"diverged_at\":\(int(r.divergedAt))"

@@ -116,7 +116,7 @@ public struct SweepResults: Sendable {
   public func summary(quorum: Double = 0.9) -> [String] {
     let d = definition
     let seeds = d.seedCount == 1 ? "the seed" : "≥ \(NumberFormat.reading(quorum * 100))% of \(d.seedCount) seeds"
-    var out = ["trains = \(seeds) reach \(d.target) within \(d.steps) steps, no divergence"]
+    var out = ["trains = \(seeds) reach \(d.target) within \(d.budget), no divergence"]
     if !isComplete { out[0] += "  (\(count) of \(d.cellCount) runs so far)" }
     // With a second swept parameter, one line per variant and value of it.
     let rowParameter = d.varying.first { $0 != .lr }

@@ -102,11 +102,13 @@ public struct SweepRunner: Sendable {
     }
     var reached: Int? = nil
     var last: Evaluation? = nil
-    for step in 1...d.steps {
+    let steps = d.steps(batch: cell.batch)
+    let checkEvery = d.checkInterval(batch: cell.batch)
+    for step in 1...steps {
       if shouldStop() { return nil }
       do { try e.advance() } catch { return failed("\(error)", reached: reached) }
       if e.variants[0].divergedAt != nil { break }
-      if reached == nil && (step % d.checkEvery == 0 || step == d.steps) || step == d.steps {
+      if reached == nil && step % checkEvery == 0 || step == steps {
         do { last = try e.validate()?.first } catch { return failed("\(error)", reached: reached) }
         if reached == nil, let v = last, d.target.isMet(accuracy: Double(v.accuracy), loss: Double(v.loss)) {
           reached = step

@@ -125,6 +125,11 @@ public enum Metrics {
     public let isBool: Bool
     public let help: String
     let reader: Reader
+    /// Whether the function reads the last sweep's results (and so may name a `model`).
+    public var readsSweep: Bool {
+      if case .sweep = reader { return true }
+      return false
+    }
     public var takesVariant: Bool {
       if case .experiment = reader { return false }
       return true
@@ -252,21 +257,28 @@ public enum Metrics {
       return .nan
     },
     .init(
-      "trainable_max_lr",
+      "trainable_max_lr", arguments: sweepAxes,
       help: "the last sweep: the largest rate at which ≥ 90% of the variant's runs reach the target",
-      sweep: { r, v, _ in r.trainableRange(variant: v).highest ?? .nan }),
+      sweep: { r, v, args in SweepMetrics.range(r, variant: v, args).highest ?? .nan }),
     .init(
-      "trainable_min_lr",
+      "trainable_min_lr", arguments: sweepAxes,
       help: "the last sweep: the smallest rate at which ≥ 90% of the variant's runs reach the target",
-      sweep: { r, v, _ in r.trainableRange(variant: v).lowest ?? .nan }),
+      sweep: { r, v, args in SweepMetrics.range(r, variant: v, args).lowest ?? .nan }),
     .init(
-      "sweep_accuracy", arguments: ["lr"],
+      "trainable_rates", arguments: sweepAxes,
+      help: "the last sweep: how many of its rates are trainable for the variant (0 when none is)",
+      sweep: { r, v, args in Double(SweepMetrics.range(r, variant: v, args).rates.count) }),
+    .init(
+      "sweep_accuracy", arguments: ["lr"] + sweepAxes,
       help: "the last sweep: the variant's mean final validation accuracy at rate `lr` (over seeds and other axes)",
-      sweep: { r, v, args in SweepMetrics.meanAccuracy(r, variant: v, lr: args["lr"]) }),
+      sweep: { r, v, args in SweepMetrics.meanAccuracy(r, variant: v, lr: args["lr"], args) }),
     .init("lr", help: "current learning rate") { Double($0.variant.trainer.optimizer.settings.learningRate) },
     .init("step", help: "current step", experiment: { Double($0.step) }),
     .init("batch", help: "current batch size", experiment: { Double($0.batchSize) }),
   ]
+
+  /// The arguments of the sweep functions that pick a value of a second swept parameter.
+  static var sweepAxes: [String] { SweepMetrics.axisArguments.map(\.name) }
 
   /// The functions by name.
   public static let functions: [String: Function] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
@@ -341,6 +353,8 @@ struct ExprParser {
   var tokens: [(Token, Int)] = []
   var i = 0
   let variants: Set<String>
+  /// Networks only sweeps train (`model` lines): only the sweep functions read them.
+  let sweepModels: Set<String>
   /// Names defined by `let` before the expression's line.
   let names: Set<String>
   /// Parentheses, `not` and unary minus open a level each; deeper input is an error, so the
@@ -357,8 +371,11 @@ struct ExprParser {
     var message: String
   }
 
-  init(_ text: String, columnOffset: Int, variants: Set<String>, names: Set<String> = []) throws(Failure) {
+  init(
+    _ text: String, columnOffset: Int, variants: Set<String>, sweepModels: Set<String> = [], names: Set<String> = []
+  ) throws(Failure) {
     self.variants = variants
+    self.sweepModels = sweepModels
     self.names = names
     let chars = Array(text)
     var k = 0
@@ -587,7 +604,14 @@ struct ExprParser {
             column: vcol,
             message: "\(name) needs a variant name first, e.g. \(name)(\(variants.sorted().first ?? "bn"))")
         }
-        guard variants.contains(v) else {
+        if sweepModels.contains(v) {
+          guard f.readsSweep else {
+            let readers = Metrics.all.filter(\.readsSweep).map(\.name).joined(separator: ", ")
+            throw Failure(
+              column: vcol,
+              message: "'\(v)' is a sweep model (a `model` line), trained only by sweeps; only \(readers) read it")
+          }
+        } else if !variants.contains(v) {
           throw Failure(
             column: vcol,
             message: "no variant named '\(v)' (variants: \(variants.sorted().joined(separator: ", ")))"
@@ -688,7 +712,8 @@ struct Evaluator {
   static func name(of call: Expr) -> String {
     if case .name(let n, _) = call { return n }
     guard case .call(let f, let variant, let args, _) = call else { return "" }
-    let argText = args.keys.sorted().map { key in
+    // In the function's own argument order (`sweep_accuracy(bn, lr=0.1, batch=2)`).
+    let argText = f.arguments.filter { args[$0] != nil }.map { key in
       // A word argument is shown as the word (`place=after_norm`, `unit=median`).
       let value = args[key]!
       let word = Metrics.namedValues[key]?.first { $0.value == value }?.key

@@ -9,7 +9,7 @@ public enum SceneParser {
   public static let maxSeeds = 100
   /// Header keywords (before the timeline) and timeline keywords.
   public static let headerKeywords = [
-    "title", "description", "seed", "seeds", "data", "variant", "optimizer", "lr", "batch", "init", "loss",
+    "title", "description", "seed", "seeds", "data", "variant", "model", "optimizer", "lr", "batch", "init", "loss",
     "validation",
     "instruments", "size",
   ]
@@ -53,6 +53,10 @@ private struct Parse {
   }
   /// Every variant name after a `for`, where it stands; checked once every variant is known.
   var variantReferences: [(name: Token, line: Int)] = []
+  /// The names after a sweep's `for`: variants or sweep models.
+  var sweepReferences: [(name: Token, line: Int)] = []
+  /// `model` lines: name, line and the column of the spec.
+  var modelLines: [(name: String, line: Int, specColumn: Int)] = []
   /// The header's `lr`, if it has one (it wins over the optimizer's default in either order).
   var explicitLearningRate: Float? = nil
 
@@ -138,6 +142,7 @@ private struct Parse {
     case "seeds": seedsHeader(first, args)
     case "data": dataHeader(first, args)
     case "variant": variantHeader(first, raw)
+    case "model": modelHeader(first, raw)
     case "optimizer": optimizerHeader(first, args)
     case "lr": learningRateHeader(first, args)
     case "batch": batchHeader(first, args)
@@ -229,27 +234,51 @@ private struct Parse {
   /// `variant NAME: model spec`; the spec is checked against the data in `finish`.
   mutating func variantHeader(_ first: Token, _ raw: String) {
     sawVariantLine = true
+    guard let v = namedSpec(first, raw, example: "variant bn: linear 100, batchnorm, relu, linear 10") else { return }
+    if scene.variants.count == 4 { return error(first.column, "a scene has at most 4 variants") }
+    scene.variants.append(VariantSpec(name: v.name, model: v.spec))
+    variantLines.append((v.name, lineNo, v.column, v.specColumn))
+  }
+
+  /// `model NAME: SPEC`: a network only sweeps train (see ``Scene/sweepModels``).
+  mutating func modelHeader(_ first: Token, _ raw: String) {
+    guard let v = namedSpec(first, raw, example: "model plain: linear 100, tanh, linear 10") else { return }
+    if scene.sweepModels.count == Limits.maxSweepVariants {
+      return error(first.column, "a scene has at most \(Limits.maxSweepVariants) sweep models")
+    }
+    scene.sweepModels.append(VariantSpec(name: v.name, model: v.spec))
+    modelLines.append((v.name, lineNo, v.specColumn))
+  }
+
+  /// `KEYWORD NAME: model spec` with a new name (not a variant's or a model's) and a spec that
+  /// parses; nil after reporting the error.
+  mutating func namedSpec(_ first: Token, _ raw: String, example: String) -> (
+    name: String, spec: String, column: Int, specColumn: Int
+  )? {
     let r = rest(raw, after: first)
     let (text, col) = (r.text, r.column)
     guard let colon = text.firstIndex(of: ":") else {
-      return error(
-        col, "expected `variant NAME: model spec`, e.g. `variant bn: linear 100, batchnorm, relu, linear 10`")
+      error(col, "expected `\(first.text.lowercased()) NAME: model spec`, e.g. `\(example)`")
+      return nil
     }
     let name = text[..<colon].trimmingCharacters(in: " ")
-    if let problem = VariantNaming.problem(name) { return error(col, problem) }
-    if scene.variants.contains(where: { $0.name == name }) {
-      return error(col, "a variant named '\(name)' already exists")
+    if let problem = VariantNaming.problem(name) {
+      error(col, problem)
+      return nil
     }
-    if scene.variants.count == 4 { return error(first.column, "a scene has at most 4 variants") }
+    if scene.variants.contains(where: { $0.name == name }) || scene.sweepModels.contains(where: { $0.name == name }) {
+      error(col, "a variant or model named '\(name)' already exists")
+      return nil
+    }
     let afterColon = text[text.index(after: colon)...]
     let lead = afterColon.prefix { $0 == " " }.count
     let spec = String(afterColon.dropFirst(lead))
     let specColumn = col + text.distance(from: text.startIndex, to: colon) + 1 + lead
     do { _ = try ModelSpec(parsing: spec) } catch {
-      return self.error(specColumn + error.column - 1, error.message)
+      self.error(specColumn + error.column - 1, error.message)
+      return nil
     }
-    scene.variants.append(VariantSpec(name: name, model: spec))
-    variantLines.append((name, lineNo, col, specColumn))
+    return (name, spec, col, specColumn)
   }
 
   /// `optimizer KIND option…`; nothing changes unless every option is valid.
@@ -746,9 +775,14 @@ private struct Parse {
       return self.error(error.column, error.message)
     }
     if !forTokens.isEmpty {
+      // A sweep may name variants and sweep models; the names are checked in `finish`.
+      let before = variantReferences.count
       guard let names = variantList(forTokens, from: 0), let names else { return }
-      d.variants = scene.variants.filter { names.contains($0.name) }
-      guard !d.variants.isEmpty else { return }
+      sweepReferences += variantReferences[before...]
+      variantReferences.removeSubrange(before...)
+      let pool = scene.variants + scene.sweepModels
+      d.variants = names.compactMap { n in pool.first { $0.name == n } }
+      guard d.variants.count == names.count else { return }
     }
     if let p = d.problem() {
       // The definition speaks the command line's option names; a scene's are shorter.
@@ -852,7 +886,9 @@ private struct Parse {
       case .text(let t): parts.append(.text(t))
       case .value(let text, let column, let format):
         do {
-          var p = try ExprParser(text, columnOffset: column, variants: variants, names: namesBefore(line))
+          var p = try ExprParser(
+            text, columnOffset: column, variants: variants, sweepModels: Set(scene.sweepModels.map(\.name)),
+            names: namesBefore(line))
           parts.append(.value(try p.parse(), format))
         } catch { self.error(error.column, error.message, line: line) }
       }
@@ -873,7 +909,9 @@ private struct Parse {
     for e in expressions {
       guard let idx = scene.statements.firstIndex(where: { $0.line == e.line }) else { continue }
       do {
-        var p = try ExprParser(e.text, columnOffset: e.column, variants: names, names: namesBefore(e.line))
+        var p = try ExprParser(
+          e.text, columnOffset: e.column, variants: names, sweepModels: Set(scene.sweepModels.map(\.name)),
+          names: namesBefore(e.line))
         let x = try p.parse()
         if case .define = e.build(x), x.containsAggregate {
           self.error(
@@ -893,9 +931,19 @@ private struct Parse {
       scene.statements[idx].kind = .caption(parts(c.pieces, line: c.line, variants: names), seconds: c.seconds)
     }
     // Variant lists in statements (`for a, b`), each name at its own column.
+    let models = Set(scene.sweepModels.map(\.name))
     for r in variantReferences where !names.contains(r.name.text) {
+      let why = models.contains(r.name.text) ? " ('\(r.name.text)' is a sweep model: only `sweep … for` trains it)" : ""
       error(
-        r.name.column, "no variant named '\(r.name.text)'" + hint(for: r.name.text, among: Array(names)), line: r.line)
+        r.name.column,
+        "no variant named '\(r.name.text)'" + (why.isEmpty ? hint(for: r.name.text, among: Array(names)) : why),
+        line: r.line)
+    }
+    for r in sweepReferences where !names.contains(r.name.text) && !models.contains(r.name.text) {
+      let known = Array(names.union(models))
+      error(
+        r.name.column, "no variant or model named '\(r.name.text)'" + hint(for: r.name.text, among: known), line: r.line
+      )
     }
     // Models against the data: shapes and class counts.
     guard errors.isEmpty || !variantLines.isEmpty else { return }
@@ -906,12 +954,15 @@ private struct Parse {
       if let (l, c) = dataLine { self.error(c, "\(error)", line: l) }
       return
     }
-    for (v, info) in zip(scene.variants, variantLines) {
+    let specs =
+      zip(scene.variants, variantLines).map { ($0.model, $1.line, $1.specColumn) }
+      + zip(scene.sweepModels, modelLines).map { ($0.model, $1.line, $1.specColumn) }
+    for (model, line, specColumn) in specs {
       do {
-        _ = try ModelSpec(parsing: v.model).build(
+        _ = try ModelSpec(parsing: model).build(
           inputShape: data.sampleShape, classes: data.classCount,
           settings: BuildSettings(seed: scene.seed, initialization: scene.initialization, initializeWeights: false))
-      } catch { self.error(info.specColumn + error.column - 1, error.message, line: info.line) }
+      } catch { self.error(specColumn + error.column - 1, error.message, line: line) }
     }
     errors.sort { ($0.line, $0.column) < ($1.line, $1.column) }
   }

@@ -34,6 +34,10 @@ public struct Scene: Sendable {
   public var dataName = "digits"
   public var dataParameters: [String: String] = [:]
   public var variants: [VariantSpec] = []
+  /// Networks only sweeps train (`model NAME: SPEC`): a `sweep … for NAME` runs them and the
+  /// sweep functions read them, but they never train live, so a scene can sweep networks
+  /// beside the ones it plays (e.g. without the per-layer `scale=` its variants set).
+  public var sweepModels: [VariantSpec] = []
   public var optimizer = OptimizerSettings(kind: .sgd, learningRate: 0.1)
   public var batchSize = 60
   public var initialization = InitSettings()

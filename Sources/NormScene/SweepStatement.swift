@@ -6,14 +6,35 @@ import Synchronization
 
 /// What the sweep functions of the scene language read from a sweep's results.
 enum SweepMetrics {
-  /// The mean final validation accuracy of `variant`'s finished runs at rate `lr` (over seeds
-  /// and the other axes); NaN when there is none (a diverged run counts as NaN accuracy, so
-  /// the mean is NaN too: a diverged rate never looks trained).
-  static func meanAccuracy(_ r: SweepResults, variant: String, lr: Double?) -> Double {
+  /// The function arguments that pick one value of a swept parameter other than the rate
+  /// (`batch=2`, `init=0.1`, `momentum=0.9`, `decay=0.01`), with the parameter each picks.
+  static let axisArguments: [(name: String, parameter: SweepParameter)] = [
+    ("batch", .batch), ("init", .initScale), ("momentum", .momentum), ("decay", .weightDecay),
+  ]
+
+  /// Whether `a` and `b` are the same grid value (they are read back from decimal text).
+  static func same(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-9 * max(1, abs(b)) }
+
+  /// Cells at the values `args` picks (`batch=2`, …); every cell for the axes not named.
+  static func filter(_ args: [String: Double]) -> @Sendable (SweepCell) -> Bool {
+    let picks = axisArguments.compactMap { a in args[a.name].map { (a.parameter, $0) } }
+    return { c in picks.allSatisfy { same(c.value($0.0), $0.1) } }
+  }
+
+  /// The mean final validation accuracy of `variant`'s finished runs at rate `lr` and the values
+  /// `args` picks (over seeds and the other axes); NaN when there is none (a diverged run counts
+  /// as NaN accuracy, so the mean is NaN too: a diverged rate never looks trained).
+  static func meanAccuracy(_ r: SweepResults, variant: String, lr: Double?, _ args: [String: Double] = [:]) -> Double {
     guard let lr else { return .nan }
-    let runs = r.ordered.filter { $0.cell.variant == variant && abs($0.cell.lr - lr) <= 1e-9 * max(1, lr) }
+    let include = filter(args)
+    let runs = r.ordered.filter { $0.cell.variant == variant && same($0.cell.lr, lr) && include($0.cell) }
     guard !runs.isEmpty else { return .nan }
     return runs.map { $0.diverged ? .nan : ($0.valAccuracy ?? .nan) }.reduce(0, +) / Double(runs.count)
+  }
+
+  /// `variant`'s trainable range at the values `args` picks.
+  static func range(_ r: SweepResults, variant: String, _ args: [String: Double]) -> TrainableRange {
+    r.trainableRange(variant: variant, where: filter(args))
   }
 }
 
@@ -105,8 +126,8 @@ public final class SweepCache: Sendable {
   public static var defaultJobs: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 }
 
-/// `sweep lr A..BxN [batch …] [init …] [momentum …] [decay …] steps N target X [seeds N]
-/// [for a, b]`: the sweep definition for a scene, from its header (data, optimizer, init,
+/// `sweep lr A..BxN [batch …] [init …] [momentum …] [decay …] steps N|samples N target X
+/// [seeds N] [for a, b]`: the sweep definition for a scene, from its header (data, optimizer, init,
 /// loss, validation, batch and seeds unless an axis or `seeds` says otherwise).
 enum SweepStatement {
   struct Failure: Error {
@@ -114,7 +135,7 @@ enum SweepStatement {
     var message: String
   }
 
-  static let keys = ["lr", "batch", "init", "momentum", "decay", "steps", "target", "seeds", "for"]
+  static let keys = ["lr", "batch", "init", "momentum", "decay", "steps", "samples", "target", "seeds", "for"]
 
   /// The scene's own settings, before the statement's options: its data, variants, optimizer,
   /// init, loss, validation, batch, rate and seeds.
@@ -140,7 +161,10 @@ enum SweepStatement {
   /// A sweep must say its rates, its budget and its target.
   static func requireOptions(lr: Bool, steps: Bool, target: Bool, column: Int) throws(Failure) {
     guard lr else { throw Failure(column: column, message: "a sweep needs `lr A..BxN` (or a list)") }
-    guard steps else { throw Failure(column: column, message: "a sweep needs `steps N`, its budget") }
+    guard steps else {
+      throw Failure(
+        column: column, message: "a sweep needs its budget: `steps N` (or `samples N`, the same data at every batch)")
+    }
     guard target else {
       throw Failure(column: column, message: "a sweep needs `target X` (an accuracy) or `target loss X`")
     }
@@ -181,7 +205,16 @@ enum SweepStatement {
         guard let n = Int(t.text), n >= 1, n <= Limits.maxSweepSteps else {
           throw Failure(column: t.column, message: "steps must be 1 to \(Limits.maxSweepSteps)")
         }
+        guard !sawSteps else { throw Failure(column: k.column, message: "give steps or samples, not both") }
         d.steps = n
+        sawSteps = true
+      case "samples":
+        let t = try value(k)
+        guard !sawSteps else { throw Failure(column: k.column, message: "give steps or samples, not both") }
+        guard let n = Int(t.text), n >= 1, n <= Limits.maxSweepSteps else {
+          throw Failure(column: t.column, message: "samples must be 1 to \(Limits.maxSweepSteps)")
+        }
+        d.samples = n
         sawSteps = true
       case "target":
         var t = try value(k)
@@ -216,7 +249,8 @@ enum SweepStatement {
       i += 1
     }
     try requireOptions(lr: sawLR, steps: sawSteps, target: sawTarget, column: args.first?.column ?? 1)
-    d.checkEvery = max(1, min(50, d.steps / 10))
+    // About ten checks of the target a run (at most every 50 steps without a samples budget).
+    d.checkEvery = d.samples.map { max(1, $0 / 10) } ?? max(1, min(50, d.steps / 10))
     return (d, variantTokens)
   }
 }

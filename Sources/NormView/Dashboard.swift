@@ -36,6 +36,8 @@ public struct DashboardState: Sendable {
   public var sweep: SweepResults? = nil
   /// The scene browser (`o`), drawn over the panels while open.
   public var browser: SceneBrowser? = nil
+  /// The experiment editor (`m`), drawn over the panels while open.
+  public var editor: ExperimentForm? = nil
   /// A line under the caption: where its numbers come from (one seed, or mean ± sd over the
   /// scene's seeds) and how many claims hold over the seeds.
   public var captionNote: String? = nil
@@ -169,6 +171,10 @@ public enum Dashboard {
     if var browser = s.browser {
       browser.theme = t
       browser.render(main, into: &buf)
+    }
+    if var editor = s.editor {
+      editor.theme = t
+      editor.render(main, into: &buf)
     }
     return buf
   }

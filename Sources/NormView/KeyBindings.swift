@@ -7,7 +7,7 @@ public enum KeyAction: String, CaseIterable, Sendable {
   case nextPanel, previousPanel, zoom
   case layerDown, layerUp, layerNumber
   case nextVariant, previousVariant
-  case glyphs, presenter, screenshot, record, writeScene, reset, sceneBrowser
+  case glyphs, presenter, screenshot, record, writeScene, reset, sceneBrowser, experimentEditor
   case previousChapter, nextChapter, continueScene
   case quit, help, closeHelp
 }
@@ -137,6 +137,11 @@ public struct KeyBinding: Sendable {
       readme:
         "scene browser: the built-in tour and `scenes/`, each with its claim, length and last verdict; ↑↓ choose, Enter plays it here, `/` types a scene file's path, Esc closes",
       [KeyTrigger(["o"], .sceneBrowser)]),
+    KeyBinding(
+      "m", help: "experiment editor: data, variants, optimizer; Enter applies",
+      readme:
+        "experiment editor: data, 1–4 variants (norm, its place, activation, depth, width, or spec text), optimizer, learning rate, batch, init, seed; Tab/↑↓ move, ←→ choose, type to edit, Enter applies (restarts at step 0), Esc cancels",
+      [KeyTrigger(["m"], .experimentEditor)]),
     KeyBinding(
       "Enter", help: "continue a scene's caption or pause", readme: "continue past a scene's caption hold or `pause`",
       [KeyTrigger(["enter"], .continueScene)]),

@@ -75,77 +75,44 @@ struct ExperimentOptions: ParsableArguments {
   @Flag(name: .customLong("no-instruments"), help: "Record only loss, accuracy and validation.")
   var noInstruments = false
 
-  func validate() throws {
-    guard models.count <= 4 else { throw ValidationError("at most 4 --model variants, got \(models.count)") }
-    // Ranges are NormLab's `Limits`, the same the scene language checks.
-    if let need = Limits.checkBatchSize(batch) { throw ValidationError("--batch must be \(need), got \(batch)") }
-    guard OptimizerSettings.Kind(rawValue: optimizer) != nil else {
-      throw ValidationError(
-        "--optimizer must be \(OptimizerSettings.Kind.choices), got '\(optimizer)'"
-          + hint(for: optimizer, among: OptimizerSettings.Kind.allCases.map(\.rawValue)))
-    }
-    if let lr, let need = Limits.checkLearningRate(lr) { throw ValidationError("--lr must be \(need), got \(lr)") }
-    if let momentum, let need = Limits.checkMomentum(momentum) {
-      throw ValidationError("--momentum must be \(need), got \(momentum)")
-    }
-    if let weightDecay, let need = Limits.checkWeightDecay(weightDecay) {
-      throw ValidationError("--weight-decay must be \(need), got \(weightDecay)")
-    }
-    if nesterov && optimizerSettings.effectiveMomentum == 0 {
-      // PyTorch: "Nesterov momentum requires a momentum and zero dampening".
-      throw ValidationError("--nesterov needs momentum: use --optimizer momentum or --momentum M (M > 0)")
-    }
-    guard InitScheme(parsing: self.`init`) != nil else {
-      throw ValidationError("--init must be pytorch, kaiming, xavier or normal:STD, got '\(self.`init`)'")
-    }
-    if let need = Limits.checkInitScale(initScale) {
-      throw ValidationError("--init-scale must be \(need), got \(initScale)")
-    }
-    guard LossKind(rawValue: loss) != nil else { throw ValidationError("--loss must be ce or mse, got '\(loss)'") }
-    if let need = Limits.checkValidationFraction(valFraction) {
-      throw ValidationError("--val-fraction must be \(need), got \(valFraction)")
-    }
-    if let freeze {
-      guard freeze == "norm" else { throw ValidationError("--freeze accepts 'norm', got '\(excerpt(freeze))'") }
-    }
-    // Names follow the scene language's rule, so a live session's recording plays back.
-    do { _ = try VariantNaming.variants(from: models) } catch { throw ValidationError("\(error)") }
-    guard sampleEvery >= 1 else { throw ValidationError("--sample-every must be at least 1") }
-    guard icsEvery >= 0, smoothnessEvery >= 0 else {
-      throw ValidationError("--ics-every and --smoothness-every must be ≥ 0")
-    }
-  }
-
-  var instrumentSettings: InstrumentSettings {
-    var s = InstrumentSettings()
-    s.enabled = !noInstruments
-    s.every = sampleEvery
+  /// The flags as NormScene's ``ExperimentSettings``, which the live app's experiment editor
+  /// fills in too: both are checked by the same rules, with the same messages.
+  var settings: ExperimentSettings {
+    var s = ExperimentSettings()
+    s.models = models
+    s.data = data
+    s.labels = labels
+    s.optimizer = optimizer
+    s.lr = lr
+    s.momentum = momentum
+    s.nesterov = nesterov
+    s.weightDecay = weightDecay
+    s.batch = batch
+    s.seed = seed
+    s.initScheme = self.`init`
+    s.initScale = initScale
+    s.loss = loss
+    s.valFraction = valFraction
+    s.freeze = freeze
+    s.sampleEvery = sampleEvery
     s.icsEvery = icsEvery
     s.smoothnessEvery = smoothnessEvery
+    s.noInstruments = noInstruments
     return s
   }
 
-  var optimizerSettings: OptimizerSettings {
-    let kind = OptimizerSettings.Kind(rawValue: optimizer)!
-    var opt = OptimizerSettings(kind: kind, learningRate: lr ?? kind.defaultLearningRate)
-    opt.momentum = momentum
-    opt.nesterov = nesterov
-    opt.weightDecay = weightDecay
-    return opt
+  func validate() throws {
+    do { try settings.validate() } catch { throw ValidationError(error.message) }
   }
+
+  var optimizerSettings: OptimizerSettings { settings.optimizerSettings! }
 
   /// Loads the data and builds the experiment; invalid input exits with status 2.
   func makeExperiment() throws -> Experiment {
+    let settings = self.settings
     let dataset: Dataset
-    do { dataset = try DataSource.load(data, labels: labels, seed: seed) } catch {
-      throw CleanExit.failure("\(error)", code: 2)
-    }
-    let specs = models.isEmpty ? Train.defaultModels(for: dataset) : models
-    let config = ExperimentConfig(
-      variants: try VariantNaming.variants(from: specs), data: dataset, optimizer: optimizerSettings, batchSize: batch,
-      seed: seed,
-      initialization: InitSettings(scheme: InitScheme(parsing: self.`init`)!, scale: initScale),
-      loss: LossKind(rawValue: loss)!, validationFraction: valFraction, instruments: instrumentSettings)
+    do { dataset = try settings.loadData() } catch { throw CleanExit.failure("\(error)", code: 2) }
+    let config = try settings.config(data: dataset)
     let experiment: Experiment
     do { experiment = try Experiment(config) } catch { throw CleanExit.failure("\(error)", code: 2) }
     if freeze == "norm" { try experiment.setNormAffineFrozen(true) }

@@ -60,6 +60,9 @@ struct Live: ParsableCommand {
 
   @OptionGroup var mouseOptions: MouseOptions
 
+  @Flag(help: "Open the experiment editor (m) on start, on the experiment the flags give.")
+  var edit = false
+
   @Flag(help: "On exit, print frames drawn and frames per second.")
   var stats = false
 
@@ -68,6 +71,13 @@ struct Live: ParsableCommand {
       "Record the session as an asciicast v2 file (asciinema's format), timed as drawn.", valueName: "file.cast"),
     completion: .file(extensions: ["cast"]))
   var cast: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "A sweep file (JSONL, from `normscope sweep`) for the sweep panel, which opens focused and fills in while the file grows.",
+      valueName: "file.jsonl"),
+    completion: .file(extensions: ["jsonl"]))
+  var sweep: String?
 
   /// Test hook: the training thread fails fatally at this step (exercises that exit path).
   @Option(name: .customLong("inject-failure-at"), help: .hidden)
@@ -95,6 +105,13 @@ struct Live: ParsableCommand {
     // The training thread builds its own experiments (the probe above is only a check), so it
     // must apply --freeze itself.
     source.freezeNormAffine = experimentOptions.freeze == "norm"
+    if let sweep {
+      // Read once here, so a bad file is reported before the screen opens.
+      _ = try Sweep.load(sweep)
+      source.sweepFile = sweep
+    }
+    if !builtin { source.dataFile = experimentOptions.data }
+    source.openEditor = edit
     try Self.session(
       config: probe.config, source: source, present: present, screenshotDir: screenshotDir, glyphs: glyphs,
       colors: colors,
@@ -122,7 +139,9 @@ struct Live: ParsableCommand {
     _ backend: B, link: LabLink, theme: Theme, present: Bool, screenshotDir: String, source: LabSource
   ) -> (outcome: LiveOutcome, frames: Int, seconds: Double) {
     var app = LiveApp(term: backend, link: link, theme: theme, presenter: present, screenshotDir: screenshotDir)
+    app.openEditorOnStart = source.openEditor
     app.isScene = source.scene != nil
+    if source.sweepFile != nil { app.focus = .sweep }
     app.sceneDirectories = SceneLoader.libraryDirectories()
     if !backend.utf8 { app.flash("non-UTF-8 locale: using ASCII glyphs (set LANG to a UTF-8 locale for braille)") }
     let outcome = app.loop()

@@ -46,8 +46,17 @@ struct Shot: ParsableCommand {
   @Option(help: "Hidden layer to show (default: the last).")
   var layer: Int?
 
-  @Option(help: Choices.help("Focused panel:", Choices.panels), completion: Choices.completion(Choices.panels))
-  var focus = "loss"
+  @Option(
+    help: Choices.help("Focused panel:", Choices.panels, "(default: loss; sweep with --sweep)."),
+    completion: Choices.completion(Choices.panels))
+  var focus: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "A sweep file (JSONL, from `normscope sweep`) for the sweep panel, drawn as far as it goes.",
+      valueName: "file.jsonl"),
+    completion: .file(extensions: ["jsonl"]))
+  var sweep: String?
 
   @Flag(help: "Maximize the focused panel.")
   var zoom = false
@@ -95,10 +104,13 @@ struct Shot: ParsableCommand {
     if let colors, ColorMode(rawValue: colors) == nil {
       throw ValidationError("--colors must be truecolor, 256, 8 or mono, got '\(colors)'")
     }
-    guard PanelKind(rawValue: focus) != nil else {
+    if let focus, PanelKind(rawValue: focus) == nil {
       throw ValidationError(
         "--focus must be one of \(PanelKind.names.joined(separator: ", ")), got '\(focus)'"
           + hint(for: focus, among: PanelKind.names))
+    }
+    if sweep != nil, scene != nil {
+      throw ValidationError("--sweep draws a sweep file beside an experiment; a --scene draws its own sweeps")
     }
     guard Mode(rawValue: inferenceMode) != nil else { throw ValidationError("--inference-mode must be eval or train") }
   }
@@ -131,9 +143,16 @@ struct Shot: ParsableCommand {
       }
       state.selectedLayer = layer
     }
-    state.focus = PanelKind(rawValue: focus)!
+    if let sweep {
+      let loaded = try Sweep.load(sweep)
+      var err = StandardError()
+      for n in loaded.notes { print("normscope: \(n)", to: &err) }
+      state.sweep = loaded.results
+    }
+    state.focus = focus.flatMap(PanelKind.init(rawValue:)) ?? (sweep == nil ? .loss : .sweep)
     guard state.panels.contains(state.focus) else {
-      throw CleanExit.failure("--focus \(focus): the decision surface needs 2-D data", code: 2)
+      let why = state.focus == .sweep ? "the sweep panel needs --sweep FILE" : "the decision surface needs 2-D data"
+      throw CleanExit.failure("--focus \(state.focus.rawValue): \(why)", code: 2)
     }
     state.zoomed = zoom
     state.presenter = present

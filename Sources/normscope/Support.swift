@@ -3,58 +3,6 @@ import NormCore
 import NormLab
 import NormSupport
 
-/// Turns `--data` and `--labels` into a data set: a built-in name with parameters, a CSV file,
-/// or IDX files. File reading happens here; parsing is NormCore's.
-enum DataSource {
-  /// Largest data file read (512 MiB).
-  static let maxFileBytes = 512 << 20
-
-  static func load(_ text: String, labels: String?, seed: UInt64) throws -> Dataset {
-    let (name, params) = try parseNameAndParameters(text)
-    if BuiltinData.names.contains(name), !FileManager.default.fileExists(atPath: text) {
-      guard labels == nil else {
-        throw NormError("--labels goes with IDX image files, not with built-in data '\(name)'")
-      }
-      return try BuiltinData.make(name: name, parameters: params, seed: seed)
-    }
-    guard FileManager.default.fileExists(atPath: text) else {
-      throw NormError(
-        "no built-in data set or file named '\(text)' (built-in: \(BuiltinData.names.joined(separator: ", ")))"
-          + hint(for: name, among: BuiltinData.names))
-    }
-    let bytes = try read(text)
-    if let labels {
-      return try DataLoader.parseIDX(images: bytes, labels: try read(labels), imagesName: text, labelsName: labels)
-    }
-    if bytes.count >= 4, bytes[0] == 0, bytes[1] == 0, bytes[2] == 8, bytes[3] == 3 {
-      throw NormError("\(text) is an IDX image file: pass its label file with --labels")
-    }
-    return try DataLoader.parseCSV(bytes, fileName: text)
-  }
-
-  static func read(_ path: String) throws -> [UInt8] {
-    do { return try InputFile.read(path, limit: maxFileBytes, what: "a data file") } catch {
-      throw NormError("\(error)")
-    }
-  }
-
-  /// `name:k=v,k=v` → (name, parameters); blank space around keys and values is ignored.
-  static func parseNameAndParameters(_ text: String) throws -> (String, [String: String]) {
-    guard let colon = text.firstIndex(of: ":"), !text.contains("/") else { return (text, [:]) }
-    let name = String(text[..<colon])
-    let pairs = Token.split(text[text.index(after: colon)...], column: name.count + 2, at: { $0 == "," })
-    let options: [OptionReader.Option]
-    do {
-      options = try OptionReader(pairs.map { $0.trimming(\.isWhitespace) }, name: name, allowsPositional: false).options
-    } catch { throw NormError("\(name): \(error.message)") }
-    var params = [String: String]()
-    for o in options {
-      params[o.key.text.trimmingCharacters(in: .whitespaces)] = o.value.text.trimmingCharacters(in: .whitespaces)
-    }
-    return (name, params)
-  }
-}
-
 /// Prints the progress table of `normscope train`.
 struct TrainReport {
   let experiment: Experiment

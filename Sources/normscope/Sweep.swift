@@ -74,14 +74,21 @@ struct Sweep: ParsableCommand {
   var seeds = 1
   @Option(help: "First seed.")
   var seed: UInt64 = 1
-  @Option(help: "Training steps of each run.")
-  var steps = 600
+  @Option(help: "Training steps of each run (default: 600).")
+  var steps: Int?
+  @Option(
+    help: ArgumentHelp(
+      "Budget in training samples instead of steps: a run at batch B trains ⌈N / B⌉ steps, so every batch size sees the same data (--check-every then counts samples).",
+      valueName: "N"))
+  var samples: Int?
   @Option(help: "Target validation accuracy (eval mode) a run must reach (default 0.9).")
   var target: Double?
   @Option(name: .customLong("target-loss"), help: "Target validation loss instead of an accuracy.")
   var targetLoss: Double?
-  @Option(name: .customLong("check-every"), help: "Steps between checks of the target.")
-  var checkEvery = 50
+  @Option(
+    name: .customLong("check-every"),
+    help: "Steps between checks of the target (default: 50; with --samples, samples and a twentieth of them).")
+  var checkEvery: Int?
   @Option(help: "Fraction of a cell's seeds that must reach the target for the rate to count as trainable.")
   var quorum = 0.9
 
@@ -184,8 +191,10 @@ struct Sweep: ParsableCommand {
     } catch let e as SweepError { throw ValidationError(e.message) }
     d.firstSeed = seed
     d.seedCount = seeds
-    d.steps = steps
-    d.checkEvery = checkEvery
+    if steps != nil, samples != nil { throw ValidationError("give --steps or --samples, not both") }
+    d.steps = steps ?? 600
+    d.samples = samples
+    d.checkEvery = checkEvery ?? samples.map { max(1, $0 / 20) } ?? 50
     d.target = targetLoss.map { .loss($0) } ?? .accuracy(target ?? 0.9)
     if let p = d.problem() { throw ValidationError(p) }
     return d
@@ -331,27 +340,21 @@ struct Sweep: ParsableCommand {
 
   /// `--show FILE`: the sweep as far as the file goes.
   static func draw(file: String, command: Sweep) throws {
-    let contents = try readSweepFile(file)
+    let loaded = try load(file)
     var err = StandardError()
-    if let t = contents.truncatedLine {
-      print("normscope: \(file):\(t): last line incomplete (still being written, or cut off); not shown", to: &err)
-    }
-    var results = SweepResults(definition: contents.definition)
-    var duplicates = 0
-    for (_, r) in contents.results where !results.add(r) { duplicates += 1 }
-    if duplicates > 0 { print("normscope: \(file): \(duplicates) duplicate runs ignored (first kept)", to: &err) }
-    if !results.isComplete {
-      print(
-        "normscope: \(file): \(results.count) of \(contents.definition.cellCount) runs; the others show as not run",
-        to: &err)
-    }
-    try command.emit(results, pictureFile: command.output)
+    for n in loaded.notes { print("normscope: \(n)", to: &err) }
+    try command.emit(loaded.results, pictureFile: command.output)
+  }
+
+  /// Reads a sweep file to draw it (exit 2 with file:line on a bad line).
+  static func load(_ file: String) throws -> SweepFile {
+    do { return try SweepFile.load(file) } catch { throw CleanExit.failure(error.message, code: 2) }
   }
 
   /// Reads and parses a sweep file (exit 2 with file:line on a bad line).
   static func readSweepFile(_ path: String, expecting: SweepDefinition? = nil) throws -> SweepLog.Contents {
     let bytes: [UInt8]
-    do { bytes = try InputFile.read(path, limit: 1 << 30, what: "a sweep file") } catch {
+    do { bytes = try InputFile.read(path, limit: SweepFile.byteLimit, what: "a sweep file") } catch {
       throw CleanExit.failure("\(error)", code: 2)
     }
     do { return try SweepLog.read(bytes, file: path, expecting: expecting) } catch {

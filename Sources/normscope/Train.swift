@@ -81,13 +81,6 @@ struct Train: ParsableCommand {
     report.footer(validation: try? experiment.validate())
   }
 
-  static func defaultModels(for data: Dataset) -> [String] {
-    let k = data.classCount
-    return [
-      "plain: linear 100, relu, linear 100, relu, linear \(k)",
-      "bn: linear 100, batchnorm, relu, linear 100, batchnorm, relu, linear \(k)",
-    ]
-  }
 }
 
 /// `--metrics FILE`: rows streamed to disk as each step ends (one write per step), so memory

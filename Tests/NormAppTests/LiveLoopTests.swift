@@ -14,6 +14,7 @@ import Testing
     paused: Bool = false, width: Int = 120, height: Int = 40, frameLimit: Int? = nil,
     frameInterval: Duration = .milliseconds(33), scene: Scene? = nil, sceneDirectories: [String] = [],
     variants: [VariantSpec] = [VariantSpec(name: "relu", model: "linear 16, relu, linear 2")],
+    sweepFile: String? = nil,
     _ script: (TestTerminal) -> Void
   ) throws -> (LiveOutcome, TestTerminal) {
     let data = try BuiltinData.make(name: "moons", seed: 1)
@@ -25,9 +26,11 @@ import Testing
     link.set(stepsPerFrame: 1, paused: paused)
     var source = LabSource(scene: scene, dataName: scene?.dataName ?? "moons", recordDir: "/tmp")
     source.replicateJobs = 1
+    source.sweepFile = sweepFile
     LabThread.start(config: config, theme: theme, link: link, source: source)
     var app = LiveApp(term: term, link: link, theme: theme, presenter: false, screenshotDir: "/tmp", now: term.now)
     app.frameLimit = frameLimit
+    if sweepFile != nil { app.focus = .sweep }
     app.sceneDirectories = sceneDirectories
     app.frameInterval = frameInterval
     let outcome = app.loop()
@@ -68,6 +71,38 @@ import Testing
       return
     }
     #expect(term.frames.contains { Screenshot.text($0).contains("paused") })
+  }
+
+  @Test("--sweep FILE: the sweep panel opens focused on the file and fills in as the file grows")
+  func sweepFileFollowed() throws {
+    var d = SweepDefinition(variants: [VariantSpec(name: "tiny", model: "linear 8, relu, linear 2")])
+    d.data = "moons"
+    d.learningRates = [0.01, 0.3]
+    d.seedCount = 2
+    d.steps = 20
+    d.checkEvery = 10
+    let runner = try SweepRunner(d) { try BuiltinData.make(name: "moons", seed: $0) }
+    let lines = (0..<d.cellCount).map { SweepLog.line(runner.run(d.cell($0))!, definition: d) }
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("live-sweep-\(getpid()).jsonl").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try (SweepLog.header(d) + lines[0] + lines[1]).write(toFile: path, atomically: true, encoding: .utf8)
+    let (_, term) = try Self.run(sweepFile: path) { t in
+      t.send(.waitUntil("half the sweep drawn") { $0.text.contains("(2 of 4 runs so far)") })
+      // The sweep running elsewhere writes its last runs.
+      t.send(
+        .waitUntil("the file grows") { _ in
+          guard let h = FileHandle(forWritingAtPath: path) else { return false }
+          h.seekToEndOfFile()
+          h.write(Data((lines[2] + lines[3]).utf8))
+          h.closeFile()
+          return true
+        })
+      t.send(.waitUntil("the whole sweep drawn") { $0.text.contains("(4 runs)") })
+      t.type("q")
+    }
+    let text = term.text
+    #expect(text.contains("Sweep: does each variant train?"))
+    for name in ["tiny", "0.01", "0.3"] { #expect(text.contains(name), "\(name)") }
   }
 
   @Test("n steps once while paused")
@@ -386,5 +421,30 @@ import Testing
       return
     }
     #expect(term.frames.count == 3)
+  }
+}
+
+/// Messages from the training thread: none lost when two come in one frame.
+@Suite struct MessageSlotTests {
+  @Test("a message said before the UI read the last is joined to it, newest first; after a read it replaces it")
+  func joins() {
+    var slot = MessageSlot()
+    slot.say("claims: 1 of 1 hold over 3 seeds")
+    slot.say("scene finished: 1 passed, 0 failed")
+    let first = slot.take()
+    // Newest first: the status bar may cut the end.
+    #expect(first.text == "scene finished: 1 passed, 0 failed  ·  claims: 1 of 1 hold over 3 seeds")
+    #expect(first.version == 2)
+    slot.say("chapter: two")
+    #expect(slot.take().text == "chapter: two")
+  }
+
+  @Test("a transient message (progress) is replaced by the next, not joined")
+  func transient() {
+    var slot = MessageSlot()
+    slot.say("sweeping: 1 of 30 runs", transient: true)
+    slot.say("sweeping: 2 of 30 runs", transient: true)
+    slot.say("PASS line 9")
+    #expect(slot.take().text == "PASS line 9")
   }
 }

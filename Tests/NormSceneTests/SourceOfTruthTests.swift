@@ -318,15 +318,19 @@ struct OperatorAndMetricTableTests {
     ("steps_to_loss", ["below"], true, false, "first step with smoothed loss < below"),
     ("steps_to_accuracy", ["above"], true, false, "first step with validation accuracy ≥ above"),
     (
-      "trainable_max_lr", [], true, false,
+      "trainable_max_lr", ["batch", "init", "momentum", "decay"], true, false,
       "the last sweep: the largest rate at which ≥ 90% of the variant's runs reach the target"
     ),
     (
-      "trainable_min_lr", [], true, false,
+      "trainable_min_lr", ["batch", "init", "momentum", "decay"], true, false,
       "the last sweep: the smallest rate at which ≥ 90% of the variant's runs reach the target"
     ),
     (
-      "sweep_accuracy", ["lr"], true, false,
+      "trainable_rates", ["batch", "init", "momentum", "decay"], true, false,
+      "the last sweep: how many of its rates are trainable for the variant (0 when none is)"
+    ),
+    (
+      "sweep_accuracy", ["lr", "batch", "init", "momentum", "decay"], true, false,
       "the last sweep: the variant's mean final validation accuracy at rate `lr` (over seeds and other axes)"
     ),
     ("lr", [], true, false, "current learning rate"),

@@ -90,7 +90,18 @@ struct SweepStatementTests {
     #expect(errors("sweep lr 1..0.1x3 steps 10 target 0.5\n").first?.contains("inverted") == true)
     #expect(errors("sweep lr 0.1 steps 10 target 2\n") == ["9:30: target must be an accuracy in (0, 1]"])
     #expect(
-      errors("sweep lr 0.1 steps 10 target 0.5 for nope\n").first?.hasPrefix("9:38: no variant named 'nope'") == true)
+      errors("sweep lr 0.1 steps 10 target 0.5 for nope\n").first?.hasPrefix("9:38: no variant or model named 'nope'")
+        == true)
+    #expect(errors("sweep lr 0.1 steps 10 samples 50 target 0.5\n") == ["9:23: give steps or samples, not both"])
+    #expect(errors("sweep lr 0.1 samples 0 target 0.5\n").first?.hasPrefix("9:22: samples must be 1 to") == true)
+    #expect(
+      errors("sweep lr 0.1 target 0.5\n")
+        == ["9:7: a sweep needs its budget: `steps N` (or `samples N`, the same data at every batch)"])
+    #expect(
+      errors("sweep lr 0.1,1 batch 2,8 steps 5 target 0.5\nexpect trainable_rates(bn, batchh=2) >= 0\n").first?
+        .hasPrefix(
+          "10:28: trainable_rates takes batch, init, momentum, decay; 'batchh' is not one (did you mean batch?)")
+        == true)
     #expect(errors("sweep lr 0.1 steps 0 target 0.5\n").first?.hasPrefix("9:20: steps must be 1 to") == true)
     // A layer's own scale= would make an init axis change nothing: refused, named.
     #expect(
@@ -107,5 +118,107 @@ struct SweepStatementTests {
           == "sweep: init cannot vary variant 's': its layers set scale= themselves, which the init scale does not change"
       )
     }
+  }
+
+  @Test("a samples budget gives every batch size the same data: ⌈samples / batch⌉ steps")
+  func samplesBudget() throws {
+    let s = try scene(
+      """
+      sweep lr 0.3 batch 2,8,32 samples 640 target 0.7 seeds 1 for bn
+      expect trainable_rates(bn, batch=2) >= 0
+      """, seeds: 1)
+    guard case .sweep(let d, _) = try #require(s.statements.first?.kind) else {
+      Issue.record("not a sweep: \(s.statements)")
+      return
+    }
+    #expect(d.samples == 640)
+    #expect([2, 8, 32].map { d.steps(batch: $0) } == [320, 80, 20])
+    #expect(d.budget == "640 samples (20 steps at batch 32 … 320 at 2)")
+    #expect(d.canonicalText.contains("\nsamples 640\n") && !d.canonicalText.contains("\nsteps "))
+    let back = try SweepDefinition(canonicalText: d.canonicalText)
+    #expect(back == d)
+    let p = try ScenePlayer(scene: s)
+    p.sweepJobs = 2
+    try p.playToEnd(delegate: nil)
+    let r = try #require(p.sweep)
+    #expect(r.isComplete && r.count == 3)
+    // The log line states each run's own steps.
+    for run in r.ordered {
+      #expect(SweepLog.line(run, definition: d).contains("\"steps\":\(d.steps(batch: run.cell.batch))"))
+    }
+  }
+
+  @Test("the sweep functions pick one value of a second axis with batch=, init=, momentum=, decay=")
+  func axisArguments() throws {
+    let s = try scene(
+      """
+      sweep lr 0.03,0.3,3 batch 4,32 steps 80 target 0.75 seeds 2 for plain, bn
+      expect trainable_rates(bn, batch=4) >= 0
+      expect trainable_rates(bn, batch=32) >= 0
+      expect trainable_rates(bn) >= 0
+      expect sweep_accuracy(plain, lr=0.3, batch=4) >= 0
+      expect trainable_max_lr(bn, batch=32) == trainable_max_lr(bn, batch=32) or true
+      """)
+    let p = try ScenePlayer(scene: s)
+    p.sweepJobs = 2
+    try p.playToEnd(delegate: nil)
+    let r = try #require(p.sweep)
+    func rates(_ batch: Int?) -> Int {
+      r.trainableRange(variant: "bn", where: { c in batch.map { c.batch == $0 } ?? true }).rates.count
+    }
+    func reading(_ i: Int) -> String { p.results[i].readings.first ?? "" }
+    #expect(reading(0) == "trainable_rates(bn, batch=4) = \(rates(4))")
+    #expect(reading(1) == "trainable_rates(bn, batch=32) = \(rates(32))")
+    #expect(reading(2) == "trainable_rates(bn) = \(rates(nil))")
+    let runs = r.ordered.filter { $0.cell.variant == "plain" && $0.cell.lr == 0.3 && $0.cell.batch == 4 }
+    #expect(runs.count == 2)
+    let mean = runs.map { $0.valAccuracy ?? .nan }.reduce(0, +) / 2
+    #expect(reading(3) == "sweep_accuracy(plain, lr=0.3, batch=4) = \(NumberFormat.reading(mean))")
+  }
+
+  @Test("a `model` line is a network only sweeps train: sweeps and sweep functions take it, nothing else does")
+  func sweepModels() throws {
+    let header = """
+      title "models"
+      seed 1
+      data moons
+      variant bn: linear 8, batchnorm, relu, linear 2
+      model wide: linear 16, relu, linear 2
+
+      """
+    let s = try SceneParser.parse(
+      header + "sweep lr 0.1 init 0.5,1 steps 30 target 0.6 for wide, bn\nexpect trainable_rates(wide) >= 0\n",
+      file: "m.scene")
+    #expect(s.variants.map(\.name) == ["bn"])
+    #expect(s.sweepModels.map(\.name) == ["wide"])
+    guard case .sweep(let d, _) = try #require(s.statements.first?.kind) else {
+      Issue.record("not a sweep")
+      return
+    }
+    // In the order the `for` names them.
+    #expect(d.variants.map(\.name) == ["wide", "bn"])
+    let p = try ScenePlayer(scene: s)
+    // Only the variant trains live.
+    #expect(p.experiment.variants.map(\.name) == ["bn"])
+    try p.playToEnd(delegate: nil)
+    #expect(p.results.allSatisfy { $0.passed })
+    func errs(_ text: String) -> [String] {
+      do {
+        _ = try SceneParser.parse(header + text, file: "m.scene")
+        return []
+      } catch { return error.diagnostics.map { "\($0.line):\($0.column): \($0.message)" } }
+    }
+    #expect(
+      errs("run 5\nexpect val_accuracy(wide) > 0\n")
+        == [
+          "7:21: 'wide' is a sweep model (a `model` line), trained only by sweeps; only trainable_max_lr, trainable_min_lr, trainable_rates, sweep_accuracy read it"
+        ])
+    #expect(
+      errs("set lr 0.5 for wide\n")
+        == ["6:16: no variant named 'wide' ('wide' is a sweep model: only `sweep … for` trains it)"])
+    #expect(errs("model bn: linear 4, linear 2\n") == ["6:7: a variant or model named 'bn' already exists"])
+    #expect(errs("model m: linear 4, relu, lnear 2\n").first == "6:26: unknown layer 'lnear' (did you mean linear?)")
+    // Against the data, like a variant: moons has 2 features, so a conv layer cannot take it.
+    #expect(errs("model c: conv 4 k=3, linear 2\n") == ["6:10: conv expects (N, C, H, W) input but gets (N, 2)"])
   }
 }

@@ -171,7 +171,7 @@ public struct PhaseDiagram: Widget {
     let seeds = d.seedCount == 1 ? "1 seed" : "\(d.seedCount) seeds"
     let text =
       title
-      ?? "Sweep \(d.hash.prefix(8)): val accuracy (eval) after \(d.steps) steps, \(seeds) per cell; lr on x (\(logSpaced ? "log scale" : "one column per value"))"
+      ?? "Sweep \(d.hash.prefix(8)): val accuracy (eval) after \(d.budget), \(seeds) per cell; lr on x (\(logSpaced ? "log scale" : "one column per value"))"
     return Text.wrap(theme.label(text), width: width)
   }
 

@@ -110,3 +110,22 @@ expect "output must be jsonl" 64 "--output must name a .jsonl file" -- "$bin" sw
 expect "bad model spec" 2 "unknown layer 'batchnrom'" -- "$bin" sweep --data moons --model 'linear 8, batchnrom, linear 2'
 expect "merge needs parts" 64 "" -- "$bin" sweep merge "$sw/only.jsonl"
 expect "momentum with adam" 64 "--momentum applies to sgd and momentum" -- "$bin" sweep "${m[@]}" --optimizer adam --momentum 0,0.9
+
+# A samples budget: every batch size sees the same data (⌈N / batch⌉ steps each).
+expect "--samples: the budget in samples, named" 0 "640 samples" \
+  -- "$bin" sweep --data moons --lr 0.3 --batch 2,32 --samples 640 --target 0.7 --no-progress \
+  --model 'bn: linear 8, batchnorm, relu, linear 2' --output "$sw/samples.jsonl"
+grep -q '"batch":2,.*"steps":320,' "$sw/samples.jsonl" && grep -q '"batch":32,.*"steps":20,' "$sw/samples.jsonl" && ok \
+  || bad "--samples: each line states its own steps" "$(cat "$sw/samples.jsonl")"
+expect "--steps with --samples is refused" 64 "give --steps or --samples, not both" \
+  -- "$bin" sweep --data moons --lr 0.3 --steps 10 --samples 640 --model 'bn: linear 8, batchnorm, relu, linear 2'
+
+# shot --sweep: the dashboard with the sweep panel focused on a file (every variant and rate).
+expect "shot --sweep draws the file in the sweep panel" 0 "Sweep: does each variant train\? \(40 runs\)" \
+  -- "$bin" shot --data moons --steps 5 --model 'relu: linear 8, relu, linear 2' --sweep "$sw/u.jsonl" --size 140x45
+expect "shot --sweep on a missing file: exit 2, the file named" 2 "nope.jsonl: cannot read the file" \
+  -- "$bin" shot --steps 1 --sweep "$sw/nope.jsonl"
+expect "shot --focus sweep without a file says what it needs" 2 "the sweep panel needs --sweep FILE" \
+  -- "$bin" shot --steps 1 --focus sweep
+expect "live --sweep with a bad file fails before the screen opens" 2 "nope.jsonl: cannot read the file" \
+  -- "$bin" live --sweep "$sw/nope.jsonl"
