@@ -15,11 +15,13 @@ import NormView
 ///
 /// Everything else does nothing: releases, other buttons, the status bar and caption, panel
 /// gestures under an overlay, cells off the screen (a report from before a resize), and any
-/// event before the first frame or between a resize and the next frame.
+/// event before the first frame or between a resize and the next frame. While the experiment
+/// editor (`m`) is open the mouse does nothing at all: the form takes every key, so a key-bar
+/// click would type into a field, and the panels are under it.
 extension LiveApp {
   /// Applies a mouse event; returns true to quit (a click on `q quit`).
   mutating func handleMouse(_ event: MouseEvent, _ s: DashboardState?) -> Bool {
-    guard let layout else { return false }
+    guard let layout, editor == nil else { return false }
     let e = clicks.classify(event, at: now())
     let leftPress = e.button == 1 && (e.kind == .press || e.kind == .doubleClick)
     let wheel: KeyAction? = e.kind == .wheelUp ? .layerUp : e.kind == .wheelDown ? .layerDown : nil
@@ -39,7 +41,7 @@ extension LiveApp {
         focusPanel(kind)
         if e.kind == .doubleClick { return perform(.zoom, key: "z", s) }
       }
-    case .nothing: break
+    case .editor, .nothing: break
     }
     return false
   }

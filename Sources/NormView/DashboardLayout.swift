@@ -30,6 +30,8 @@ public struct DashboardLayout: Sendable, Equatable {
     case help
     /// The scene browser (it covers the panels while open).
     case browser
+    /// The experiment editor's form (it covers the panels while open).
+    case editor
     /// The status bar, the caption, a cell outside the screen, or a screen too small to draw.
     case nothing
   }
@@ -56,12 +58,15 @@ public struct DashboardLayout: Sendable, Equatable {
   public var helpOpen = false
   /// The scene browser covers ``main``.
   public var browserOpen = false
+  /// The experiment editor covers ``main`` (drawn last, over everything else).
+  public var editorOpen = false
 
   /// What cell (`x`, `y`) shows; ``Target/nothing`` for any cell off the screen.
   public func target(x: Int, y: Int) -> Target {
     guard drawn, x >= 0, y >= 0, x < width, y < height else { return .nothing }
     if let k = keys.first(where: { $0.rect.contains(x: x, y: y) }) { return .key(k.key) }
     guard main.contains(x: x, y: y) else { return .nothing }
+    if editorOpen { return .editor }
     if browserOpen { return .browser }
     if helpOpen { return .help }
     return panels.first { $0.rect.contains(x: x, y: y) }.map { .panel($0.kind) } ?? .nothing
@@ -100,6 +105,7 @@ extension Dashboard {
     l.panels = slots(s, l.main).map { DashboardLayout.PanelSlot(kind: $0.0, rect: $0.1) }
     l.helpOpen = s.showHelp
     l.browserOpen = s.browser != nil
+    l.editorOpen = s.editor != nil
     return l
   }
 

@@ -181,6 +181,29 @@ import Testing
     #expect(last[60, 1].symbol == "┌", "the histograms did not take the focus")
   }
 
+  @Test("while the experiment editor is open the mouse does nothing: no focus, no layer, no key-bar key")
+  func editorOpen() throws {
+    let space = try Self.keyBar("space")
+    let (outcome, term) = try LiveLoopTests.run(paused: true, variants: Self.twoLayers) { t in
+      Self.ready(t)
+      t.wait(for: "layer 2/2")
+      t.type("m")
+      t.wait(for: "Esc cancels")
+      t.click(x: 90, y: 5)
+      t.click(x: 90, y: 5)
+      t.wheel(x: 90, y: 10, up: false)
+      t.click(x: space.x, y: space.y)
+      t.click(x: 10, y: 30)
+      t.send(.key(.escape))
+      t.send(.waitUntil("editor closed") { !$0.text.contains("Esc cancels") })
+      t.type("q")
+    }
+    #expect(outcome == .quit(step: LiveLoopTests.step(term) ?? -1))
+    for text in ["panel:", "zoomed", "layer 1/2", "running"] {
+      #expect(!Self.anyFrame(term, contains: text), "\(text)")
+    }
+  }
+
   @Test("a resize while the browser's path form is open: clicks before and after it do nothing, the form stays")
   func resizeWithFormOpen() throws {
     let (_, term) = try LiveLoopTests.run(paused: true) { t in
