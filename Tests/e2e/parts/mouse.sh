@@ -131,6 +131,20 @@ T send-keys -t ns q
 check "quits after fg" "normscope: quit at step"
 flags_are "mouse reporting off after q (after fg)" "0 0"
 
+# The experiment editor open (`live --edit`): the mouse does nothing, the form stays.
+start "'$bin' live --edit --data moons --model $two_layers"
+check "mouse: the editor opens on start" "Esc cancels" 20
+click 101 6
+sgr 65 101 10
+click 3 45
+sleep 0.5
+if cap | grep -qE "panel: |layer 1/2|paused \(space"; then bad "a click with the editor open acted" "$(cap | head -3)"; else ok; fi
+check "the editor stays open under clicks" "Esc cancels"
+T send-keys -t ns Escape
+check "Esc closes the editor" "Covariate shift" 5
+T send-keys -t ns q
+check "quits after the editor" "^exit=0"
+
 # A signal: reporting off too.
 start "'$bin' live --data moons --model $two_layers"
 if wait_for "Loss \(training" 20; then
