@@ -106,10 +106,131 @@ static struct sigaction ns_previous_action[NSIG] = {{{0}}};
 static inline void ns_polite_handler(int s) { ns_signal_received = s; }
 static inline void ns_continue_handler(int s) { (void)s; ns_continued = 1; }
 
+// MARK: Mouse
+//
+// ncurses is asked for every button event (mousemask) with no click resolution
+// (mouseinterval 0: a press is reported at once, never held back to see if a click follows).
+// On top of what ncurses sends for the terminal type (its XM string for xterm, else mode 1000),
+// modes 1000 (press and release) and 1006 (SGR reports, no 223-column limit) are set here, so
+// every terminal that takes mode 1000 reports in SGR (not 1002 or 1003: the app has no use for
+// drags or motion, which would only add reports); where ncurses' terminfo entry expects
+// X10 reports (kmous=\E[M: screen, tmux-256color), Terminal.swift decodes SGR itself.
+// Every exit turns both off again: restore, the crash handler (ns_mouse_off_sequence first),
+// and a SIGTSTP stop (ncurses' endwin turns its mode off; SIGCONT turns ours on again).
+
+/// Writes all of `p` to `fd` at once (no stdio buffer: `putp` would hold it in stdout's
+/// buffer, behind ncurses' own output, until exit). Async-signal-safe.
+static inline void ns_write_all(int fd, const char *p, size_t left) {
+  while (left > 0) {
+    ssize_t n = write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    p += n;
+    left -= (size_t)n;
+  }
+}
+
+static const char ns_mouse_on_sequence[] = "\033[?1000h\033[?1006h";
+/// The sequence that turns reporting off (1006 first: a terminal never reports X10 after it).
+static const char ns_mouse_off_sequence[] = "\033[?1006l\033[?1000l";
+static volatile sig_atomic_t ns_mouse_active = 0;
+
+static struct sigaction ns_tstp_previous = {{0}};
+
+/// SIGTSTP (Ctrl-Z) while the mouse is on: mouse reporting off, then ncurses' own handler
+/// (endwin, stop; on `fg` back to program mode), then reporting on again. That handler returns
+/// once the process runs again: after `fg`, or at once when no shell does job control (the
+/// kernel drops a stop for an orphaned process group). ncurses turns its own mode back on.
+static inline void ns_tstp_handler(int s) {
+  int saved_errno = errno;
+  if (ns_mouse_active) ns_write_all(ns_tty_fd, ns_mouse_off_sequence, sizeof ns_mouse_off_sequence - 1);
+  if (ns_tstp_previous.sa_handler != SIG_DFL && ns_tstp_previous.sa_handler != SIG_IGN) {
+    if (ns_tstp_previous.sa_flags & SA_SIGINFO) ns_tstp_previous.sa_sigaction(s, NULL, NULL);
+    else ns_tstp_previous.sa_handler(s);
+  }
+  if (ns_mouse_active) ns_write_all(ns_tty_fd, ns_mouse_on_sequence, sizeof ns_mouse_on_sequence - 1);
+  errno = saved_errno;
+}
+
+/// Turns mouse reporting on; 1 when the terminal type has a mouse (ncurses knows how to ask
+/// for it), 0 when it has none (vt100, dumb-ish types): then nothing is sent. Wraps the SIGTSTP
+/// handler ncurses installed (only that one: with job control off or SIGTSTP ignored there
+/// is nothing to wrap, and no stop).
+static inline int ns_mouse_on(void) {
+  if (mousemask(ALL_MOUSE_EVENTS, NULL) == 0) return 0;
+  mouseinterval(0);
+  ns_write_all(1, ns_mouse_on_sequence, sizeof ns_mouse_on_sequence - 1);
+  ns_mouse_active = 1;
+  struct sigaction current;
+  if (sigaction(SIGTSTP, NULL, &current) == 0 && current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN
+      && current.sa_handler != ns_tstp_handler) {
+    ns_tstp_previous = current;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = ns_tstp_handler;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGTSTP, &sa, NULL);
+  }
+  return 1;
+}
+
+/// Turns mouse reporting off (ncurses' mode and ours), and gives SIGTSTP back to ncurses.
+/// Idempotent.
+static inline void ns_mouse_off(void) {
+  struct sigaction current;
+  if (sigaction(SIGTSTP, NULL, &current) == 0 && current.sa_handler == ns_tstp_handler)
+    sigaction(SIGTSTP, &ns_tstp_previous, NULL);
+  if (!ns_mouse_active) return;
+  ns_mouse_active = 0;
+  ns_write_all(1, ns_mouse_off_sequence, sizeof ns_mouse_off_sequence - 1);
+  mousemask(0, NULL);
+}
+
+/// After SIGCONT: the shell may have reset the terminal's modes; ask for the mouse again.
+static inline void ns_mouse_resume(void) {
+  if (ns_mouse_active) ns_write_all(1, ns_mouse_on_sequence, sizeof ns_mouse_on_sequence - 1);
+}
+
+/// The mouse event ncurses decoded (after KEY_MOUSE): cell, kind (1 press, 2 release,
+/// 3 double click, 4 wheel up, 5 wheel down, 0 other), button 1-3 (0: none), and modifiers
+/// (1 shift, 2 alt, 4 ctrl). Returns ERR when there is no event.
+static inline int ns_get_mouse(int *x, int *y, int *kind, int *button, int *mods) {
+  MEVENT e;
+  if (getmouse(&e) != OK) return ERR;
+  *x = e.x;
+  *y = e.y;
+  *kind = 0;
+  *button = 0;
+  mmask_t b = e.bstate;
+  if (b & BUTTON4_PRESSED) *kind = 4;
+  else if (b & BUTTON5_PRESSED) *kind = 5;
+  else {
+    const mmask_t pressed[3] = {BUTTON1_PRESSED, BUTTON2_PRESSED, BUTTON3_PRESSED};
+    const mmask_t released[3] = {BUTTON1_RELEASED, BUTTON2_RELEASED, BUTTON3_RELEASED};
+    const mmask_t clicked[3] = {BUTTON1_CLICKED, BUTTON2_CLICKED, BUTTON3_CLICKED};
+    const mmask_t doubled[3] = {BUTTON1_DOUBLE_CLICKED, BUTTON2_DOUBLE_CLICKED, BUTTON3_DOUBLE_CLICKED};
+    for (int i = 0; i < 3 && *kind == 0; i++) {
+      if (b & (pressed[i] | clicked[i])) *kind = 1;
+      else if (b & released[i]) *kind = 2;
+      else if (b & doubled[i]) *kind = 3;
+      if (*kind) *button = i + 1;
+    }
+  }
+  *mods = ((b & BUTTON_SHIFT) ? 1 : 0) | ((b & BUTTON_ALT) ? 2 : 0) | ((b & BUTTON_CTRL) ? 4 : 0);
+  return OK;
+}
+
+static inline int ns_key_mouse(void) { return KEY_MOUSE; }
+
 /// Writes the saved exit sequences and the saved termios to the terminal. Async-signal-safe.
 static inline void ns_emergency_restore(void) {
   if (!ns_screen_active) return;
   ns_screen_active = 0;
+  if (ns_mouse_active) {
+    ns_mouse_active = 0;
+    ns_write_all(ns_tty_fd, ns_mouse_off_sequence, sizeof ns_mouse_off_sequence - 1);
+  }
   const char *p = ns_exit_sequence;
   size_t left = (size_t)ns_exit_sequence_length;
   while (left > 0) {

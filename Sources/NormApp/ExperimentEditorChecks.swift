@@ -220,7 +220,7 @@ extension ExperimentEditor {
       setText(focus, t + String(c))
       validate()
     case .enter: return enter()
-    case .function, .resize, .other: break
+    case .function, .resize, .mouse, .other: break
     }
     return .editing
   }

@@ -53,6 +53,11 @@ public struct LiveApp<Backend: TerminalBackend> {
   public var frameInterval: Duration = .milliseconds(33)
   /// The time flash messages expire on (tests pass a clock they can move).
   let now: () -> ContinuousClock.Instant
+  /// Where the last frame put each panel and key-bar item (mouse hit testing); nil before the
+  /// first frame and after a resize until the next.
+  var layout: DashboardLayout? = nil
+  /// Tells double clicks from single ones (on ``now``).
+  var clicks = ClickTracker()
 
   public init(
     term: Backend, link: LabLink, theme: Theme, presenter: Bool, screenshotDir: String,
@@ -173,6 +178,7 @@ public struct LiveApp<Backend: TerminalBackend> {
     s.selectedLayer = min(layer ?? layers, layers)
     s.shownVariant = variant
     let b = Dashboard.render(s, width: term.width, height: term.height)
+    layout = Dashboard.layout(s, width: term.width, height: term.height)
     term.draw(b)
     recordCast(b)
     lastBuffer = b
@@ -183,9 +189,11 @@ public struct LiveApp<Backend: TerminalBackend> {
   /// its action; keys not in it do nothing.
   mutating func handle(_ key: Key, _ s: DashboardState?) -> Bool {
     if key == .resize {
+      layout = nil
       flash("\(term.width)x\(term.height)", seconds: 1.5)
       return false
     }
+    if case .mouse(let event) = key { return handleMouse(event, s) }
     if browser != nil {
       handleBrowser(key)
       return false
@@ -211,7 +219,7 @@ public struct LiveApp<Backend: TerminalBackend> {
     case .backTab: return "shift-tab"
     case .enter: return "enter"
     case .escape: return "esc"
-    case .backspace, .function, .resize, .other: return nil
+    case .backspace, .function, .resize, .mouse, .other: return nil
     }
   }
 

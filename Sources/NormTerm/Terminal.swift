@@ -27,6 +27,10 @@ public final class Terminal: TerminalBackend {
   private var last: Buffer? = nil
   private var active = false
   private var pairs: [Int64: Int32] = [:]
+  /// Whether the terminal reports the mouse (asked for, and its type has a mouse).
+  public private(set) var mouseOn = false
+  /// Keys read ahead while telling an SGR mouse report from other input after Esc.
+  private var pending: [Key] = []
 
   /// Which of standard input and output is not a terminal ("standard input is not a
   /// terminal"), or nil when both are.
@@ -43,7 +47,9 @@ public final class Terminal: TerminalBackend {
   /// the caller). Throws, leaving the terminal untouched, when standard input or output is not
   /// a terminal, TERM is unset or unknown, or the terminal cannot position the cursor (dumb).
   /// From here until `restore()`, every terminating signal restores the terminal (shim.h).
-  public init(environment: [String: String], forceColors: ColorMode? = nil) throws {
+  /// With `mouse`, the terminal reports clicks and the wheel (``Key/mouse(_:)``) where its
+  /// type has a mouse; `restore()` and every exit path turn that off again.
+  public init(environment: [String: String], forceColors: ColorMode? = nil, mouse: Bool = true) throws {
     if let problem = Self.notATerminal { throw TerminalError(description: problem) }
     setlocale(LC_ALL, "")
     utf8 = ns_locale_is_utf8() == 1
@@ -87,6 +93,7 @@ public final class Terminal: TerminalBackend {
     }
     colorMode = mode
     updateSize()
+    if mouse { mouseOn = ns_mouse_on() == 1 }
   }
 
   deinit { restore() }
@@ -95,6 +102,13 @@ public final class Terminal: TerminalBackend {
   public func restore() {
     guard active else { return }
     active = false
+    ns_mouse_off()
+    if mouseOn {
+      // A report already sent (the release of the click on `q quit`) would otherwise be read
+      // by the shell as typed text: drop what is unread.
+      _ = flushinp()
+      mouseOn = false
+    }
     _ = curs_set(1)
     _ = endwin()
     ns_leave_screen()
@@ -131,15 +145,73 @@ public final class Terminal: TerminalBackend {
     }
   }
 
-  /// Waits up to `timeoutMs` for a key (negative: forever). Handles resize bookkeeping.
+  /// Waits up to `timeoutMs` for a key (negative: forever). Handles resize bookkeeping. A mouse
+  /// report is a ``Key/mouse(_:)`` while the mouse is on; with it off, a report that arrives
+  /// anyway is swallowed (nil), never typed as the keys its bytes spell.
   public func readKey(timeoutMs: Int) -> Key? {
+    if !pending.isEmpty { return pending.removeFirst() }
+    guard let (r, ch) = readRaw(timeoutMs: timeoutMs) else { return nil }
+    var key: Key? = key(r, ch)
+    if key == .escape { key = afterEscape() }
+    if case .mouse? = key, !mouseOn { return nil }
+    return key
+  }
+
+  /// One `wget_wch`: its status (OK or KEY_CODE_YES) and character, nil for none in time.
+  private func readRaw(timeoutMs: Int) -> (Int32, wint_t)? {
     wtimeout(ns_stdscr(), Int32(timeoutMs))
     var ch: wint_t = 0
     let r = wget_wch(ns_stdscr(), &ch)
-    if r == ns_err() { return nil }
+    return r == ns_err() ? nil : (r, ch)
+  }
+
+  /// After Esc: an SGR mouse report (`ESC [ < b ; x ; y M`) that ncurses did not decode
+  /// (its terminfo entry expects X10 reports) is decoded here, and a malformed or unwanted
+  /// one (motion) is dropped (nil); anything else is Esc, and what was read after it is
+  /// delivered next, as ncurses gave it.
+  private func afterEscape() -> Key? {
+    guard let first = readRaw(timeoutMs: 0) else { return .escape }
+    guard first.0 != ns_key_code_yes(), first.1 == 91, let second = readRaw(timeoutMs: 0) else {
+      pending.append(key(first.0, first.1))
+      return .escape
+    }
+    guard second.0 != ns_key_code_yes(), second.1 == 60 else {
+      pending += [.character("["), key(second.0, second.1)]
+      return .escape
+    }
+    var body = ""
+    // The rest of the report is in flight: wait a little for each byte, at most 24 of them.
+    while body.count < 24, let (r, ch) = readRaw(timeoutMs: 50) {
+      let k = key(r, ch)
+      guard case .character(let c) = k, c.isASCII, c.isNumber || c == ";" || c == "M" || c == "m" else {
+        pending.append(k)  // real input after a cut-off report: keep it, drop the report
+        return nil
+      }
+      body.append(c)
+      if c == "M" || c == "m" { return MouseEvent.sgr(body).map(Key.mouse) }
+    }
+    return nil
+  }
+
+  /// The key of what `wget_wch` returned: status `r`, character `ch`.
+  private func key(_ r: Int32, _ ch: wint_t) -> Key {
     if r == ns_key_code_yes() {
       let code = Int32(ch)
       switch code {
+      case ns_key_mouse():
+        var x: Int32 = 0
+        var y: Int32 = 0
+        var kind: Int32 = 0
+        var button: Int32 = 0
+        var mods: Int32 = 0
+        guard ns_get_mouse(&x, &y, &kind, &button, &mods) != ns_err(), (1...5).contains(kind) else {
+          return .other(code)
+        }
+        let kinds: [MouseEvent.Kind] = [.press, .release, .doubleClick, .wheelUp, .wheelDown]
+        return .mouse(
+          MouseEvent(
+            x: Int(x), y: Int(y), kind: kinds[Int(kind) - 1], button: Int(button),
+            modifiers: MouseEvent.Modifiers(rawValue: Int(mods))))
       case ns_key_resize():
         updateSize()
         last = nil
@@ -195,6 +267,7 @@ public final class Terminal: TerminalBackend {
       // Back from SIGSTOP/SIGTSTP: the shell may have reset the modes and written over the
       // screen. Program mode again, and repaint every cell.
       ns_resume_screen()
+      ns_mouse_resume()
       last = nil
     }
     let full = last == nil || last!.width != buffer.width || last!.height != buffer.height

@@ -147,22 +147,11 @@ public enum Dashboard {
       }
       return buf
     }
-    var rows: [Constraint] = [.length(1), .fill(1)]
-    let captionText = s.caption.map { (s.captionHeading.map { $0 + ": " } ?? "") + $0 }
-    var captionHeight = 0
-    if let captionText {
-      let maxRows = s.presenter ? 10 : 5
-      captionHeight =
-        min(maxRows, Caption.height(of: t.label(captionText), width: width - 4) + (s.presenter ? 2 : 0)) + 2
-        + (s.captionNote == nil ? 0 : 1)
-      rows.append(.length(captionHeight))
-    }
-    if !s.presenter { rows.append(.length(1)) }
-    let parts = Layout.split(buf.area, .vertical, rows)
-    statusBar(s, parts[0], &buf)
-    let main = parts[1]
-    if let captionText {
-      let r = parts[2]
+    // Every rectangle comes from the layout, which mouse hit testing uses too.
+    let layout = layout(s, width: width, height: height)
+    statusBar(s, layout.statusBar, &buf)
+    let main = layout.main
+    if let captionText = captionText(s), let r = layout.caption {
       Panel(title: s.captionHeading ?? "caption", theme: t).render(r, into: &buf)
       var body = r.inset(1)
       if let note = s.captionNote, body.height >= 2 {
@@ -172,8 +161,8 @@ public enum Dashboard {
       }
       Caption(text: s.caption ?? captionText, theme: t, presenter: s.presenter).render(body, into: &buf)
     }
-    if !s.presenter { KeyHelpBar(bindings: KeyBinding.all, theme: t).render(parts.last!, into: &buf) }
-    for (kind, rect) in slots(s, main) { panel(kind, s, rect, &buf) }
+    if let bar = layout.keyBar { KeyHelpBar(bindings: KeyBinding.all, theme: t).render(bar, into: &buf) }
+    for slot in layout.panels { panel(slot.kind, s, slot.rect, &buf) }
     if s.showHelp {
       var help = HelpOverlay(bindings: KeyBinding.all, notes: glyphLegend(t) + helpNotes, theme: t)
       help.scroll = s.helpScroll

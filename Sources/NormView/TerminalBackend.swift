@@ -14,6 +14,8 @@ public enum Key: Equatable, Sendable {
   case function(Int)
   /// The terminal was resized.
   case resize
+  /// A mouse press, release or wheel notch (when the mouse is on; see ``MouseEvent``).
+  case mouse(MouseEvent)
   case other(Int32)
 }
 
@@ -78,6 +80,10 @@ public final class TestTerminal: TerminalBackend {
   public private(set) var timedOutWaits = 0
   public var events: [Event] = []
   private var advanced: Duration = .zero
+  /// When true, ``now()`` stands still but for ``Event/advanceClock(_:)``: double clicks and
+  /// flash messages then depend on the script alone, never on how fast the machine runs it.
+  public var frozenClock = false
+  private let frozenAt = ContinuousClock.now
   private var waitStarted: ContinuousClock.Instant? = nil
 
   public init(width: Int = 120, height: Int = 40, colorMode: ColorMode = .ansi256, utf8: Bool = true) {
@@ -95,6 +101,17 @@ public final class TestTerminal: TerminalBackend {
   /// Queues keys: characters, or events.
   public func type(_ characters: String) { events += characters.map { .key(.character($0)) } }
   public func send(_ events: Event...) { self.events += events }
+  /// Queues a left click (a press, then its release) at cell (`x`, `y`).
+  public func click(x: Int, y: Int) {
+    events += [
+      .key(.mouse(MouseEvent(x: x, y: y, kind: .press))), .key(.mouse(MouseEvent(x: x, y: y, kind: .release))),
+    ]
+  }
+  /// Queues wheel notches at cell (`x`, `y`): up when `up`, else down.
+  public func wheel(x: Int, y: Int, up: Bool, notches: Int = 1) {
+    events += Array(
+      repeating: .key(.mouse(MouseEvent(x: x, y: y, kind: up ? .wheelUp : .wheelDown, button: 0))), count: notches)
+  }
   /// Queues a resize to `width`x`height`.
   public func resize(width: Int, height: Int) { events.append(.resize(width: width, height: height)) }
   /// Queues a wait until the last frame contains `text`.
@@ -102,8 +119,8 @@ public final class TestTerminal: TerminalBackend {
     events.append(.waitUntil("screen shows \"\(text)\"", { $0.text.contains(text) }))
   }
 
-  /// Wall time plus what the script advanced.
-  public func now() -> ContinuousClock.Instant { ContinuousClock.now + advanced }
+  /// Wall time plus what the script advanced (the start time plus that with ``frozenClock``).
+  public func now() -> ContinuousClock.Instant { (frozenClock ? frozenAt : ContinuousClock.now) + advanced }
 
   public func readKey(timeoutMs: Int) -> Key? { next(timeoutMs: timeoutMs, wakeup: nil) }
 

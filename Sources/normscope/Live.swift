@@ -8,6 +8,23 @@ import NormSupport
 import NormTerm
 import NormView
 
+/// `--no-mouse`, on every command that opens the live lab (`normscope`, `live`, `play`). An
+/// option group, so the parent command and its subcommands each show and read it (a plain flag
+/// on the parent would take `normscope live --no-mouse` for itself).
+struct MouseOptions: ParsableArguments {
+  @Flag(
+    name: .customLong("no-mouse"),
+    help: ArgumentHelp(
+      "Leave the mouse to the terminal: no clicks or wheel in the live lab, and the terminal's own text selection "
+        + "works as usual. With the mouse on (the default), a click focuses a panel, a double click zooms it, the "
+        + "wheel over a layer panel changes the layer and scrolls help and the scene browser, and a click on the key "
+        + "bar presses that key."))
+  var noMouse = false
+
+  /// Whether the live lab asks the terminal for the mouse.
+  var mouse: Bool { !noMouse }
+}
+
 struct Live: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Open the live lab: train the variants and watch every instrument in the terminal.",
@@ -40,6 +57,8 @@ struct Live: ParsableCommand {
 
   @Flag(help: "Start paused.")
   var paused = false
+
+  @OptionGroup var mouseOptions: MouseOptions
 
   @Flag(help: "Open the experiment editor (m) on start, on the experiment the flags give.")
   var edit = false
@@ -96,13 +115,13 @@ struct Live: ParsableCommand {
     try Self.session(
       config: probe.config, source: source, present: present, screenshotDir: screenshotDir, glyphs: glyphs,
       colors: colors,
-      speed: speed, paused: paused, stats: stats, failAt: injectFailureAt, cast: cast)
+      speed: speed, paused: paused, stats: stats, failAt: injectFailureAt, cast: cast, mouse: mouseOptions.mouse)
   }
 
   /// `normscope play FILE` in the terminal.
   static func runScene(
     _ scene: Scene, file: String, present: Bool, screenshotDir: String, glyphs: String, replicateJobs: Int,
-    cast: String? = nil
+    cast: String? = nil, mouse: Bool = true
   ) throws {
     let config: ExperimentConfig
     do { config = try scene.experimentConfig() } catch { throw CleanExit.failure("\(file): \(error)", code: 2) }
@@ -112,7 +131,7 @@ struct Live: ParsableCommand {
     try session(
       config: config, source: source, present: present, screenshotDir: screenshotDir, glyphs: glyphs, colors: nil,
       speed: 5,
-      paused: false, stats: false, failAt: nil, cast: cast, title: scene.title)
+      paused: false, stats: false, failAt: nil, cast: cast, title: scene.title, mouse: mouse)
   }
 
   /// The UI loop on `backend` (the terminal, or a recorder around it) until the session ends.
@@ -133,7 +152,8 @@ struct Live: ParsableCommand {
   /// terminal before reporting how the session ended.
   static func session(
     config: ExperimentConfig, source: LabSource, present: Bool, screenshotDir: String, glyphs: String, colors: String?,
-    speed: Int, paused: Bool, stats: Bool, failAt: Int?, cast: String?, title: String = "NormScope live lab"
+    speed: Int, paused: Bool, stats: Bool, failAt: Int?, cast: String?, title: String = "NormScope live lab",
+    mouse: Bool = true
   ) throws {
     let env = ProcessInfo.processInfo.environment
     var isDir: ObjCBool = false
@@ -151,8 +171,8 @@ struct Live: ParsableCommand {
     }
     let term: Terminal
     do {
-      term = try Terminal(
-        environment: env, forceColors: ColorMode.resolve(flag: colors, environment: env, terminalColors: nil))
+      let forced = ColorMode.resolve(flag: colors, environment: env, terminalColors: nil)
+      term = try Terminal(environment: env, forceColors: forced, mouse: mouse)
     } catch {
       castFile?.discard()
       throw CleanExit.failure("\(error). " + headless, code: 1)

@@ -30,6 +30,8 @@ struct NormScope: ParsableCommand {
     "bn: linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 100, batchnorm, sigmoid, linear 10",
   ]
 
+  @OptionGroup var mouseOptions: MouseOptions
+
   func run() throws {
     let tour: Scene
     do { tour = try BuiltinScenes.defaultScene() } catch {
@@ -37,6 +39,7 @@ struct NormScope: ParsableCommand {
     }
     try Live.runScene(
       tour, file: "tour", present: false, screenshotDir: ".", glyphs: "braille",
-      replicateJobs: BackgroundReplicates.defaultJobs(cores: ProcessInfo.processInfo.activeProcessorCount))
+      replicateJobs: BackgroundReplicates.defaultJobs(cores: ProcessInfo.processInfo.activeProcessorCount),
+      mouse: mouseOptions.mouse)
   }
 }

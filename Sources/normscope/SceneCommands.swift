@@ -231,6 +231,7 @@ struct Play: ParsableCommand {
     completion: Choices.completion(Choices.colors))
   var colors = "256"
   @Flag(help: "Presenter mode (interactive).") var present = false
+  @OptionGroup var mouseOptions: MouseOptions
   @Option(
     name: .customLong("screenshot-dir"), help: "Where s and R write files in interactive play (default: .).",
     completion: .directory)
@@ -268,7 +269,8 @@ struct Play: ParsableCommand {
       let cores = ProcessInfo.processInfo.activeProcessorCount
       try Live.runScene(
         scene, file: file, present: present, screenshotDir: screenshotDir, glyphs: glyphs,
-        replicateJobs: jobs ?? BackgroundReplicates.defaultJobs(cores: cores), cast: castOptions.cast)
+        replicateJobs: jobs ?? BackgroundReplicates.defaultJobs(cores: cores), cast: castOptions.cast,
+        mouse: mouseOptions.mouse)
       return
     }
     let sz = try size.map(parseSize) ?? (loaded.size.width, loaded.size.height)

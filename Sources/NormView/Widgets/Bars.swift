@@ -66,17 +66,27 @@ public struct KeyHelpBar: Widget {
   }
 
   public func render(_ area: Rect, into buffer: inout Buffer) {
-    guard area.width > 0, area.height > 0 else { return }
-    var chosen = keys.map { (key: theme.label($0.key), action: theme.label($0.action)) }
-    func width(_ ks: [(key: String, action: String)]) -> Int {
-      ks.reduce(0) { $0 + Text.width($1.key) + Text.width($1.action) + 4 }
+    for item in itemRects(area) {
+      let k = (key: theme.label(keys[item.index].key), action: theme.label(keys[item.index].action))
+      let x = buffer.write(" " + k.key + " ", item.rect.x, area.y, theme.key, clip: area)
+      buffer.write(" " + k.action + " ", x, area.y, theme.dim, clip: area)
     }
-    while width(chosen) > area.width, chosen.count > 2 { chosen.remove(at: chosen.count - 3) }
+  }
+
+  /// The items drawn in `area` (indices into ``keys``) and the cells each covers, ` key  action `,
+  /// cut at the area's edge: what ``render(_:into:)`` draws, and where a click lands on one.
+  public func itemRects(_ area: Rect) -> [(index: Int, rect: Rect)] {
+    guard area.width > 0, area.height > 0 else { return [] }
+    let widths = keys.map { Text.width(theme.label($0.key)) + Text.width(theme.label($0.action)) + 4 }
+    var chosen = Array(keys.indices)
+    while chosen.reduce(0, { $0 + widths[$1] }) > area.width, chosen.count > 2 { chosen.remove(at: chosen.count - 3) }
+    var out = [(index: Int, rect: Rect)]()
     var x = area.x
-    for k in chosen {
-      x = buffer.write(" " + k.key + " ", x, area.y, theme.key, clip: area)
-      x = buffer.write(" " + k.action + " ", x, area.y, theme.dim, clip: area)
+    for i in chosen where x < area.right {
+      out.append((i, Rect(x: x, y: area.y, width: min(widths[i], area.right - x), height: 1)))
+      x += widths[i]
     }
+    return out
   }
 }
 
