@@ -80,13 +80,16 @@ public struct ExperimentEditor: Sendable {
 
     public init() {}
 
+    /// The depth field as a number (spaces around it ignored), as checked and as generated.
+    var depthValue: Int? { Int(depth.trimmingCharacters(in: .whitespaces)) }
+
     /// The spec the variant stands for: typed, or generated for `classes` outputs.
     public func specText(classes: Int) -> String {
       if specMode { return spec }
-      let d = max(1, min(Int(depth) ?? 1, ExperimentEditor.maxDepth))
+      let d = max(1, min(depthValue ?? 1, ExperimentEditor.maxDepth))
       var layers = [String]()
       for _ in 0..<d {
-        layers.append("linear \(width)")
+        layers.append("linear \(width.trimmingCharacters(in: .whitespaces))")
         let norm = self.norm.layer(groups: groups)
         if place == .before, let norm { layers.append(norm) }
         layers.append(activation.rawValue)
@@ -107,8 +110,13 @@ public struct ExperimentEditor: Sendable {
       let parts = spec.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
       guard let first = parts.first, first.hasPrefix("linear "), parts.count >= 3 else { return nil }
       var v = Variant()
+      // Only a plain width and group count: `linear 100 scale=0.1` is spec text, not a field.
       v.width = String(first.dropFirst(7))
-      if let g = parts.first(where: { $0.hasPrefix("groupnorm ") }) { v.groups = String(g.dropFirst(10)) }
+      guard Int(v.width) != nil else { return nil }
+      if let g = parts.first(where: { $0.hasPrefix("groupnorm ") }) {
+        v.groups = String(g.dropFirst(10))
+        guard Int(v.groups) != nil else { return nil }
+      }
       for norm in Norm.allCases {
         for place in Place.allCases {
           for act in Activation.allCases {

@@ -140,12 +140,15 @@ extension ExperimentEditor {
   func checkVariant(_ i: Int, _ errs: inout [Field: String]) {
     let v = variants[i]
     if !v.name.isEmpty {
+      // The command line's check (its message), then the naming rule itself, which the command
+      // line never sees broken: it reads `bn 2: …` or `a:b: …` as a spec, not a name.
       do { _ = try VariantNaming.variants(from: [v.modelText(classes: classCount ?? 2)]) } catch {
         errs[.name(i)] = "\(error)"
       }
+      if errs[.name(i)] == nil, let problem = VariantNaming.problem(v.name) { errs[.name(i)] = problem }
     }
     if !v.specMode {
-      if let d = Int(v.depth.trimmingCharacters(in: .whitespaces)), (1...Self.maxDepth).contains(d) {
+      if let d = v.depthValue, (1...Self.maxDepth).contains(d) {
       } else {
         errs[.depth(i)] = "depth must be a whole number in 1...\(Self.maxDepth), got '\(excerpt(v.depth))'"
       }
@@ -257,11 +260,11 @@ extension ExperimentEditor {
 
 extension ExperimentEditor {
   /// A draft of `config`, the experiment running: its data (`dataName` and parameters, or the
-  /// file `dataFile`), variants (structured where the form generates the same text), optimizer,
+  /// file `dataFile` with its IDX labels `dataLabels`), variants (structured where the form generates the same text), optimizer,
   /// and the learning rate and batch size in use now.
   public init(
     config c: ExperimentConfig, dataName: String?, dataParameters: [String: String], dataFile: String? = nil,
-    learningRate: Float? = nil, batchSize: Int? = nil
+    dataLabels: String? = nil, learningRate: Float? = nil, batchSize: Int? = nil
   ) {
     if let dataName, let choice = DataChoice(rawValue: dataName), choice != .file {
       data = choice
@@ -271,11 +274,13 @@ extension ExperimentEditor {
     } else {
       data = .file
       path = dataFile ?? ""
+      labels = dataLabels ?? ""
     }
     let classes = c.data.classCount
     variants = c.variants.prefix(Self.maxVariants).map { v in
-      var d = Variant.structured(v.model, classes: classes) ?? Variant()
-      if Variant.structured(v.model, classes: classes) == nil {
+      let structured = Variant.structured(v.model, classes: classes)
+      var d = structured ?? Variant()
+      if structured == nil {
         d.specMode = true
         d.spec = v.model
       }

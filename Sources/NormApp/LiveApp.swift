@@ -177,8 +177,8 @@ public struct LiveApp<Backend: TerminalBackend> {
     let layers = max(s.layerCount, 1)
     s.selectedLayer = min(layer ?? layers, layers)
     s.shownVariant = variant
-    let b = Dashboard.render(s, width: term.width, height: term.height)
-    layout = Dashboard.layout(s, width: term.width, height: term.height)
+    let (b, drawnLayout) = Dashboard.renderWithLayout(s, width: term.width, height: term.height)
+    layout = drawnLayout
     term.draw(b)
     recordCast(b)
     lastBuffer = b

@@ -15,7 +15,8 @@ extension LiveApp {
     showHelp = false
     editor = ExperimentEditor(
       config: current.config, dataName: current.data.name, dataParameters: current.data.parameters,
-      dataFile: current.data.file, learningRate: s?.learningRate, batchSize: s?.batchSize)
+      dataFile: current.data.file, dataLabels: current.data.labels, learningRate: s?.learningRate,
+      batchSize: s?.batchSize)
   }
 
   /// A key while the editor is open: Esc drops the draft, a valid Apply restarts the lab with it.
@@ -32,7 +33,8 @@ extension LiveApp {
         .startExperiment(
           a.config,
           data: LabData(
-            name: a.dataName, parameters: a.dataParameters, file: a.settings.builtinData == nil ? a.settings.data : nil)
+            name: a.dataName, parameters: a.dataParameters, file: a.settings.builtinData == nil ? a.settings.data : nil,
+            labels: a.settings.builtinData == nil ? a.settings.labels : nil)
         ))
       isScene = false
       flash("applied: \(a.config.variants.map(\.name).joined(separator: ", ")) from step 0")

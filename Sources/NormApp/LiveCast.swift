@@ -9,28 +9,22 @@ import NormView
 struct LiveCast {
   let path: String
   let file: AppendingFile
-  var encoder: AsciicastEncoder
-  let start: ContinuousClock.Instant
+  var timeline: AsciicastTimeline
   private(set) var frames = 0
 
   /// Creates a new `normscope-N.cast` (never replacing a file) with its header.
-  init(directory: String, width: Int, height: Int, colors: ColorMode, now: ContinuousClock.Instant)
-    throws(SafeFileError)
-  {
+  init(directory: String, width: Int, height: Int, colors: ColorMode) throws(SafeFileError) {
     let header = AsciicastEncoder.header(
       width: width, height: height, title: "NormScope live lab", env: AsciicastEncoder.environment(for: colors))
     path = try SafeFile.createUnique(
       directory: directory, base: "normscope", extension: "cast", contents: Array(header.utf8), alwaysNumbered: true)
     file = try AppendingFile(path: path)
-    encoder = AsciicastEncoder(width: width, height: height)
-    start = now
+    timeline = AsciicastTimeline(width: width, height: height)
   }
 
   /// Appends `frame`, drawn at `now`.
   mutating func record(_ frame: Buffer, at now: ContinuousClock.Instant) throws(SafeFileError) {
-    let (s, atto) = (now - start).components
-    let micros = Int(clamping: s) &* 1_000_000 &+ Int(atto / 1_000_000_000_000)
-    try file.append(encoder.events(for: frame, at: max(0, micros)))
+    try file.append(timeline.events(for: frame, at: now))
     frames += 1
   }
 
@@ -48,7 +42,7 @@ extension LiveApp {
     }
     do {
       cast = try LiveCast(
-        directory: screenshotDir, width: term.width, height: term.height, colors: theme.colors, now: now())
+        directory: screenshotDir, width: term.width, height: term.height, colors: theme.colors)
       flash("recording the screen to \(cast!.path) (c again stops)", seconds: 6)
     } catch { flash("cast not started: \(error)", seconds: 8) }
   }

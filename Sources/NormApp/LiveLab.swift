@@ -42,12 +42,14 @@ public struct LabData: Sendable, Equatable {
   /// The built-in set's name and parameters (nil name: not built in).
   public var name: String?
   public var parameters: [String: String]
-  /// The file the data came from, if it did.
+  /// The file the data came from, if it did, and its IDX label file.
   public var file: String?
-  public init(name: String?, parameters: [String: String] = [:], file: String? = nil) {
+  public var labels: String?
+  public init(name: String?, parameters: [String: String] = [:], file: String? = nil, labels: String? = nil) {
     self.name = name
     self.parameters = parameters
     self.file = file
+    self.labels = labels
   }
 }
 
@@ -59,8 +61,6 @@ public struct LabCurrent: Sendable {
   public var data: LabData
 }
 
-/// State shared between the UI thread and the training thread, behind a mutex. The training
-/// thread alone owns the `Experiment`; the UI only sees `DashboardState` snapshots (values).
 /// One message at a time from the training thread to the UI, which reads it once per loop. A
 /// message said before the UI read the one before it is joined to it, newest first, as the
 /// status bar may cut the end ("scene finished: … · claims: 3 of 3 hold …"), so two messages in
@@ -70,29 +70,35 @@ public struct MessageSlot: Sendable {
   public private(set) var text: String? = nil
   /// Counts messages; the UI shows ``text`` again when it changes.
   public private(set) var version = 0
-  private var read = 0
-  private var transient = false
+  /// Messages said since the UI last read, newest first, and the latest transient one.
+  private var unread: [String] = []
+  private var progress: String? = nil
 
   public init() {}
 
-  /// Publishes `m`.
+  /// Publishes `m`. A transient message replaces the transient one before it; no other
+  /// message is dropped before the UI has read it.
   public mutating func say(_ m: String, transient: Bool = false) {
-    if version != read, !self.transient, let old = text, !old.isEmpty {
-      text = m + "  ·  " + old
+    if transient {
+      progress = m
     } else {
-      text = m
+      progress = nil
+      unread.insert(m, at: 0)
     }
-    self.transient = transient
+    text = ((progress.map { [$0] } ?? []) + unread).joined(separator: "  ·  ")
     version += 1
   }
 
   /// What the UI shows now; marks it read.
   public mutating func take() -> (text: String?, version: Int) {
-    read = version
+    unread = []
+    progress = nil
     return (text, version)
   }
 }
 
+/// State shared between the UI thread and the training thread, behind a mutex. The training
+/// thread alone owns the `Experiment`; the UI only sees `DashboardState` snapshots (values).
 struct LabShared: Sendable {
   var commands: [LabCommand] = []
   var snapshot: DashboardState? = nil
@@ -124,6 +130,8 @@ public struct LabSource: Sendable {
   public var dataParameters: [String: String] = [:]
   /// The data file, when the data came from one (the experiment editor shows its path).
   public var dataFile: String? = nil
+  /// The IDX label file that goes with `dataFile`, if any.
+  public var dataLabels: String? = nil
   public var recordDir: String
   /// `--freeze norm`: every experiment the session builds (at start and on reset) starts with
   /// the norms' γ and β frozen.
@@ -290,7 +298,6 @@ final class LabSession {
   var fileSweep: SweepResults? = nil
   var fileSweepSize: UInt64? = nil
   var fileSweepChecked: ContinuousClock.Instant? = nil
-  var fileSweepChecks = 0
   /// This frame: paused, steps per frame, a single step asked for, something to publish.
   var paused = false
   var speed = 5
@@ -320,11 +327,11 @@ final class LabSession {
   func followSweepFile() {
     guard let path = source.sweepFile else { return }
     let now = clock.now
+    let first = fileSweepChecked == nil
     if let t = fileSweepChecked, now - t < .seconds(1) { return }
     fileSweepChecked = now
     let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.uint64Value
-    guard fileSweepChecks == 0 || size != fileSweepSize else { return }
-    fileSweepChecks += 1
+    guard first || size != fileSweepSize else { return }
     fileSweepSize = size
     do {
       fileSweep = try SweepFile.load(path).results
@@ -361,9 +368,8 @@ final class LabSession {
       experiment: experiment, title: source.scene.map(Self.title) ?? "NormScope",
       theme: theme)
     snap.recording = recordStart != nil
-    snap.sweep = fileSweep
+    snap.sweep = player?.sweep ?? fileSweep
     if let p = player {
-      snap.sweep = p.sweep ?? fileSweep
       snap.caption = p.view.caption
       snap.captionHeading = p.view.chapter
       if let bg = background {
@@ -389,7 +395,8 @@ final class LabSession {
     }
     let current = LabCurrent(
       config: experiment.config,
-      data: LabData(name: source.dataName, parameters: source.dataParameters, file: source.dataFile))
+      data: LabData(
+        name: source.dataName, parameters: source.dataParameters, file: source.dataFile, labels: source.dataLabels))
     link.publish {
       $0.snapshot = snap
       $0.current = current
@@ -521,6 +528,7 @@ final class LabSession {
     source.dataName = data.name
     source.dataParameters = data.parameters
     source.dataFile = data.file
+    source.dataLabels = data.labels
     self.config = config
     experiment = e
     holdUntil = nil

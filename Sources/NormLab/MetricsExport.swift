@@ -84,18 +84,6 @@ public struct MetricsExport: Sendable {
     return all.sorted()
   }
 
-  /// Where `step` is in the ascending `steps` (the last one, usually), or nil.
-  static func index(of step: Int, in steps: [Int]) -> Int? {
-    if steps.last == step { return steps.count - 1 }
-    var lo = 0
-    var hi = steps.count
-    while lo < hi {
-      let mid = (lo + hi) / 2
-      if steps[mid] < step { lo = mid + 1 } else { hi = mid }
-    }
-    return lo < steps.count && steps[lo] == step ? lo : nil
-  }
-
   /// One variant's row at step `s`: every column whose series has a value at exactly `s`.
   static func row(_ r: VariantRecord, name: String, step s: Int, batch: Int) -> [String: String] {
     var row: [String: String] = ["step": "\(s)", "variant": name, "batch": "\(batch)"]
@@ -145,7 +133,7 @@ public struct MetricsExport: Sendable {
           put("p85" + suffix, band.p85)
         }
         put("drift" + suffix, r.driftSinceMark[t])
-        if let u = r.units[t], let m = u.medianUnit, let k = index(of: s, in: u.steps) {
+        if let u = r.units[t], let m = u.medianUnit, let k = Series.index(of: s, in: u.steps) {
           row["median_unit" + suffix] = "\(m)"
           row["median_unit_p15" + suffix] = "\(u.p15[k][m])"
           row["median_unit_p50" + suffix] = "\(u.p50[k][m])"

@@ -49,15 +49,18 @@ public struct Series: Sendable, Equatable {
   public var first: Float? { values.first }
 
   /// The value recorded at exactly `step`, or nil (none, or thinned away).
-  public func value(at step: Int) -> Float? {
-    if steps.last == step { return values.last }
+  public func value(at step: Int) -> Float? { Self.index(of: step, in: steps).map { values[$0] } }
+
+  /// Where `step` is in the ascending `steps` (checked at the end first: usually the last), or nil.
+  public static func index(of step: Int, in steps: [Int]) -> Int? {
+    if steps.last == step { return steps.count - 1 }
     var lo = 0
     var hi = steps.count
     while lo < hi {
       let mid = (lo + hi) / 2
       if steps[mid] < step { lo = mid + 1 } else { hi = mid }
     }
-    return lo < steps.count && steps[lo] == step ? values[lo] : nil
+    return lo < steps.count && steps[lo] == step ? lo : nil
   }
 
   /// The value recorded at `step`, or the last one before it.

@@ -296,13 +296,19 @@ public struct SweepDefinition: Sendable, Equatable {
   /// The training steps of a run at batch size `batch`.
   public func steps(batch: Int) -> Int {
     guard let samples else { return steps }
-    return (samples + max(batch, 1) - 1) / max(batch, 1)
+    return Self.ceilDiv(samples, batch)
   }
 
   /// The steps between target checks of a run at batch size `batch`.
   public func checkInterval(batch: Int) -> Int {
     guard samples != nil else { return checkEvery }
-    return max(1, (checkEvery + max(batch, 1) - 1) / max(batch, 1))
+    return max(1, Self.ceilDiv(checkEvery, batch))
+  }
+
+  /// ⌈a / b⌉ for a ≥ 0 without overflow (b below 1 counts as 1).
+  static func ceilDiv(_ a: Int, _ b: Int) -> Int {
+    let b = max(b, 1)
+    return a / b + (a % b == 0 ? 0 : 1)
   }
 
   /// The budget in words: "600 steps", or "19,200 samples (600 steps at batch 32 … 9,600 at 2)".

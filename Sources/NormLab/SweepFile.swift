@@ -14,11 +14,19 @@ public struct SweepFile: Sendable {
   /// Reads the sweep file at `path`; a line that cannot be read is an error naming the file and
   /// the line (`s.jsonl:7: …`).
   public static func load(_ path: String) throws(SweepError) -> SweepFile {
+    SweepFile(try contents(path), file: path)
+  }
+
+  /// The file's lines read back (``SweepLog/read(_:file:expecting:)``); with `expecting`, the
+  /// file must hold that sweep.
+  public static func contents(_ path: String, expecting: SweepDefinition? = nil) throws(SweepError)
+    -> SweepLog.Contents
+  {
     let bytes: [UInt8]
     do { bytes = try InputFile.read(path, limit: byteLimit, what: "a sweep file") } catch {
       throw SweepError("\(error)")
     }
-    return try SweepFile(SweepLog.read(bytes, file: path), file: path)
+    return try SweepLog.read(bytes, file: path, expecting: expecting)
   }
 
   /// The results of `contents` (the first of any duplicate run kept), with the notes.

@@ -140,6 +140,23 @@ public struct AsciicastEncoder: Sendable {
   public static func json(_ s: String) -> String { JSONText.quoted(s) }
 }
 
+/// Frames to asciicast events timed from the first frame: the timing both recorders share
+/// (``RecordingTerminal`` for `--cast`, the live app's `c`).
+public struct AsciicastTimeline: Sendable {
+  private var encoder: AsciicastEncoder
+  private var start: ContinuousClock.Instant? = nil
+
+  public init(width: Int, height: Int) { encoder = AsciicastEncoder(width: width, height: height) }
+
+  /// The events for `frame`, drawn at `now` (the first frame is at time 0).
+  public mutating func events(for frame: Buffer, at now: ContinuousClock.Instant) -> String {
+    if start == nil { start = now }
+    let (s, atto) = (now - start!).components
+    let micros = Int(clamping: s) &* 1_000_000 &+ Int(atto / 1_000_000_000_000)
+    return encoder.events(for: frame, at: max(0, micros))
+  }
+}
+
 /// A terminal that records what is drawn on it as an asciicast while passing everything through
 /// to `base` (the live app's `--cast`). Frames are timed by `now` from the first one; a frame of
 /// another size is a resize event and a whole screen. `write` receives the file's text in order
@@ -147,10 +164,9 @@ public struct AsciicastEncoder: Sendable {
 /// goes on.
 public final class RecordingTerminal<Base: TerminalBackend>: TerminalBackend {
   public let base: Base
-  private var encoder: AsciicastEncoder
+  private var timeline: AsciicastTimeline
   private let write: (String) throws -> Void
   private let now: () -> ContinuousClock.Instant
-  private var start: ContinuousClock.Instant? = nil
   /// The first write that failed (recording stopped there).
   public private(set) var failure: String? = nil
   /// Frames recorded (drawn and written).
@@ -164,7 +180,7 @@ public final class RecordingTerminal<Base: TerminalBackend>: TerminalBackend {
     self.base = base
     self.write = write
     self.now = now
-    encoder = AsciicastEncoder(width: base.width, height: base.height)
+    timeline = AsciicastTimeline(width: base.width, height: base.height)
     try write(
       AsciicastEncoder.header(
         width: base.width, height: base.height, title: title, env: AsciicastEncoder.environment(for: colors)))
@@ -185,13 +201,8 @@ public final class RecordingTerminal<Base: TerminalBackend>: TerminalBackend {
   public func draw(_ buffer: Buffer) {
     base.draw(buffer)
     guard failure == nil else { return }
-    let t = now()
-    let elapsed = t - (start ?? t)
-    if start == nil { start = t }
-    let (s, atto) = elapsed.components
-    let micros = Int(clamping: s) &* 1_000_000 &+ Int(atto / 1_000_000_000_000)
     do {
-      try write(encoder.events(for: buffer, at: micros))
+      try write(timeline.events(for: buffer, at: now()))
       frameCount += 1
     } catch { failure = "\(error)" }
   }

@@ -132,6 +132,13 @@ public enum Dashboard {
   public static let minimumHeight = 24
 
   public static func render(_ s: DashboardState, width: Int, height: Int) -> Buffer {
+    renderWithLayout(s, width: width, height: height).buffer
+  }
+
+  /// ``render(_:width:height:)`` and the layout it drew with (the live app's mouse hit testing).
+  public static func renderWithLayout(_ s: DashboardState, width: Int, height: Int) -> (
+    buffer: Buffer, layout: DashboardLayout
+  ) {
     var buf = Buffer(width: width, height: height)
     let t = s.theme
     buf.asciiOnly = t.glyphs == .ascii
@@ -145,7 +152,7 @@ public enum Dashboard {
         let fitted = Text.truncatedAtWord(l, to: width)
         buf.write(fitted, max(0, (width - Text.width(fitted)) / 2), y0 + i, i == 0 ? t.warning : t.text)
       }
-      return buf
+      return (buf, layout(s, width: width, height: height))
     }
     // Every rectangle comes from the layout, which mouse hit testing uses too.
     let layout = layout(s, width: width, height: height)
@@ -176,7 +183,7 @@ public enum Dashboard {
       editor.theme = t
       editor.render(main, into: &buf)
     }
-    return buf
+    return (buf, layout)
   }
 
   static let helpNotes = [

@@ -117,19 +117,43 @@ extension Dashboard {
   /// The key bar's clickable stretches: a key written `a/b` (`+/-`, `l/L`) gives each of `a`
   /// and `b` the key of its own trigger; the rest of the item (its action word, the spaces
   /// around) presses the row's first key.
+  /// The parts of a key-bar label that press different keys, as (column offset, width): split
+  /// at `/` (`+/-`), else at spaces (`<- ->`), else one part per character (`←→`).
+  static func keySegments(_ label: String) -> [(offset: Int, width: Int)] {
+    let chars = Array(label)
+    let separator: Character? = chars.contains("/") ? "/" : chars.contains(" ") ? " " : nil
+    var out: [(offset: Int, width: Int)] = []
+    var offset = 0
+    var part = ""
+    func close() {
+      if !part.isEmpty { out.append((offset - Text.width(part), Text.width(part))) }
+      part = ""
+    }
+    for c in chars {
+      if c == separator {
+        close()
+        offset += Text.width(String(c))
+        continue
+      }
+      part.append(c)
+      offset += Text.width(String(c))
+      if separator == nil { close() }
+    }
+    close()
+    return out
+  }
+
   static func keyBarTargets(_ bar: KeyHelpBar, _ area: Rect) -> [DashboardLayout.KeyBarTarget] {
     let rows = KeyBinding.all.filter(\.inKeyBar)
     var out = [DashboardLayout.KeyBarTarget]()
     for item in bar.itemRects(area) where rows.indices.contains(item.index) {
       let triggers = rows[item.index].triggers
       let label = bar.theme.label(bar.keys[item.index].key)
-      let segments = label.split(separator: "/", omittingEmptySubsequences: false)
+      let segments = keySegments(label)
       if segments.count > 1, segments.count <= triggers.count {
-        var x = item.rect.x + 1
         for (i, seg) in segments.enumerated() {
-          let w = Text.width(String(seg))
-          out.append(.init(rect: Rect(x: x, y: item.rect.y, width: w, height: 1), key: triggers[i].keys[0]))
-          x += w + 1
+          let r = Rect(x: item.rect.x + 1 + seg.offset, y: item.rect.y, width: seg.width, height: 1)
+          out.append(.init(rect: r, key: triggers[i].keys[0]))
         }
       }
       out.append(.init(rect: item.rect, key: triggers[0].keys[0]))

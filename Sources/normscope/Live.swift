@@ -110,7 +110,10 @@ struct Live: ParsableCommand {
       _ = try Sweep.load(sweep)
       source.sweepFile = sweep
     }
-    if !builtin { source.dataFile = experimentOptions.data }
+    if !builtin {
+      source.dataFile = experimentOptions.data
+      source.dataLabels = experimentOptions.labels
+    }
     source.openEditor = edit
     try Self.session(
       config: probe.config, source: source, present: present, screenshotDir: screenshotDir, glyphs: glyphs,

@@ -353,11 +353,7 @@ struct Sweep: ParsableCommand {
 
   /// Reads and parses a sweep file (exit 2 with file:line on a bad line).
   static func readSweepFile(_ path: String, expecting: SweepDefinition? = nil) throws -> SweepLog.Contents {
-    let bytes: [UInt8]
-    do { bytes = try InputFile.read(path, limit: SweepFile.byteLimit, what: "a sweep file") } catch {
-      throw CleanExit.failure("\(error)", code: 2)
-    }
-    do { return try SweepLog.read(bytes, file: path, expecting: expecting) } catch {
+    do { return try SweepFile.contents(path, expecting: expecting) } catch {
       throw CleanExit.failure(error.message, code: 2)
     }
   }

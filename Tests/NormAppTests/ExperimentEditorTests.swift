@@ -103,6 +103,67 @@ import Testing
     #expect(e.apply() == nil, "invalid settings never reach training")
   }
 
+  @Test("a name the command line would read as part of a spec (`bn 2`, `bn.1`) is refused at the name field")
+  func namesThatAreNotNames() throws {
+    for name in ["bn 2", "bn.1", "a:b"] {
+      var e = try Self.moonsDraft()
+      Self.set(&e, .name(1), name)
+      #expect(
+        e.errors[.name(1)] == "a variant name is letters, digits, - and _, starting with a letter; found '\(name)'",
+        "\(name)")
+      #expect(e.apply() == nil)
+    }
+  }
+
+  @Test("a spec the structured fields cannot make (`linear 100 scale=0.1`) opens as spec text, valid")
+  func specTextVariants() throws {
+    let data = try BuiltinData.make(name: "digits", seed: 1)
+    let models = [
+      "small: linear 100 scale=0.1, tanh, linear 100 scale=0.1, tanh, linear 10",
+      "bn: linear 64, batchnorm, relu, linear 10",
+    ]
+    let config = ExperimentConfig(
+      variants: try VariantNaming.variants(from: models), data: data,
+      optimizer: OptimizerSettings(kind: .sgd, learningRate: 0.1), batchSize: 60, seed: 1)
+    let e = ExperimentEditor(config: config, dataName: "digits", dataParameters: [:])
+    #expect(
+      e.variants[0].specMode
+        && e.variants[0].spec == "linear 100 scale=0.1, tanh, linear 100 scale=0.1, tanh, linear 10")
+    #expect(!e.variants[1].specMode && e.variants[1].width == "64" && e.variants[1].norm == .batchnorm)
+    #expect(e.errors.isEmpty, "\(e.errors)")
+  }
+
+  @Test("a session on IDX data opens with its label file: the draft is valid as it stands")
+  func idxLabelsKept() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("editor-idx-\(getpid())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let n = 40
+    var images: [UInt8] = [0, 0, 8, 3, 0, 0, 0, UInt8(n), 0, 0, 0, 4, 0, 0, 0, 4]
+    for i in 0..<n { images += (0..<16).map { UInt8(($0 * 13 + i * 7) % 256) } }
+    let labels: [UInt8] = [0, 0, 8, 1, 0, 0, 0, UInt8(n)] + (0..<n).map { UInt8($0 % 2) }
+    let imagePath = dir.appendingPathComponent("images.idx").path
+    let labelPath = dir.appendingPathComponent("labels.idx").path
+    try Data(images).write(to: URL(fileURLWithPath: imagePath))
+    try Data(labels).write(to: URL(fileURLWithPath: labelPath))
+    let data = try DataSource.load(imagePath, labels: labelPath, seed: 1)
+    let config = ExperimentConfig(
+      variants: try VariantNaming.variants(from: ["plain: linear 8, relu, linear 2"]), data: data,
+      optimizer: OptimizerSettings(kind: .sgd, learningRate: 0.1), batchSize: 8, seed: 1)
+    let e = ExperimentEditor(
+      config: config, dataName: nil, dataParameters: [:], dataFile: imagePath, dataLabels: labelPath)
+    #expect(e.errors.isEmpty, "\(e.errors)")
+    #expect(e.text(.labels) == labelPath)
+  }
+
+  @Test("a depth with spaces around it is checked and generated as the same number")
+  func depthTrimmed() throws {
+    var e = try Self.moonsDraft()
+    Self.set(&e, .depth(0), " 3 ")
+    #expect(e.errors[.depth(0)] == nil)
+    #expect(e.variants[0].specText(classes: 2).components(separatedBy: "relu").count == 4)
+  }
+
   @Test("data errors are the loaders' (parameter ranges; a CSV file's line:column)")
   func dataErrors() throws {
     var e = try Self.moonsDraft()

@@ -495,5 +495,10 @@ import Testing
     slot.say("sweeping: 2 of 30 runs", transient: true)
     slot.say("PASS line 9")
     #expect(slot.take().text == "PASS line 9")
+    // A message waiting to be read survives the progress said after it.
+    slot.say("chapter: sweep")
+    slot.say("sweeping: 1 of 30 runs", transient: true)
+    slot.say("sweeping: 2 of 30 runs", transient: true)
+    #expect(slot.take().text == "sweeping: 2 of 30 runs  ·  chapter: sweep")
   }
 }

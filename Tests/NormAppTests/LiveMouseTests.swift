@@ -158,6 +158,33 @@ import Testing
     #expect(term.events.count <= 1, "q quit on the press (its release may be left)")
   }
 
+  @Test("the key bar's ←→ item: a click on → chooses the next layer, on ← the previous")
+  func keyBarArrows() throws {
+    let s = DashboardState(
+      records: [], models: [], dataName: "moons", step: 0, learningRate: 0.1, batchSize: 32, optimizer: "sgd",
+      theme: Theme(colors: .ansi256, glyphs: .braille))
+    let keys = Dashboard.layout(s, width: 140, height: 45).keys
+    let left = try #require(keys.first { $0.key == "left" })
+    let right = try #require(keys.first { $0.key == "right" })
+    #expect(left.rect.width == 1 && right.rect.width == 1 && right.rect.x == left.rect.x + 1)
+    // ASCII: `<- ->`, each arrow two cells.
+    var a = s
+    a.theme = Theme(colors: .mono, glyphs: .ascii)
+    let asciiKeys = Dashboard.layout(a, width: 140, height: 45).keys
+    let aLeft = try #require(asciiKeys.first { $0.key == "left" })
+    let aRight = try #require(asciiKeys.first { $0.key == "right" })
+    #expect(aLeft.rect.width == 2 && aRight.rect.width == 2 && aRight.rect.x == aLeft.rect.x + 3)
+    let (_, term) = try LiveLoopTests.run(paused: true, width: 140, height: 45, variants: Self.twoLayers) { t in
+      Self.ready(t)
+      t.click(x: left.rect.x, y: left.rect.y)
+      t.wait(for: "layer 1/2")
+      t.click(x: right.rect.x, y: right.rect.y)
+      t.wait(for: "layer 2/2")
+      t.type("q")
+    }
+    #expect(term.timedOut == [])
+  }
+
   @Test("clicks outside any panel, other buttons, releases and cells off the screen do nothing")
   func nothingHarmful() throws {
     let (_, term) = try LiveLoopTests.run(paused: true) { t in

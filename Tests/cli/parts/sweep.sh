@@ -129,3 +129,5 @@ expect "shot --focus sweep without a file says what it needs" 2 "the sweep panel
   -- "$bin" shot --steps 1 --focus sweep
 expect "live --sweep with a bad file fails before the screen opens" 2 "nope.jsonl: cannot read the file" \
   -- "$bin" live --sweep "$sw/nope.jsonl"
+expect "--samples too large for the smallest batch: a clear error, no crash" 64 "--samples must be 1 to" \
+  -- "$bin" sweep --data moons --lr 0.3 --batch 2,32 --samples 9223372036854775807 --model 'bn: linear 8, batchnorm, relu, linear 2'
