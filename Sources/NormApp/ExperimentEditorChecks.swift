@@ -89,7 +89,7 @@ extension ExperimentEditor {
       errs[field(for: p)] = p.message
     }
     if case .failure(let f)? = loaded?.data { errs[dataField(for: f.message)] = f.message }
-    for i in variants.indices { checkVariant(i, &errs) }
+    for i in variants.indices { checkVariant(i, settings: s, &errs) }
     errors = errs
   }
 
@@ -137,7 +137,7 @@ extension ExperimentEditor {
 
   /// Variant `i`: its name (the command line's naming rule), its structured fields, and its spec
   /// parsed and built for the data (the spec language's errors, at a column of the spec shown).
-  func checkVariant(_ i: Int, _ errs: inout [Field: String]) {
+  func checkVariant(_ i: Int, settings s: ExperimentSettings, _ errs: inout [Field: String]) {
     let v = variants[i]
     if !v.name.isEmpty {
       // The command line's check (its message), then the naming rule itself, which the command
@@ -162,7 +162,6 @@ extension ExperimentEditor {
     let text = v.specText(classes: data.classCount)
     do {
       let spec = try ModelSpec(parsing: text)
-      let s = settings().0
       let initialization = InitSettings(
         scheme: InitScheme(parsing: s.initScheme) ?? .pytorch, scale: s.initScale > 0 ? s.initScale : 1)
       _ = try spec.build(
