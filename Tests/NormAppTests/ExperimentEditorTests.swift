@@ -156,6 +156,14 @@ import Testing
     #expect(e.text(.labels) == labelPath)
   }
 
+  @Test("control characters are not typed into a field")
+  func controlCharacters() throws {
+    var e = try Self.moonsDraft()
+    Self.set(&e, .lr, "0.2")
+    Self.type(&e, "\u{01}\u{07}\u{1B}\u{9B}")
+    #expect(e.text(.lr) == "0.2")
+  }
+
   @Test("a depth with spaces around it is checked and generated as the same number")
   func depthTrimmed() throws {
     var e = try Self.moonsDraft()
