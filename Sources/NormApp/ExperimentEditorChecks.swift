@@ -218,10 +218,7 @@ extension ExperimentEditor {
       setText(focus, t)
       validate()
     case .character(let c):
-      // Control characters (Ctrl-A, a stray escape byte) are keys, not text: never typed in.
-      guard let t = text(focus), t.count < 4096, !c.isNewline,
-        !c.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-      else { break }
+      guard let t = text(focus), t.count < 4096, Text.typable(c) else { break }
       setText(focus, t + String(c))
       validate()
     case .enter: return enter()

@@ -332,7 +332,7 @@ public struct LiveApp<Backend: TerminalBackend> {
           return
         }
         b.message = entry.error
-      case .character(let c) where path.count < 4096: b.path = path + String(c)
+      case .character(let c) where path.count < 4096 && Text.typable(c): b.path = path + String(c)
       default: break
       }
       browser = b

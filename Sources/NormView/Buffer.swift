@@ -129,6 +129,12 @@ public struct Buffer: Sendable, Equatable {
 
 /// Text measurement and cleaning for the cell grid.
 public enum Text {
+  /// Whether a key's character may be typed into a text field: not a newline and not a control
+  /// character (Ctrl-A, a stray escape byte), which are keys, never text.
+  public static func typable(_ c: Character) -> Bool {
+    !c.isNewline && !c.unicodeScalars.contains { $0.properties.generalCategory == .control }
+  }
+
   /// User text made safe for a cell: NormSupport's `printable` (the one sanitiser), so a
   /// control or invisible format character shows as `?` on screen as it does in messages.
   public static func sanitized(_ s: String) -> String { printable(s) }
