@@ -33,8 +33,8 @@ extension LiveApp {
         .startExperiment(
           a.config,
           data: LabData(
-            name: a.dataName, parameters: a.dataParameters, file: a.settings.builtinData == nil ? a.settings.data : nil,
-            labels: a.settings.builtinData == nil ? a.settings.labels : nil)
+            name: a.dataName, parameters: a.dataParameters, file: a.dataName == nil ? a.settings.data : nil,
+            labels: a.dataName == nil ? a.settings.labels : nil)
         ))
       isScene = false
       flash("applied: \(a.config.variants.map(\.name).joined(separator: ", ")) from step 0")

@@ -492,6 +492,10 @@ public struct SweepDefinition: Sendable, Equatable {
       func bad(_ why: String = "cannot read '\(excerpt(line))'") -> SweepError {
         SweepError("sweep definition line \(lineNumber): \(why)")
       }
+      func int() throws(SweepError) -> Int {
+        guard let v = Int(rest) else { throw bad() }
+        return v
+      }
       func doubles() throws(SweepError) -> [Double] {
         var out = [Double]()
         for p in rest.split(separator: ",") {
@@ -522,15 +526,9 @@ public struct SweepDefinition: Sendable, Equatable {
       case "val-fraction":
         guard let v = Double(rest) else { throw bad() }
         validationFraction = v
-      case "steps":
-        guard let v = Int(rest) else { throw bad() }
-        steps = v
-      case "samples":
-        guard let v = Int(rest) else { throw bad() }
-        samples = v
-      case "check-every":
-        guard let v = Int(rest) else { throw bad() }
-        checkEvery = v
+      case "steps": steps = try int()
+      case "samples": samples = try int()
+      case "check-every": checkEvery = try int()
       case "target":
         guard let t = SweepTarget(canonical: rest) else { throw bad() }
         target = t

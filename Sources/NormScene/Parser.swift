@@ -55,8 +55,8 @@ private struct Parse {
   var variantReferences: [(name: Token, line: Int)] = []
   /// The names after a sweep's `for`: variants or sweep models.
   var sweepReferences: [(name: Token, line: Int)] = []
-  /// `model` lines: name, line and the column of the spec.
-  var modelLines: [(name: String, line: Int, specColumn: Int)] = []
+  /// `model` lines: the line and the column of the spec.
+  var modelLines: [(line: Int, specColumn: Int)] = []
   /// The header's `lr`, if it has one (it wins over the optimizer's default in either order).
   var explicitLearningRate: Float? = nil
 
@@ -247,7 +247,7 @@ private struct Parse {
       return error(first.column, "a scene has at most \(Limits.maxSweepVariants) sweep models")
     }
     scene.sweepModels.append(VariantSpec(name: v.name, model: v.spec))
-    modelLines.append((v.name, lineNo, v.specColumn))
+    modelLines.append((lineNo, v.specColumn))
   }
 
   /// `KEYWORD NAME: model spec` with a new name (not a variant's or a model's) and a spec that

@@ -98,10 +98,9 @@ struct Live: ParsableCommand {
   func run() throws {
     // Build the experiment once here to report bad flags before touching the terminal.
     let probe = try experimentOptions.makeExperiment()
-    let (name, params) =
-      (try? DataSource.parseNameAndParameters(experimentOptions.data)) ?? (experimentOptions.data, [:])
-    let builtin = BuiltinData.names.contains(name) && !FileManager.default.fileExists(atPath: experimentOptions.data)
-    var source = LabSource(scene: nil, dataName: builtin ? name : nil, dataParameters: params, recordDir: screenshotDir)
+    let builtin = experimentOptions.settings.builtinData
+    var source = LabSource(
+      scene: nil, dataName: builtin?.name, dataParameters: builtin?.parameters ?? [:], recordDir: screenshotDir)
     // The training thread builds its own experiments (the probe above is only a check), so it
     // must apply --freeze itself.
     source.freezeNormAffine = experimentOptions.freeze == "norm"
@@ -110,7 +109,7 @@ struct Live: ParsableCommand {
       _ = try Sweep.load(sweep)
       source.sweepFile = sweep
     }
-    if !builtin {
+    if builtin == nil {
       source.dataFile = experimentOptions.data
       source.dataLabels = experimentOptions.labels
     }

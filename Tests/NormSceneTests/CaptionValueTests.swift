@@ -6,29 +6,25 @@ import Testing
 
 /// A quick scene: digits, a small MLP with and without BN, 40 steps, then `timeline`.
 private func scene(_ timeline: String, seeds: Int = 3) throws -> Scene {
-  try SceneParser.parse(
-    """
-    title "captions"
-    seed 3
-    seeds \(seeds)
-    data digits
-    variant plain: linear 16, relu, linear 10
-    variant bn: linear 16, batchnorm, relu, linear 10
-    lr 0.1
-    run 40
+  try SceneParser.parse(text(timeline, seeds: seeds), file: "c.scene")
+}
 
-    """ + timeline, file: "c.scene")
+private func text(_ timeline: String, seeds: Int = 3) -> String {
+  """
+  title "captions"
+  seed 3
+  seeds \(seeds)
+  data digits
+  variant plain: linear 16, relu, linear 10
+  variant bn: linear 16, batchnorm, relu, linear 10
+  lr 0.1
+  run 40
+
+  """ + timeline
 }
 
 /// The diagnostics of a scene that must not parse.
-private func errors(_ timeline: String) -> [String] {
-  do {
-    _ = try scene(timeline)
-    return []
-  } catch let error as SceneErrors {
-    return error.diagnostics.map { "\($0.line):\($0.column): \($0.message)" }
-  } catch { return ["\(error)"] }
-}
+private func errors(_ timeline: String) -> [String] { located(text(timeline)) }
 
 @Suite("Captions that quote measured values, and `let` names")
 struct CaptionValueTests {

@@ -23,6 +23,9 @@ func errors(_ text: String) -> [SceneDiagnostic] {
   } catch { return error.diagnostics }
 }
 
+/// ``errors(_:)`` as `line:column: message`, one a diagnostic.
+func located(_ text: String) -> [String] { errors(text).map { "\($0.line):\($0.column): \($0.message)" } }
+
 @Suite("Scene language: errors")
 struct SceneErrorTests {
   @Test(

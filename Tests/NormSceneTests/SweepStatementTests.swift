@@ -7,28 +7,24 @@ import Testing
 
 /// A small scene with a sweep: moons, a tiny MLP with and without BN.
 private func scene(_ timeline: String, seeds: Int = 2) throws -> Scene {
-  try SceneParser.parse(
-    """
-    title "sweeps"
-    seed 1
-    seeds \(seeds)
-    data moons
-    variant plain: linear 8, relu, linear 2
-    variant bn: linear 8, batchnorm, relu, linear 2
-    lr 0.1
-    batch 32
-
-    """ + timeline, file: "s.scene")
+  try SceneParser.parse(text(timeline, seeds: seeds), file: "s.scene")
 }
 
-private func errors(_ timeline: String) -> [String] {
-  do {
-    _ = try scene(timeline)
-    return []
-  } catch let e as SceneErrors {
-    return e.diagnostics.map { "\($0.line):\($0.column): \($0.message)" }
-  } catch { return ["\(error)"] }
+private func text(_ timeline: String, seeds: Int = 2) -> String {
+  """
+  title "sweeps"
+  seed 1
+  seeds \(seeds)
+  data moons
+  variant plain: linear 8, relu, linear 2
+  variant bn: linear 8, batchnorm, relu, linear 2
+  lr 0.1
+  batch 32
+
+  """ + timeline
 }
+
+private func errors(_ timeline: String) -> [String] { located(text(timeline)) }
 
 @Suite("The scene `sweep` statement", .serialized)
 struct SweepStatementTests {
@@ -202,12 +198,7 @@ struct SweepStatementTests {
     #expect(p.experiment.variants.map(\.name) == ["bn"])
     try p.playToEnd(delegate: nil)
     #expect(p.results.allSatisfy { $0.passed })
-    func errs(_ text: String) -> [String] {
-      do {
-        _ = try SceneParser.parse(header + text, file: "m.scene")
-        return []
-      } catch { return error.diagnostics.map { "\($0.line):\($0.column): \($0.message)" } }
-    }
+    func errs(_ text: String) -> [String] { located(header + text) }
     #expect(
       errs("run 5\nexpect val_accuracy(wide) > 0\n")
         == [
