@@ -368,6 +368,10 @@ final class LabSession {
       experiment: experiment, title: source.scene.map(Self.title) ?? "NormScope",
       theme: theme)
     snap.recording = recordStart != nil
+    if let p = player, reportedEnd {
+      snap.sceneEnd =
+        "\(p.failure == nil ? "scene finished" : "scene stopped"): \(p.passedCount) passed, \(p.failedCount) failed"
+    }
     snap.sweep = player?.sweep ?? fileSweep
     if let p = player {
       snap.caption = p.view.caption
@@ -697,6 +701,7 @@ final class LabSession {
         paused = true
         let end = p.failure.map { "stopped: \($0)" } ?? "scene finished"
         say("\(end): \(p.passedCount) passed, \(p.failedCount) failed; space trains on freely")
+        changed = true
       }
     }
   }

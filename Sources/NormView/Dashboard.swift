@@ -45,6 +45,9 @@ public struct DashboardState: Sendable {
   public var message: String? = nil
   /// Recording indicator (the scenes issue's R key).
   public var recording = false
+  /// A played scene's end, kept in the status bar once it is reached ("scene finished: 3
+  /// passed, 0 failed"): the message saying it is gone after a few seconds.
+  public var sceneEnd: String? = nil
   /// Batch size of the train-mode inference the train-vs-eval panel shows (`i`/`I`).
   public var inferenceBatch = 4
   /// Seconds left in a scene caption's hold (training waits), nil when not holding.
@@ -258,6 +261,7 @@ public enum Dashboard {
       // A caption holds the timeline: training waits, and Enter goes on.
       fields.append(("", "holding \(Int(left.rounded(.up)))s, Enter goes on", t.accent))
     }
+    if let end = s.sceneEnd { fields.append(("", end, t.accent)) }
     fields.append(("inference", s.inferenceMode.rawValue, s.inferenceMode == .train ? t.warning : nil))
     fields.append(("lr", formatNumber(Double(s.learningRate)), nil))
     for r in s.records { if let d = r.divergedAt { fields.append(("", "\(r.name) diverged@\(d)", t.warning)) } }

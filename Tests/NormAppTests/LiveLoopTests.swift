@@ -247,6 +247,25 @@ import Testing
     #expect(Screenshot.text(term.frames.last!).contains("┌─ two "), "the caption box heads with chapter two")
   }
 
+  @Test("a scene's end stays in the status bar after the message saying it has gone")
+  func sceneEndStays() throws {
+    let scene = try SceneParser.parse(
+      """
+      title "ends"
+      data moons
+      variant bn: linear 16, batchnorm, relu, linear 2
+      run 10
+      expect step() == 10
+      """, file: "ends.scene")
+    let (_, term) = try Self.run(scene: scene) { t in
+      t.wait(for: "space trains on freely")
+      t.send(.advanceClock(.seconds(60)))
+      t.send(.waitUntil("the message gone") { !$0.text.contains("space trains on freely") })
+      t.type("q")
+    }
+    #expect(Self.status(term).contains("scene finished: 1 passed, 0 failed"), "\(Self.status(term))")
+  }
+
   @Test("o opens the scene browser; Enter plays the chosen scene in the running app")
   func sceneBrowser() throws {
     let scenes = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
